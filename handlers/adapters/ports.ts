@@ -1,0 +1,195 @@
+/**
+ * The small interfaces the core talks to. Real AWS adapters (handlers/adapters/aws) and the
+ * simulated account (handlers/adapters/simulated) both implement them, so tests and the demo
+ * drive the same core code that runs in Lambda. No SDK types cross this boundary.
+ */
+
+export interface PolicyDocument {
+  Version?: string;
+  Id?: string;
+  Statement: Array<Record<string, unknown>> | Record<string, unknown>;
+}
+
+export interface RoleInfo {
+  name: string;
+  path: string;
+  arn: string;
+  roleId?: string;
+  trustPolicy: PolicyDocument;
+  permissionsBoundaryArn: string | null;
+  tags: Record<string, string>;
+  createDate?: string;
+}
+
+export interface AttachedPolicy {
+  arn: string;
+  name: string;
+}
+
+export interface InstanceProfileInfo {
+  name: string;
+  path: string;
+  arn: string;
+  /** Role names (IAM allows at most one). */
+  roles: string[];
+}
+
+export interface SimulationRequest {
+  roleArn: string;
+  actions: string[];
+  resources?: string[];
+  /** Context keys from the event, e.g. aws:SourceIp, ec2:SourceInstanceARN. */
+  context?: Array<{ key: string; values: string[]; type: 'string' | 'stringList' | 'ip' | 'boolean' | 'numeric' | 'date' }>;
+}
+
+export type SimulationDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
+
+export interface SimulationResult {
+  action: string;
+  resource: string;
+  decision: SimulationDecision;
+  /** Source ids of the statements that decided (policy name/ARN), as IAM reports them. */
+  matchedStatements: Array<{ sourcePolicyId: string; sourcePolicyType?: string }>;
+  /** Where the decision came from when not identity policies (boundary, organizations). */
+  permissionsBoundaryAllowed?: boolean;
+  organizationsAllowed?: boolean;
+  missingContextValues?: string[];
+}
+
+export interface IamPort {
+  getRole(roleName: string): Promise<RoleInfo | null>;
+  /** Inline policies: name → document. */
+  listInlinePolicies(roleName: string): Promise<Record<string, PolicyDocument>>;
+  listAttachedPolicies(roleName: string): Promise<AttachedPolicy[]>;
+  /** Default version document of a managed policy (null when the policy does not exist). */
+  getManagedPolicyDocument(policyArn: string): Promise<PolicyDocument | null>;
+  getInstanceProfile(profileName: string): Promise<InstanceProfileInfo | null>;
+  listInstanceProfilesForRole(roleName: string): Promise<InstanceProfileInfo[]>;
+  simulatePrincipalPolicy(request: SimulationRequest): Promise<SimulationResult[]>;
+
+  updateAssumeRolePolicy(roleName: string, document: PolicyDocument): Promise<void>;
+  attachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  detachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  putRolePolicy(roleName: string, policyName: string, document: PolicyDocument): Promise<void>;
+  deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
+  addRoleToInstanceProfile(profileName: string, roleName: string): Promise<void>;
+  removeRoleFromInstanceProfile(profileName: string, roleName: string): Promise<void>;
+}
+
+export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+
+export interface InstanceInfo {
+  id: string;
+  state: InstanceState;
+  /** ARN of the associated profile, as DescribeInstances reports it (null: none). */
+  instanceProfileArn: string | null;
+  launchTemplate: { id: string; version: string } | null;
+  /** From the aws:autoscaling:groupName tag. */
+  autoScalingGroup: string | null;
+  tags: Record<string, string>;
+  launchTime?: string;
+}
+
+export type AssociationState = 'associating' | 'associated' | 'disassociating' | 'disassociated';
+
+export interface ProfileAssociation {
+  associationId: string;
+  instanceId: string;
+  instanceProfileArn: string;
+  state: AssociationState;
+  /** When the association was made, where known (simulated account; audit trail otherwise). */
+  associatedAt?: string;
+}
+
+/** A profile as EC2 APIs take it: by name or by ARN. */
+export type ProfileSpecifier = { name: string } | { arn: string };
+
+export interface LaunchTemplateVersionInfo {
+  launchTemplateId: string;
+  launchTemplateName: string;
+  versionNumber: number;
+  defaultVersion: boolean;
+  /** Profile in the version's data: name or ARN, null when the version has none. */
+  iamInstanceProfile: ProfileSpecifier | null;
+}
+
+export interface Ec2Port {
+  describeInstance(instanceId: string): Promise<InstanceInfo | null>;
+  describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]>;
+  associateProfile(instanceId: string, profile: ProfileSpecifier): Promise<ProfileAssociation>;
+  /** Swaps the profile in place: new association id, fresh credentials, no gap. */
+  replaceProfileAssociation(associationId: string, profile: ProfileSpecifier): Promise<ProfileAssociation>;
+  /** Only used by undo of an association we made. */
+  disassociateProfile(associationId: string): Promise<void>;
+  /** version: a number, "$Default" or "$Latest". */
+  describeLaunchTemplateVersion(launchTemplateId: string, version: string): Promise<LaunchTemplateVersionInfo | null>;
+  /** New version from `sourceVersion` with only the profile changed; returns its number. */
+  createLaunchTemplateVersion(launchTemplateId: string, sourceVersion: number, profile: ProfileSpecifier | null, description: string): Promise<number>;
+  setDefaultLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void>;
+}
+
+export interface AutoScalingGroupInfo {
+  name: string;
+  launchTemplate: { id: string; version: string } | null;
+  instanceIds: string[];
+}
+
+export interface AutoScalingPort {
+  describeGroup(name: string): Promise<AutoScalingGroupInfo | null>;
+  setGroupLaunchTemplate(name: string, launchTemplate: { id: string; version: string }): Promise<void>;
+}
+
+export interface StsPort {
+  /** Decoded JSON of an EC2 encoded authorization message; null when it cannot be decoded (truncated, not allowed). */
+  decodeAuthorizationMessage(encoded: string): Promise<Record<string, unknown> | null>;
+}
+
+export interface NotifierPort {
+  publish(message: { subject: string; body: string; attributes?: Record<string, string> }): Promise<{ messageId: string }>;
+}
+
+export interface WorkflowPort {
+  /** Starts an execution; `alreadyStarted` when one of that name exists (a duplicate is not an error). */
+  startExecution(name: string, input: unknown): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export interface EventsPort {
+  putOutcome(detailType: string, detail: unknown): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Everything the core may touch in one account/region. */
+export interface AccountPorts {
+  accountId: string;
+  region: string;
+  iam: IamPort;
+  ec2: Ec2Port;
+  autoScaling: AutoScalingPort;
+  sts: StsPort;
+  clock: Clock;
+}
+
+/** Errors every adapter raises with these literal names, so that ASL Retry can match them. */
+export class ThrottlingError extends Error {
+  override readonly name = 'Throttling' as const;
+}
+export class TransientAwsError extends Error {
+  override readonly name = 'TransientAwsError' as const;
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+}
+export class NotFoundError extends Error {
+  override readonly name = 'NotFound' as const;
+}
+export class AwsCallError extends Error {
+  override readonly name = 'AwsCallError' as const;
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+}

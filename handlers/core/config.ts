@@ -1,0 +1,87 @@
+/** The configuration document (CONTRACTS.md), validated once; downstream code trusts `Config`. */
+import { z } from 'zod';
+import { DEFAULT_MODES, FIXABLE_CAUSES, type FixableCause, type Mode } from './causes.ts';
+
+const modeSchema = z.enum(['observe', 'approve', 'auto']);
+
+const statementSchema = z
+  .object({
+    Sid: z.string().optional(),
+    Effect: z.enum(['Allow', 'Deny']),
+    Action: z.union([z.string(), z.array(z.string())]).optional(),
+    NotAction: z.union([z.string(), z.array(z.string())]).optional(),
+    Resource: z.union([z.string(), z.array(z.string())]).optional(),
+    NotResource: z.union([z.string(), z.array(z.string())]).optional(),
+    Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  })
+  .loose();
+
+export const expectedPermissionSchema = z.object({
+  /** Role name glob (`*` wildcard), matched against the role name. */
+  role: z.string().min(1),
+  policyArns: z.array(z.string().startsWith('arn:')).default([]),
+  statements: z.array(statementSchema).default([]),
+});
+
+export const configSchema = z
+  .object({
+    modes: z
+      .record(z.string(), modeSchema)
+      .default({})
+      .superRefine((modes, ctx) => {
+        for (const key of Object.keys(modes)) {
+          if (!(FIXABLE_CAUSES as readonly string[]).includes(key)) {
+            ctx.addIssue({ code: 'custom', message: `unknown cause "${key}" (known: ${FIXABLE_CAUSES.join(', ')})`, path: [key] });
+          }
+        }
+      }),
+    baselineInstanceProfile: z.string().min(1).nullable().default(null),
+    expectedPermissions: z.array(expectedPermissionSchema).default([]),
+    scope: z
+      .object({
+        tag: z.object({ key: z.string().min(1), value: z.string() }).nullable().default(null),
+        accounts: z.array(z.string().regex(/^\d{12}$/, 'account ids are 12 digits')).default([]),
+        regions: z.array(z.string().min(1)).default([]),
+      })
+      .default({ tag: null, accounts: [], regions: [] }),
+    limits: z
+      .object({
+        iamChangesPerAccountPerHour: z.number().int().nonnegative().default(20),
+        ec2ChangesPerAccountPerHour: z.number().int().nonnegative().default(1000),
+      })
+      .default({ iamChangesPerAccountPerHour: 20, ec2ChangesPerAccountPerHour: 1000 }),
+    /** Propagation waits: the verify loop gives up after this many simulated/real seconds. */
+    propagation: z
+      .object({
+        firstWaitSeconds: z.number().positive().default(2),
+        maxWaitSeconds: z.number().positive().default(30),
+        budgetSeconds: z.number().positive().default(300),
+      })
+      .default({ firstWaitSeconds: 2, maxWaitSeconds: 30, budgetSeconds: 300 }),
+    /** Seconds an approval request stays open before it expires. */
+    approvalTimeoutSeconds: z.number().int().positive().default(86_400),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ExpectedPermission = z.output<typeof expectedPermissionSchema>;
+export type PolicyStatement = z.output<typeof statementSchema>;
+
+export interface Config extends Omit<z.output<typeof configSchema>, 'modes'> {
+  modes: Record<FixableCause, Mode>;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError' as const;
+}
+
+/** Validates a configuration document and fills in the defaults; throws ConfigError naming the field. */
+export function parseConfig(input: unknown, source = 'config'): Config {
+  const result = configSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.length ? issue.path.join('.') : '(document)';
+    throw new ConfigError(`${source}: ${field}: ${issue.message}`);
+  }
+  return { ...result.data, modes: { ...DEFAULT_MODES, ...(result.data.modes as Partial<Record<FixableCause, Mode>>) } };
+}

@@ -1,0 +1,103 @@
+/** Incidents, diagnoses and plans: the data that flows between the workflow's steps. */
+import type { Cause, Mode } from './causes.ts';
+import type { Classification } from './events/model.ts';
+
+/** What the intake hands to one workflow execution: one root cause seen through many events. */
+export interface Incident {
+  key: string;
+  accountId: string;
+  region: string;
+  kind: 'access-denied' | 'launch' | 'sweep';
+  /** First event of the incident (the one diagnosed), normalized. */
+  trigger: Classification;
+  /** Every instance seen in the incident's events (denials and launches), deduplicated. */
+  instanceIds: string[];
+  /** Every distinct action denied in the incident's events. */
+  actions: string[];
+  eventCount: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** Change events seen moments before (used to recognise propagation). */
+  recentChanges: Classification[];
+}
+
+export interface Evidence {
+  /** Short, human label: "association", "trust policy", "simulation", "recent change", … */
+  kind: string;
+  summary: string;
+  data?: unknown;
+}
+
+export type ActionType =
+  | 'associate-profile'
+  | 'replace-association'
+  | 'merge-trust'
+  | 'attach-policy'
+  | 'put-inline-policy'
+  | 'add-role-to-profile'
+  | 'create-launch-template-version'
+  | 'set-default-launch-template-version'
+  | 'update-auto-scaling-group'
+  | 'propose-policy'
+  | 'wait'
+  | 'notify';
+
+/** One step of a plan: a remediation to apply to one target with its parameters. */
+export interface PlannedAction {
+  type: ActionType;
+  /** Instance id, role name, profile name, launch template id or ASG name. */
+  target: string;
+  params: Record<string, unknown>;
+  /** Why this step: shown to the user. */
+  reason: string;
+}
+
+export interface Diagnosis {
+  cause: Cause;
+  /** One sentence a human reads first. */
+  summary: string;
+  evidence: Evidence[];
+  plan: PlannedAction[];
+  /** Who to talk to for escalated causes (SCP → organization admins, …). */
+  owner?: string;
+  /** Context the guard needs: role, instance, whether EC2 delivered the credentials, … */
+  subject: {
+    accountId: string;
+    region: string;
+    roleName: string | null;
+    roleArn: string | null;
+    instanceIds: string[];
+    action: string | null;
+    resource: string | null;
+    ec2Delivered: boolean;
+    tags: Record<string, string>;
+  };
+}
+
+export type GuardVerdict = 'apply' | 'await-approval' | 'observe' | 'escalate' | 'nothing-to-do';
+
+export interface GuardDecision {
+  verdict: GuardVerdict;
+  mode: Mode | null;
+  /** Shown to the user as is. */
+  reason: string;
+  /** The plan actions allowed through (never-grant items removed and listed in `refused`). */
+  allowed: PlannedAction[];
+  refused: Array<{ action: PlannedAction; reason: string }>;
+}
+
+export type IncidentStatus =
+  | 'fixed'
+  | 'verified-no-change'
+  | 'observed'
+  | 'awaiting-approval'
+  | 'rejected'
+  | 'escalated'
+  | 'failed';
+
+export interface ActionResult {
+  type: ActionType;
+  target: string;
+  result: 'done' | 'already-done' | 'skipped' | 'failed' | 'proposed' | 'undone';
+  detail?: string;
+}
