@@ -193,3 +193,19 @@ export class AwsCallError extends Error {
     super(message);
   }
 }
+
+export type ChangeKind = 'iam' | 'ec2';
+
+/** Per-account hourly change budget (DynamoDB counters in AWS, memory in the simulation). */
+export interface ChangeBudgetPort {
+  /** Changes of that kind recorded for the account in the hour that contains `at`. */
+  used(accountId: string, kind: ChangeKind, at: Date): Promise<number>;
+  /** Atomically records `count` changes; returns false (and records nothing) if that would pass `limit`. */
+  consume(accountId: string, kind: ChangeKind, count: number, limit: number, at: Date): Promise<boolean>;
+}
+
+/** One change at a time per role: a lease with an owner and an expiry. */
+export interface LockPort {
+  acquire(key: string, owner: string, ttlSeconds: number, at: Date): Promise<boolean>;
+  release(key: string, owner: string): Promise<void>;
+}
