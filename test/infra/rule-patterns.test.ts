@@ -1,0 +1,101 @@
+// Each rule's pattern against every real CloudTrail record in test/fixtures/cloudtrail/.
+import { describe, expect, it } from 'vitest';
+import { matchesEventPattern } from '../../lib/event-pattern-matcher.ts';
+import { RULE_PATTERNS, type RuleName } from '../../lib/event-patterns.ts';
+import { asEventBridgeEvent, loadCloudTrailEvents } from './cloudtrail-envelope.ts';
+
+const events = loadCloudTrailEvents();
+
+/** Which rules each record must reach; every other rule must not match it. */
+const EXPECTED: Record<string, RuleName[]> = {
+  'change--attach-role-policy--iam-user-2.json': ['drift'],
+  'change--attach-role-policy--iam-user.json': ['drift'],
+  'change--update-assume-role-policy--iam-user-2.json': ['drift'],
+  'change--update-assume-role-policy--iam-user.json': ['drift'],
+  // SDK sessions, not instances: the principalId does not end in :i-…
+  'denied--assumed-role--ec2-describeinstanceattribute--encoded.json': [],
+  'denied--assumed-role--ec2-getpassworddata--encoded.json': [],
+  'denied--assumed-role--ec2-runinstances--encoded.json': [],
+  'denied--assumed-role--lambda-listfunctions--explicit-deny-legacy.json': [],
+  'denied--assumed-role--organizations-leaveorganization--new-style.json': [],
+  // An instance session from before ec2RoleDelivery existed: the bus rule requires the field.
+  'denied--instance-role--ec2-describeinstances--legacy-message.json': [],
+  'denied--instance-role--eks-auth-assumeroleforpodidentity.json': ['instanceRoleDenial'],
+  'ignored--anonymous--s3-getobject-success.json': [],
+  'ignored--assumed-role--s3-createbucket.eventbridge.json': [],
+  'ignored--ecs-task-role--s3-listbuckets-success.json': [],
+  'ignored--iam-user--ec2-describesecuritygroups-success.json': [],
+  'ignored--iam-user--lambda-listfunctions--denied-new-style.json': [],
+  'ignored--iam-user--secretsmanager-getsecretvalue-success.json': [],
+  'ignored--iam-user--ssm-getparameters-success.json': [],
+  'ignored--iam-user--sts-assumerole--denied.json': [],
+  'ignored--instance-role--ec2-describeinstances-success.json': [],
+  'ignored--instance-role--eks-auth-assumeroleforpodidentity-success.json': [],
+  'ignored--instance-role--ssm-opencontrolchannel-success.json': [],
+  'ignored--instance-role--sts-getcalleridentity-success.json': [],
+  'ignored--lambda-role--logs-createlogstream--denied.json': [],
+  'ignored--root--s3-createbucket-success.eventbridge.json': [],
+  'ignored--sso-role--ec2-enableserialconsoleaccess-success.json': [],
+  'ignored--sso-role--secretsmanager-getsecretvalue--denied-no-message.json': [],
+  'launch--runinstances--assumed-role--no-profile.json': ['launch'],
+  'launch--runinstances--autoscaling-legacy-root--with-profile.json': ['launch'],
+  'launch--runinstances--autoscaling-service-linked-role.json': ['launch'],
+  'launch--runinstances--iam-user--no-profile.json': ['launch'],
+  'launch--runinstances--iam-user-console--no-profile.json': ['launch'],
+  // Client.DryRunOperation is a successful dry run, not a launch.
+  'launch--runinstances--launch-template--dryrun-aws-internal.json': [],
+  'launch--runinstances--launch-template--eks-nodegroup-dryrun.json': [],
+};
+
+function matchingRules(event: unknown): RuleName[] {
+  return (Object.keys(RULE_PATTERNS) as RuleName[]).filter((rule) => matchesEventPattern(RULE_PATTERNS[rule], event));
+}
+
+describe('rule patterns on the real CloudTrail records', () => {
+  it('classify every fixture (a new fixture must be added to the table)', () => {
+    expect([...events.keys()].sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const [file, expected] of Object.entries(EXPECTED)) {
+    it(`${file} reaches ${expected.length ? expected.join(', ') : 'no rule'}`, () => {
+      expect(matchingRules(events.get(file))).toEqual(expected);
+    });
+  }
+});
+
+describe('instance-role denial rule, on variants of a real record', () => {
+  const legacy = events.get('denied--instance-role--ec2-describeinstances--legacy-message.json')!;
+  const detail = legacy.detail as Record<string, any>;
+  const withDelivery = (changes: (d: Record<string, any>) => void) => {
+    const copy = structuredClone(detail);
+    copy.userIdentity.sessionContext ??= {};
+    copy.userIdentity.sessionContext.ec2RoleDelivery = '2.0';
+    changes(copy);
+    return asEventBridgeEvent(copy);
+  };
+  const denial = RULE_PATTERNS.instanceRoleDenial;
+
+  it('matches the EC2 denial once EC2 delivered the credentials', () => {
+    expect(matchesEventPattern(denial, withDelivery(() => {}))).toBe(true);
+  });
+
+  it.each(['AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'VpceAccessDenied', 'AuthorizationError'])(
+    'matches errorCode %s',
+    (errorCode) => {
+      expect(matchesEventPattern(denial, withDelivery((d) => (d.errorCode = errorCode)))).toBe(true);
+    },
+  );
+
+  it.each(['ThrottlingException', 'Client.DryRunOperation', 'NoSuchEntity', 'InvalidParameterValue'])('ignores errorCode %s', (errorCode) => {
+    expect(matchesEventPattern(denial, withDelivery((d) => (d.errorCode = errorCode)))).toBe(false);
+  });
+
+  it('ignores the Systems Manager identity that also ends in :i-…', () => {
+    const ssm = withDelivery((d) => (d.userIdentity.principalId = '111122223333:aws:ec2-instance:i-0faac5b395d439771'));
+    expect(matchesEventPattern(denial, ssm)).toBe(false);
+  });
+
+  it('ignores a session merely named i-… (no ec2RoleDelivery)', () => {
+    expect(matchesEventPattern(denial, legacy)).toBe(false);
+  });
+});
