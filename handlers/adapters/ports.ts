@@ -145,7 +145,11 @@ export interface StsPort {
 }
 
 export interface NotifierPort {
-  publish(message: { subject: string; body: string; attributes?: Record<string, string> }): Promise<{ messageId: string }>;
+  /**
+   * `body` goes to every subscriber (the Chatbot custom-notification JSON); `email`, when given, replaces
+   * it for email subscriptions (SNS MessageStructure "json": {"default": body, "email": email}).
+   */
+  publish(message: { subject: string; body: string; email?: string; attributes?: Record<string, string> }): Promise<{ messageId: string }>;
 }
 
 export interface WorkflowPort {
