@@ -1,0 +1,26 @@
+/** A least-privilege statement (the exact action and resource denied) for a human to review: never applied. */
+import type { Remediation } from './types.ts';
+
+export const proposePolicy: Remediation = {
+  type: 'propose-policy',
+  causes: ['missing-permission'],
+  description: 'Propose a least-privilege statement for a human; nothing is written.',
+  permissions: [],
+  appliesTo: ['role:statement-missing'],
+  writes: 'none',
+
+  async apply(_ports, action) {
+    const statement = action.params.statement ?? null;
+    return {
+      result: 'proposed',
+      before: null,
+      after: { Version: '2012-10-17', Statement: [statement] },
+      detail: `proposed for ${action.target}, not applied: ${JSON.stringify(statement)}`,
+      writes: { iam: 0, ec2: 0 },
+    };
+  },
+
+  async undo() {
+    return 'a proposal changes nothing; nothing to undo';
+  },
+};
