@@ -23,6 +23,8 @@ export interface Principal {
   type?: string | null;
   /** sessionContext.ec2RoleDelivery ("1.0" | "2.0") when EC2 delivered the credentials. */
   ec2RoleDelivery?: string | null;
+  /** Role session name (the instance id for instance-role sessions), or the IAM user name. */
+  sessionName?: string | null;
 }
 
 export interface Denial {
@@ -39,6 +41,12 @@ export interface Denial {
   policyArn?: string | null;
   errorCode?: string | null;
   message?: string | null;
+  /** The action named by "is not authorized to perform: X", when the message names one. */
+  action?: string | null;
+  /** The resource named by "on resource: Y" (quotes removed), when the message names one. */
+  resource?: string | null;
+  /** "… in a VPC endpoint policy transitively through a service control policy": the policy the request went through. */
+  via?: DenialPolicyType;
 }
 
 export interface LaunchTemplateRef {
@@ -53,6 +61,8 @@ export interface Launch {
   instanceProfile: string | null;
   launchTemplate: LaunchTemplateRef | null;
   viaAutoScaling: boolean;
+  /** Auto Scaling group, from the aws:autoscaling:groupName tag of the request or the response. */
+  autoScalingGroup?: string | null;
 }
 
 export type ChangedResourceType =
@@ -61,7 +71,8 @@ export type ChangedResourceType =
   | 'instance-profile'
   | 'profile-association'
   | 'launch-template'
-  | 'auto-scaling-group';
+  | 'auto-scaling-group'
+  | 'managed-policy';
 
 export interface Change {
   /** What changed, e.g. role-trust for UpdateAssumeRolePolicy. */

@@ -1,0 +1,107 @@
+/** One CloudTrail record → the triage classification of CONTRACTS.md. */
+import { changeOf } from './change.ts';
+import { parseDenialMessage } from './denial-message.ts';
+import { normalizeEventTime } from './event-time.ts';
+import { iamActionFor } from './iam-action.ts';
+import { launchOf } from './launch.ts';
+import type { Change, Classification, Denial, Launch, Principal, RecordKind } from './model.ts';
+import { notInstanceRoleReason, principalOf } from './principal.ts';
+import type { CloudTrailRecord } from './records.ts';
+
+const DRY_RUN = 'DryRunOperation';
+/** Authorization failures whose code neither starts with AccessDenied nor ends with UnauthorizedOperation. */
+const SERVICE_AUTHORIZATION_CODES: ReadonlySet<string> = new Set([
+  'VpceAccessDenied',
+  'AuthorizationError', // SNS
+  'AuthorizationErrorException',
+  'AuthorizationFailure',
+  'NotAuthorized',
+  'NotAuthorizedException',
+  'UnauthorizedException',
+  'UnauthorizedAccess',
+  'Forbidden',
+  'ForbiddenException',
+  'InsufficientPrivilegesException',
+  'InsufficientPermissionsException',
+]);
+
+/** "Client.UnauthorizedOperation" → "UnauthorizedOperation". */
+function bareCode(errorCode: string): string {
+  const dot = errorCode.lastIndexOf('.');
+  return dot >= 0 ? errorCode.slice(dot + 1) : errorCode;
+}
+
+/** AccessDenied*, *UnauthorizedOperation, VpceAccessDenied, or a service's own authorization-failure code. */
+export function isAuthorizationFailure(errorCode: string | null | undefined): boolean {
+  if (!errorCode) return false;
+  const code = bareCode(errorCode);
+  return code.startsWith('AccessDenied') || code.endsWith('UnauthorizedOperation') || SERVICE_AUTHORIZATION_CODES.has(code);
+}
+
+/** A successful dry run ("Request would have succeeded, but DryRun flag is set."): neither a launch nor a denial. */
+export function isDryRun(errorCode: string | null | undefined): boolean {
+  return !!errorCode && bareCode(errorCode) === DRY_RUN;
+}
+
+function firstResourceArn(record: CloudTrailRecord): string | null {
+  const first = Array.isArray(record.resources) ? record.resources[0] : undefined;
+  return typeof first?.ARN === 'string' ? first.ARN : null;
+}
+
+interface Verdict {
+  kind: RecordKind;
+  reason: string;
+  denial?: Denial | null;
+  launch?: Launch | null;
+  change?: Change | null;
+}
+
+function verdictOf(record: CloudTrailRecord, principal: Principal): Verdict {
+  const errorCode = typeof record.errorCode === 'string' && record.errorCode !== '' ? record.errorCode : null;
+  const isRunInstances = record.eventName === 'RunInstances';
+  if (isDryRun(errorCode)) {
+    return { kind: 'ignored', reason: `dry run of ${record.eventName}: nothing was done`, launch: isRunInstances ? launchOf(record) : null };
+  }
+  if (errorCode !== null) {
+    if (!isAuthorizationFailure(errorCode)) return { kind: 'ignored', reason: `failed with ${errorCode}, not an authorization failure` };
+    const denial = parseDenialMessage(errorCode, record.errorMessage);
+    if (principal.instanceId === null) {
+      return { kind: 'ignored', reason: `denied, but the caller is not an EC2 instance role: ${notInstanceRoleReason(record, principal)}`, denial };
+    }
+    const delivered = principal.ec2RoleDelivery ? '' : ' (no ec2RoleDelivery: triage only, never changed automatically)';
+    return { kind: 'access-denied', reason: `instance-role session of ${principal.instanceId} denied (${errorCode})${delivered}`, denial };
+  }
+  if (isRunInstances) {
+    const launch = launchOf(record);
+    const how = launch.viaAutoScaling ? 'by Auto Scaling' : 'by hand';
+    return { kind: 'launch', reason: `instances launched ${how}, ${launch.instanceProfile ? `profile ${launch.instanceProfile}` : 'no instance profile in the record'}`, launch };
+  }
+  const change = changeOf(record);
+  if (change) {
+    return { kind: 'change', reason: `${record.eventName} of ${change.resourceType} ${change.resource ?? '?'}${change.breaking ? ' (can break an instance role)' : ''}`, change };
+  }
+  return { kind: 'ignored', reason: `successful ${record.eventName}: not a denial, launch or change we watch` };
+}
+
+/** Classifies one record: access-denied, launch, change, or ignored with the reason (CONTRACTS.md "triage"). */
+export function classify(record: CloudTrailRecord): Classification {
+  const principal = principalOf(record);
+  const verdict = verdictOf(record, principal);
+  const denial = verdict.denial ?? null;
+  return {
+    eventId: typeof record.eventID === 'string' ? record.eventID : null,
+    eventName: record.eventName ?? null,
+    eventSource: record.eventSource ?? null,
+    eventTime: normalizeEventTime(record.eventTime),
+    region: typeof record.awsRegion === 'string' ? record.awsRegion : null,
+    kind: verdict.kind,
+    reason: verdict.reason,
+    principal,
+    // The message names the action IAM evaluated (e.g. lambda:ListFunctions for ListFunctions20150331).
+    action: denial?.action ?? (record.eventSource && record.eventName ? iamActionFor(record.eventSource, record.eventName) : null),
+    resource: denial?.resource ?? firstResourceArn(record),
+    denial,
+    launch: verdict.launch ?? null,
+    change: verdict.change ?? null,
+  };
+}
