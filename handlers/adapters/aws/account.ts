@@ -1,0 +1,36 @@
+/** AccountPorts for one account and region: the hub's own credentials, or a member's remediation role. */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AccountPorts, Clock } from '../ports.ts';
+import { assumedRoleIdentity } from './assume-role.ts';
+import { AwsAutoScalingPort } from './auto-scaling.ts';
+import { awsClient } from './clients.ts';
+import { AwsEc2Port } from './ec2.ts';
+import { AwsIamPort } from './iam.ts';
+import { AwsStsPort } from './sts.ts';
+
+export interface AwsAccountTarget {
+  accountId: string;
+  region: string;
+  /** Member account's remediation role; without it the default credential chain is used. */
+  assumeRoleArn?: string;
+  externalId?: string;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function createAwsAccountPorts(target: AwsAccountTarget): AccountPorts {
+  const { accountId, region, assumeRoleArn, externalId } = target;
+  const identity = assumeRoleArn ? assumedRoleIdentity(assumeRoleArn, region, externalId) : undefined;
+  return {
+    accountId,
+    region,
+    iam: new AwsIamPort(awsClient(IAMClient, region, identity)),
+    ec2: new AwsEc2Port(awsClient(EC2Client, region, identity)),
+    autoScaling: new AwsAutoScalingPort(awsClient(AutoScalingClient, region, identity)),
+    sts: new AwsStsPort(awsClient(STSClient, region, identity)),
+    clock: systemClock,
+  };
+}

@@ -1,0 +1,45 @@
+/** Credentials of a member account's remediation role, assumed from the hub and reused until near expiry. */
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { awsClient, type CredentialsIdentity, type TemporaryCredentials } from './clients.ts';
+import { mapErrors } from './errors.ts';
+
+export const SESSION_NAME = 'iam-autoheal';
+// Refresh this long before expiry so that a call never starts with credentials about to lapse.
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+const identities = new Map<string, CredentialsIdentity>();
+
+export function assumedRoleIdentity(roleArn: string, region: string, externalId?: string): CredentialsIdentity {
+  const key = `${roleArn}|${externalId ?? ''}|${region}`;
+  let identity = identities.get(key);
+  if (!identity) {
+    identity = { key, provider: cachedAssumeRole(roleArn, region, externalId) };
+    identities.set(key, identity);
+  }
+  return identity;
+}
+
+function cachedAssumeRole(roleArn: string, region: string, externalId?: string): () => Promise<TemporaryCredentials> {
+  let current: Promise<TemporaryCredentials> | null = null;
+  let expiresAt = 0;
+  return () => {
+    if (!current || expiresAt - Date.now() < REFRESH_MARGIN_MS) {
+      const pending = assumeRole(roleArn, region, externalId);
+      current = pending;
+      expiresAt = Number.POSITIVE_INFINITY; // concurrent callers share the pending call
+      pending.then(
+        (creds) => { expiresAt = creds.expiration?.getTime() ?? 0; },
+        () => { current = null; expiresAt = 0; },
+      );
+    }
+    return current;
+  };
+}
+
+async function assumeRole(roleArn: string, region: string, externalId?: string): Promise<TemporaryCredentials> {
+  const sts = awsClient(STSClient, region);
+  const input = { RoleArn: roleArn, RoleSessionName: SESSION_NAME, ...(externalId ? { ExternalId: externalId } : {}) };
+  const { Credentials: c } = await mapErrors(sts.send(new AssumeRoleCommand(input)));
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+}

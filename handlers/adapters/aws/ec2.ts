@@ -1,0 +1,116 @@
+/** Ec2Port on the EC2 API: instances, profile associations and launch template versions. */
+import {
+  AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DescribeInstancesCommand,
+  DisassociateIamInstanceProfileCommand, type EC2Client, type IamInstanceProfileAssociation, ModifyLaunchTemplateCommand,
+  ReplaceIamInstanceProfileAssociationCommand, paginateDescribeIamInstanceProfileAssociations, paginateDescribeLaunchTemplateVersions,
+} from '@aws-sdk/client-ec2';
+import type {
+  AssociationState, Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier,
+} from '../ports.ts';
+import { collectPages } from './clients.ts';
+import { mapErrors, nullIfNotFound } from './errors.ts';
+
+// Disassociating/disassociated associations are history, not the instance's current profile.
+const CURRENT_STATES: AssociationState[] = ['associating', 'associated'];
+
+export class AwsEc2Port implements Ec2Port {
+  constructor(private readonly client: EC2Client) {}
+
+  async describeInstance(instanceId: string): Promise<InstanceInfo | null> {
+    const out = await nullIfNotFound(this.client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
+    const instance = out?.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
+    if (!instance) return null;
+    const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    const templateId = tags['aws:ec2launchtemplate:id'];
+    return {
+      id: instanceId,
+      state: (instance.State?.Name ?? 'pending') as InstanceState,
+      instanceProfileArn: instance.IamInstanceProfile?.Arn ?? null,
+      launchTemplate: templateId ? { id: templateId, version: tags['aws:ec2launchtemplate:version'] ?? '$Default' } : null,
+      autoScalingGroup: tags['aws:autoscaling:groupName'] ?? null,
+      tags,
+      launchTime: instance.LaunchTime?.toISOString(),
+    };
+  }
+
+  async describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]> {
+    const input = {
+      Filters: [
+        { Name: 'instance-id', Values: [instanceId] },
+        { Name: 'state', Values: CURRENT_STATES },
+      ],
+    };
+    const associations = await mapErrors(
+      collectPages(paginateDescribeIamInstanceProfileAssociations({ client: this.client }, input), (p) => p.IamInstanceProfileAssociations),
+    );
+    return associations.map(toAssociation);
+  }
+
+  async associateProfile(instanceId: string, profile: ProfileSpecifier): Promise<ProfileAssociation> {
+    const command = new AssociateIamInstanceProfileCommand({ InstanceId: instanceId, IamInstanceProfile: toSdkProfile(profile) });
+    const out = await mapErrors(this.client.send(command));
+    return toAssociation(out.IamInstanceProfileAssociation ?? {});
+  }
+
+  async replaceProfileAssociation(associationId: string, profile: ProfileSpecifier): Promise<ProfileAssociation> {
+    const command = new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: associationId, IamInstanceProfile: toSdkProfile(profile) });
+    const out = await mapErrors(this.client.send(command));
+    return toAssociation(out.IamInstanceProfileAssociation ?? {});
+  }
+
+  async disassociateProfile(associationId: string): Promise<void> {
+    await mapErrors(this.client.send(new DisassociateIamInstanceProfileCommand({ AssociationId: associationId })));
+  }
+
+  async describeLaunchTemplateVersion(launchTemplateId: string, version: string): Promise<LaunchTemplateVersionInfo | null> {
+    const pages = paginateDescribeLaunchTemplateVersions({ client: this.client }, { LaunchTemplateId: launchTemplateId, Versions: [version] });
+    const versions = await nullIfNotFound(collectPages(pages, (p) => p.LaunchTemplateVersions));
+    const found = versions?.[0];
+    if (!found) return null;
+    const profile = found.LaunchTemplateData?.IamInstanceProfile;
+    return {
+      launchTemplateId: found.LaunchTemplateId ?? launchTemplateId,
+      launchTemplateName: found.LaunchTemplateName ?? '',
+      versionNumber: found.VersionNumber ?? 0,
+      defaultVersion: found.DefaultVersion ?? false,
+      iamInstanceProfile: profile?.Arn ? { arn: profile.Arn } : profile?.Name ? { name: profile.Name } : null,
+    };
+  }
+
+  /**
+   * With a null profile the new version carries an empty IamInstanceProfile over the source's;
+   * EC2's handling of that is not verified here, so undo should prefer restoring the previous default version.
+   */
+  async createLaunchTemplateVersion(
+    launchTemplateId: string, sourceVersion: number, profile: ProfileSpecifier | null, description: string,
+  ): Promise<number> {
+    const command = new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateId: launchTemplateId,
+      SourceVersion: String(sourceVersion),
+      VersionDescription: description,
+      LaunchTemplateData: { IamInstanceProfile: profile ? toSdkProfile(profile) : {} },
+    });
+    const out = await mapErrors(this.client.send(command));
+    const created = out.LaunchTemplateVersion?.VersionNumber;
+    if (created === undefined) throw new Error(`CreateLaunchTemplateVersion on ${launchTemplateId} returned no version number`);
+    return created;
+  }
+
+  async setDefaultLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void> {
+    await mapErrors(this.client.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: launchTemplateId, DefaultVersion: String(version) })));
+  }
+}
+
+function toSdkProfile(profile: ProfileSpecifier): { Name: string } | { Arn: string } {
+  return 'arn' in profile ? { Arn: profile.arn } : { Name: profile.name };
+}
+
+function toAssociation(a: IamInstanceProfileAssociation): ProfileAssociation {
+  return {
+    associationId: a.AssociationId ?? '',
+    instanceId: a.InstanceId ?? '',
+    instanceProfileArn: a.IamInstanceProfile?.Arn ?? '',
+    state: (a.State ?? 'associating') as AssociationState,
+    ...(a.Timestamp ? { associatedAt: a.Timestamp.toISOString() } : {}),
+  };
+}

@@ -1,0 +1,47 @@
+/** WorkflowPort on Step Functions: idempotent starts by execution name, task token callbacks for approvals. */
+import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { WorkflowPort } from '../ports.ts';
+import { awsClient, regionOfArn } from './clients.ts';
+import { awsErrorOf, mapErrors, toPortError } from './errors.ts';
+
+// SendTaskFailure limits: error ≤ 256 characters, cause ≤ 32,768.
+const ERROR_MAX = 256;
+const CAUSE_MAX = 32_768;
+
+export class StepFunctionsWorkflow implements WorkflowPort {
+  private readonly client: SFNClient;
+  private readonly stateMachineArn: string;
+
+  constructor(options: { stateMachineArn: string; client?: SFNClient }) {
+    this.stateMachineArn = options.stateMachineArn;
+    this.client = options.client ?? awsClient(SFNClient, regionOfArn(options.stateMachineArn));
+  }
+
+  async startExecution(name: string, input: unknown): Promise<{ executionArn: string; alreadyStarted: boolean }> {
+    try {
+      const command = new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) });
+      const out = await this.client.send(command);
+      return { executionArn: out.executionArn ?? executionArnOf(this.stateMachineArn, name), alreadyStarted: false };
+    } catch (err) {
+      // The same incident reached us twice: its execution already exists, which is what we wanted.
+      if (awsErrorOf(err)?.code === 'ExecutionAlreadyExists') {
+        return { executionArn: executionArnOf(this.stateMachineArn, name), alreadyStarted: true };
+      }
+      throw toPortError(err);
+    }
+  }
+
+  async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    await mapErrors(this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })));
+  }
+
+  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    const input = { taskToken, error: error.slice(0, ERROR_MAX), cause: cause.slice(0, CAUSE_MAX) };
+    await mapErrors(this.client.send(new SendTaskFailureCommand(input)));
+  }
+}
+
+/** arn:…:stateMachine:M → arn:…:execution:M:name, as Step Functions names executions. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}

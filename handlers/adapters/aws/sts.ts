@@ -1,0 +1,26 @@
+/** StsPort: decodes EC2's encoded authorization failure messages. */
+import { DecodeAuthorizationMessageCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { StsPort } from '../ports.ts';
+import { awsErrorOf, toPortError } from './errors.ts';
+
+// A truncated blob is invalid; without sts:DecodeAuthorizationMessage we are denied. Neither is a failure of the diagnosis.
+const UNDECODABLE = new Set(['InvalidAuthorizationMessage', 'AccessDenied']);
+
+export class AwsStsPort implements StsPort {
+  constructor(private readonly client: STSClient) {}
+
+  async decodeAuthorizationMessage(encoded: string): Promise<Record<string, unknown> | null> {
+    let decoded: string | undefined;
+    try {
+      decoded = (await this.client.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }))).DecodedMessage;
+    } catch (err) {
+      if (UNDECODABLE.has(awsErrorOf(err)?.code ?? '')) return null;
+      throw toPortError(err);
+    }
+    try {
+      return decoded ? (JSON.parse(decoded) as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+}
