@@ -27,7 +27,7 @@ describe('AwsIamPort reads', () => {
       Role: {
         RoleName: 'app', Path: '/svc/', Arn: 'arn:aws:iam::111122223333:role/svc/app', RoleId: 'AROAEXAMPLE',
         CreateDate: new Date('2026-01-02T03:04:05Z'), AssumeRolePolicyDocument: urlEncoded(trust),
-        PermissionsBoundary: { PermissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/boundary', PermissionsBoundaryType: 'Policy' },
+        PermissionsBoundary: { PermissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/boundary', PermissionsBoundaryType: 'PermissionsBoundaryPolicy' },
         Tags: [{ Key: 'autoheal', Value: 'on' }],
       },
     });
