@@ -1,0 +1,65 @@
+/** Intake speed: records per second on one core for parse + classify + incident key over the real fixture mix. */
+import { classify, extractRecords, incidentKey } from '../core/events/index.ts';
+import { round } from './markdown.ts';
+import { loadCloudTrailFixtures } from './project.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLOUDTRAIL_FIXTURES_DIR } from './project.ts';
+
+export const INTAKE_TARGET_RECORDS_PER_SECOND = 50_000;
+
+export interface IntakeSpeedResult {
+  inputs: { fixtures: number; records: number; warmupRecords: number; includesJsonParse: true; threads: 1 };
+  seconds: number;
+  recordsPerSecond: number;
+  /** Same work without JSON.parse (documents parsed beforehand). */
+  recordsPerSecondWithoutJsonParse: number;
+  /** How the mix classifies: deterministic, a check that the loop did the real work. */
+  kinds: Record<string, number>;
+  keyed: number;
+  target: number;
+  met: boolean;
+}
+
+/** The intake's per-record work; returns how many records it handled. */
+function processDocument(doc: unknown, source: string, kinds: Record<string, number> | null, keyed: { n: number }): number {
+  const records = extractRecords(doc, source);
+  for (const record of records) {
+    const c = classify(record);
+    if (kinds) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+    if (incidentKey(c) !== null) keyed.n++;
+  }
+  return records.length;
+}
+
+function runLoop(docs: Array<{ name: string; text: string; doc: unknown }>, records: number, parse: boolean, kinds: Record<string, number> | null, keyed: { n: number }): { records: number; seconds: number } {
+  let done = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; done < records; i++) {
+    const fixture = docs[i % docs.length]!;
+    done += processDocument(parse ? JSON.parse(fixture.text) : fixture.doc, fixture.name, kinds, keyed);
+  }
+  return { records: done, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+export function measureIntakeSpeed(totalRecords: number, progress: (line: string) => void): IntakeSpeedResult {
+  const docs = loadCloudTrailFixtures().map(({ name, doc }) => ({ name, doc, text: readFileSync(join(CLOUDTRAIL_FIXTURES_DIR, name), 'utf8') }));
+  const warmupRecords = Math.min(10_000, totalRecords);
+  runLoop(docs, warmupRecords, true, null, { n: 0 });
+  progress(`intake speed: warmed up on ${warmupRecords.toLocaleString('en-US')} records, timing ${totalRecords.toLocaleString('en-US')}`);
+  const kinds: Record<string, number> = {};
+  const keyed = { n: 0 };
+  const timed = runLoop(docs, totalRecords, true, kinds, keyed);
+  const withoutParse = runLoop(docs, totalRecords, false, null, { n: 0 });
+  const recordsPerSecond = Math.round(timed.records / timed.seconds);
+  return {
+    inputs: { fixtures: docs.length, records: timed.records, warmupRecords, includesJsonParse: true, threads: 1 },
+    seconds: round(timed.seconds, 3),
+    recordsPerSecond,
+    recordsPerSecondWithoutJsonParse: Math.round(withoutParse.records / withoutParse.seconds),
+    kinds,
+    keyed: keyed.n,
+    target: INTAKE_TARGET_RECORDS_PER_SECOND,
+    met: recordsPerSecond >= INTAKE_TARGET_RECORDS_PER_SECOND,
+  };
+}
