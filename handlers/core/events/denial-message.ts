@@ -29,7 +29,8 @@ const POLICY_TYPE_PHRASES: ReadonlyArray<readonly [string, Exclude<DenialPolicyT
 
 const ACTION_CHARS = /^[A-Za-z0-9_-]+:[A-Za-z0-9_*-]+/;
 const ARTICLE = /^\s*in (?:an?|the) /i;
-const POLICY_ARN = /^\s*:\s*(arn:[^\s"]+)/;
+const ARN_INTRO = ': arn:';
+const POLICY_ARN = /^\s*(arn:[^\s"]+)/;
 const TRAILING_PUNCTUATION = /[.,;]+$/;
 /** Where an unquoted resource ends. */
 const RESOURCE_STOPS = [' because', ' with an explicit deny', '. '];
@@ -49,9 +50,11 @@ function skipArticle(text: string): string {
   return m ? text.slice(m[0].length) : text.trimStart();
 }
 
-/** ": arn:…" naming the policy, right after the policy type. */
+/** ": arn:…" naming the policy, after the policy type (and after "allows the X action" in the implicit form). */
 function policyArnAfter(text: string): string | null {
-  const m = POLICY_ARN.exec(text);
+  const at = text.indexOf(ARN_INTRO);
+  if (at < 0) return null;
+  const m = POLICY_ARN.exec(text.slice(at + 1));
   return m ? m[1].replace(TRAILING_PUNCTUATION, '') : null;
 }
 
