@@ -1,0 +1,137 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, ModifyLaunchTemplateCommand,
+  ReplaceIamInstanceProfileAssociationCommand,
+} from '@aws-sdk/client-ec2';
+import { AwsEc2Port } from '../../../handlers/adapters/aws/ec2.ts';
+import { NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { awsError, clientConfig, pagedResponses } from './fake-aws.ts';
+
+const ec2Mock = mockClient(EC2Client);
+const ec2 = new AwsEc2Port(new EC2Client(clientConfig));
+const WEB = 'arn:aws:iam::111122223333:instance-profile/web';
+
+beforeEach(() => ec2Mock.reset());
+
+describe('AwsEc2Port instances', () => {
+  it('describes an instance with its profile, launch template and Auto Scaling group from the tags', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [{
+        Instances: [{
+          InstanceId: 'i-0abc', State: { Name: 'running', Code: 16 }, IamInstanceProfile: { Arn: WEB, Id: 'AIPA1' },
+          LaunchTime: new Date('2026-11-29T10:00:00Z'),
+          Tags: [
+            { Key: 'aws:ec2launchtemplate:id', Value: 'lt-0123' },
+            { Key: 'aws:ec2launchtemplate:version', Value: '7' },
+            { Key: 'aws:autoscaling:groupName', Value: 'web-asg' },
+            { Key: 'autoheal', Value: 'on' },
+          ],
+        }],
+      }],
+    });
+    const instance = await ec2.describeInstance('i-0abc');
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)[0].args[0].input).toEqual({ InstanceIds: ['i-0abc'] });
+    expect(instance).toEqual({
+      id: 'i-0abc', state: 'running', instanceProfileArn: WEB, launchTemplate: { id: 'lt-0123', version: '7' },
+      autoScalingGroup: 'web-asg', launchTime: '2026-11-29T10:00:00.000Z',
+      tags: { 'aws:ec2launchtemplate:id': 'lt-0123', 'aws:ec2launchtemplate:version': '7', 'aws:autoscaling:groupName': 'web-asg', autoheal: 'on' },
+    });
+  });
+
+  it('answers null for an unknown instance and ThrottlingError when EC2 throttles', async () => {
+    ec2Mock.on(DescribeInstancesCommand).rejectsOnce(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-0gone' does not exist"));
+    expect(await ec2.describeInstance('i-0gone')).toBeNull();
+    ec2Mock.on(DescribeInstancesCommand).rejects(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
+    await expect(ec2.describeInstance('i-0abc')).rejects.toBeInstanceOf(ThrottlingError);
+  });
+});
+
+describe('AwsEc2Port profile associations', () => {
+  it('lists current associations of an instance across pages', async () => {
+    const assoc = (id: string, state: 'associating' | 'associated') => ({
+      AssociationId: id, InstanceId: 'i-0abc', IamInstanceProfile: { Arn: WEB, Id: 'AIPA1' }, State: state,
+      Timestamp: new Date('2026-11-29T10:00:00Z'),
+    });
+    const pages = pagedResponses<object, object>([
+      { IamInstanceProfileAssociations: [assoc('iip-assoc-1', 'associated')], NextToken: 't2' },
+      { IamInstanceProfileAssociations: [assoc('iip-assoc-2', 'associating')] },
+    ]);
+    ec2Mock.on(DescribeIamInstanceProfileAssociationsCommand).callsFake(pages.respond);
+    const associations = await ec2.describeProfileAssociations('i-0abc');
+    const filters = [{ Name: 'instance-id', Values: ['i-0abc'] }, { Name: 'state', Values: ['associating', 'associated'] }];
+    expect(pages.inputs).toEqual([{ Filters: filters }, { Filters: filters, NextToken: 't2' }]);
+    expect(associations).toEqual([
+      { associationId: 'iip-assoc-1', instanceId: 'i-0abc', instanceProfileArn: WEB, state: 'associated', associatedAt: '2026-11-29T10:00:00.000Z' },
+      { associationId: 'iip-assoc-2', instanceId: 'i-0abc', instanceProfileArn: WEB, state: 'associating', associatedAt: '2026-11-29T10:00:00.000Z' },
+    ]);
+  });
+
+  it('associates by name and replaces by ARN, returning the new association', async () => {
+    ec2Mock.on(AssociateIamInstanceProfileCommand).resolves({
+      IamInstanceProfileAssociation: { AssociationId: 'iip-assoc-9', InstanceId: 'i-0abc', IamInstanceProfile: { Arn: WEB }, State: 'associating' },
+    });
+    ec2Mock.on(ReplaceIamInstanceProfileAssociationCommand).resolves({
+      IamInstanceProfileAssociation: { AssociationId: 'iip-assoc-10', InstanceId: 'i-0abc', IamInstanceProfile: { Arn: WEB }, State: 'associating' },
+    });
+    const associated = await ec2.associateProfile('i-0abc', { name: 'web' });
+    const replaced = await ec2.replaceProfileAssociation('iip-assoc-9', { arn: WEB });
+    expect(ec2Mock.commandCalls(AssociateIamInstanceProfileCommand)[0].args[0].input).toEqual({ InstanceId: 'i-0abc', IamInstanceProfile: { Name: 'web' } });
+    expect(ec2Mock.commandCalls(ReplaceIamInstanceProfileAssociationCommand)[0].args[0].input).toEqual({
+      AssociationId: 'iip-assoc-9', IamInstanceProfile: { Arn: WEB },
+    });
+    expect(associated).toEqual({ associationId: 'iip-assoc-9', instanceId: 'i-0abc', instanceProfileArn: WEB, state: 'associating' });
+    expect(replaced.associationId).toBe('iip-assoc-10');
+  });
+
+  it('treats a profile EC2 cannot see yet as transient, and a vanished association as not found', async () => {
+    ec2Mock.on(AssociateIamInstanceProfileCommand).rejects(
+      awsError('InvalidParameterValue', 'Value (web) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name'),
+    );
+    ec2Mock.on(ReplaceIamInstanceProfileAssociationCommand).rejects(awsError('InvalidAssociationID.NotFound', 'no such association'));
+    await expect(ec2.associateProfile('i-0abc', { name: 'web' })).rejects.toMatchObject({ name: 'TransientAwsError', code: 'InvalidParameterValue' });
+    await expect(ec2.replaceProfileAssociation('iip-assoc-0', { name: 'web' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('maps IncorrectState to TransientAwsError', async () => {
+    ec2Mock.on(AssociateIamInstanceProfileCommand).rejects(awsError('IncorrectState', 'There is an existing association in progress'));
+    await expect(ec2.associateProfile('i-0abc', { name: 'web' })).rejects.toBeInstanceOf(TransientAwsError);
+  });
+});
+
+describe('AwsEc2Port launch templates', () => {
+  it('describes a version by id and $Default with its profile', async () => {
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).resolves({
+      LaunchTemplateVersions: [{
+        LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'web', VersionNumber: 7, DefaultVersion: true,
+        LaunchTemplateData: { IamInstanceProfile: { Name: 'web' } },
+      }],
+    });
+    const version = await ec2.describeLaunchTemplateVersion('lt-0123', '$Default');
+    expect(ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand)[0].args[0].input).toEqual({ LaunchTemplateId: 'lt-0123', Versions: ['$Default'] });
+    expect(version).toEqual({ launchTemplateId: 'lt-0123', launchTemplateName: 'web', versionNumber: 7, defaultVersion: true, iamInstanceProfile: { name: 'web' } });
+  });
+
+  it('reports a version without a profile as null profile, and a missing template as null', async () => {
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand, { Versions: ['3'] }).resolves({
+      LaunchTemplateVersions: [{ LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'web', VersionNumber: 3, DefaultVersion: false, LaunchTemplateData: {} }],
+    });
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand, { LaunchTemplateId: 'lt-gone' }).rejects(awsError('InvalidLaunchTemplateId.NotFound'));
+    expect((await ec2.describeLaunchTemplateVersion('lt-0123', '3'))?.iamInstanceProfile).toBeNull();
+    expect(await ec2.describeLaunchTemplateVersion('lt-gone', '$Latest')).toBeNull();
+  });
+
+  it('creates a version from its source with only the profile, then makes it the default', async () => {
+    ec2Mock.on(CreateLaunchTemplateVersionCommand).resolves({ LaunchTemplateVersion: { LaunchTemplateId: 'lt-0123', VersionNumber: 8 } });
+    ec2Mock.on(ModifyLaunchTemplateCommand).resolves({});
+    const created = await ec2.createLaunchTemplateVersion('lt-0123', 7, { arn: WEB }, 'iam-autoheal: restore profile');
+    await ec2.setDefaultLaunchTemplateVersion('lt-0123', created);
+    expect(created).toBe(8);
+    expect(ec2Mock.commandCalls(CreateLaunchTemplateVersionCommand)[0].args[0].input).toEqual({
+      LaunchTemplateId: 'lt-0123', SourceVersion: '7', VersionDescription: 'iam-autoheal: restore profile',
+      LaunchTemplateData: { IamInstanceProfile: { Arn: WEB } },
+    });
+    expect(ec2Mock.commandCalls(ModifyLaunchTemplateCommand)[0].args[0].input).toEqual({ LaunchTemplateId: 'lt-0123', DefaultVersion: '8' });
+  });
+});
