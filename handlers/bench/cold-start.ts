@@ -11,17 +11,24 @@ export const LAMBDA_ENTRIES = ['intake', 'diagnose', 'guard', 'apply', 'verify',
 
 export const COLD_START_TARGETS = { maxBundleKb: 300, maxImportMs: 150 } as const;
 
-/** Same settings as lib/: NodejsFunction defaults (bundle, @aws-sdk/* external on nodejs22.x) + ours. */
-export const BUNDLE_OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  minify: true,
-  mainFields: ['module', 'main'],
-  external: ['@aws-sdk/*'],
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-};
+/** The CDK app's bundling settings (lib/autoheal-function.ts) as esbuild options, plus NodejsFunction's own defaults. */
+export async function lambdaBuildOptions(): Promise<{ options: BuildOptions; neverBundled: readonly string[] }> {
+  // Loaded lazily: aws-cdk-lib takes a while to import and only this section needs it.
+  const { LAMBDA_BUNDLING: b, NEVER_BUNDLED } = await import('../../lib/autoheal-function.ts');
+  const options: BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    target: b.target,
+    format: b.format === 'esm' ? 'esm' : 'cjs',
+    minify: b.minify,
+    mainFields: b.mainFields,
+    external: b.externalModules,
+    banner: b.banner ? { js: b.banner } : undefined,
+    sourcemap: b.sourceMap ? 'linked' : false,
+    sourcesContent: b.sourcesContent ?? true,
+  };
+  return { options, neverBundled: NEVER_BUNDLED };
+}
 
 export interface ColdStartRow {
   entry: string;
@@ -32,6 +39,10 @@ export interface ColdStartRow {
   importMsMin: number;
   importMsMax: number;
   runs: number;
+  /** Where the bytes come from: the three largest packages ("project" = our own code). */
+  largestPackages: Array<{ package: string; kb: number }>;
+  /** Packages that must never reach a Lambda bundle (lib NEVER_BUNDLED) found in this one: should be empty. */
+  neverBundledFound: string[];
   withinTarget: boolean;
   error?: string;
 }
@@ -63,10 +74,26 @@ function timeImport(file: string, env: Record<string, string>): number {
   return Number(run.stdout);
 }
 
-async function bundle(entryFile: string, outDir: string, sourcemap: boolean): Promise<string> {
-  const outfile = join(outDir, sourcemap ? 'with-map' : 'no-map', 'index.mjs');
-  await build({ ...BUNDLE_OPTIONS, entryPoints: [entryFile], outfile, sourcemap: sourcemap ? 'external' : false, logLevel: 'silent' });
-  return outfile;
+/** Bundles as deployed; `withoutSourcemap` gives the code's own size. Returns the file and its largest inputs. */
+async function bundle(options: BuildOptions, entryFile: string, outDir: string, withoutSourcemap: boolean): Promise<{ outfile: string; inputs: Array<{ path: string; kb: number }> }> {
+  const outfile = join(outDir, withoutSourcemap ? 'no-map' : 'as-deployed', 'index.mjs');
+  const result = await build({ ...options, ...(withoutSourcemap ? { sourcemap: false } : {}), entryPoints: [entryFile], outfile, metafile: true, logLevel: 'silent' });
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined) ?? Object.values(result.metafile.outputs)[0]!;
+  const inputs = Object.entries(output.inputs)
+    .map(([path, i]) => ({ path, kb: round(i.bytesInOutput / 1024) }))
+    .sort((a, b) => b.kb - a.kb);
+  return { outfile, inputs };
+}
+
+/** Groups bundle inputs by package (or "project" for our own files). */
+function byPackage(inputs: Array<{ path: string; kb: number }>): Array<{ package: string; kb: number }> {
+  const totals = new Map<string, number>();
+  for (const { path, kb } of inputs) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const name = match ? match[1]! : 'project';
+    totals.set(name, (totals.get(name) ?? 0) + kb);
+  }
+  return [...totals].map(([name, kb]) => ({ package: name, kb: round(kb) })).sort((a, b) => b.kb - a.kb);
 }
 
 export async function measureColdStart(runs: number, progress: (line: string) => void): Promise<ColdStartResult> {
@@ -75,31 +102,36 @@ export async function measureColdStart(runs: number, progress: (line: string) =>
   mkdirSync(cacheDir, { recursive: true });
   const tmp = mkdtempSync(join(cacheDir, 'iam-autoheal-bench-'));
   const rows: ColdStartRow[] = [];
+  const { options, neverBundled } = await lambdaBuildOptions();
   try {
     for (const entry of LAMBDA_ENTRIES) {
       const file = `handlers/${entry}.ts`;
       const entryFile = join(PROJECT_ROOT, file);
-      const base = { entry, file, bundleKb: 0, sourcemapKb: 0, importMsMedian: 0, importMsMin: 0, importMsMax: 0, runs: 0, withinTarget: false };
+      const base: ColdStartRow = { entry, file, bundleKb: 0, sourcemapKb: 0, importMsMedian: 0, importMsMin: 0, importMsMax: 0, runs: 0, largestPackages: [], neverBundledFound: [], withinTarget: false };
       if (!existsSync(entryFile)) {
         rows.push({ ...base, error: 'entry file missing' });
         continue;
       }
       try {
-        const outfile = await bundle(entryFile, join(tmp, entry), false);
-        const mapped = await bundle(entryFile, join(tmp, entry), true);
+        const { outfile, inputs } = await bundle(options, entryFile, join(tmp, entry), true);
+        const { outfile: deployed } = await bundle(options, entryFile, join(tmp, entry), false);
+        const packages = byPackage(inputs);
+        const neverBundledFound = packages.map((p) => p.package).filter((name) => neverBundled.some((prefix) => name.startsWith(prefix)));
         const times: number[] = [];
-        for (let i = 0; i < runs; i++) times.push(timeImport(outfile, LAMBDA_LIKE_ENV));
+        for (let i = 0; i < runs; i++) times.push(timeImport(deployed, LAMBDA_LIKE_ENV));
         const bundleKb = round(statSync(outfile).size / 1024);
         const importMsMedian = round(median(times));
         rows.push({
           ...base,
           bundleKb,
-          sourcemapKb: round(statSync(`${mapped}.map`).size / 1024),
+          sourcemapKb: existsSync(`${deployed}.map`) ? round(statSync(`${deployed}.map`).size / 1024) : 0,
           importMsMedian,
           importMsMin: round(Math.min(...times)),
           importMsMax: round(Math.max(...times)),
           runs,
-          withinTarget: bundleKb <= COLD_START_TARGETS.maxBundleKb && importMsMedian <= COLD_START_TARGETS.maxImportMs,
+          largestPackages: packages.slice(0, 3),
+          neverBundledFound,
+          withinTarget: neverBundledFound.length === 0 && bundleKb <= COLD_START_TARGETS.maxBundleKb && importMsMedian <= COLD_START_TARGETS.maxImportMs,
         });
         progress(`cold start: ${entry} ${bundleKb} KB, import ${importMsMedian} ms (median of ${runs})`);
       } catch (err) {
@@ -110,9 +142,9 @@ export async function measureColdStart(runs: number, progress: (line: string) =>
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const { banner, ...esbuild } = BUNDLE_OPTIONS;
+  const { banner, ...esbuild } = options;
   return {
-    options: { esbuild: { ...esbuild, banner: 'createRequire', sourcemap: 'off for size and import; external map size reported' }, runs, env: LAMBDA_LIKE_ENV },
+    options: { esbuild: { ...esbuild, banner: banner ? 'createRequire' : 'none' }, runs, env: LAMBDA_LIKE_ENV },
     targets: COLD_START_TARGETS,
     rows,
     met: rows.length > 0 && rows.every((r) => r.withinTarget),
