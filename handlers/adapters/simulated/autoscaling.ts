@@ -1,0 +1,32 @@
+/** AutoScalingPort of the simulated account: groups, their members and their launch template reference. */
+import type { AutoScalingGroupInfo, AutoScalingPort } from '../ports.ts';
+import type { CallGate } from './call-gate.ts';
+import type { VirtualClock } from './clock.ts';
+import { awsError } from './errors.ts';
+import type { AccountState } from './state.ts';
+
+export class SimulatedAutoScaling implements AutoScalingPort {
+  constructor(private readonly state: AccountState, private readonly gate: CallGate, private readonly clock: VirtualClock) {}
+
+  describeGroup(name: string): Promise<AutoScalingGroupInfo | null> {
+    return this.gate.call('DescribeAutoScalingGroups', 'ec2-read', () => {
+      const group = this.state.groups.get(name);
+      if (!group) return null;
+      const now = this.clock.nowMs();
+      const instanceIds = [...this.state.instances.values()]
+        .filter((i) => i.autoScalingGroup === name && this.state.instanceStateAt(i, now) !== 'terminated')
+        .map((i) => i.id);
+      return { name: group.name, launchTemplate: group.launchTemplate ? { ...group.launchTemplate } : null, instanceIds };
+    });
+  }
+
+  setGroupLaunchTemplate(name: string, launchTemplate: { id: string; version: string }): Promise<void> {
+    return this.gate.call('UpdateAutoScalingGroup', 'ec2-write', () => {
+      const group = this.state.groups.get(name);
+      if (!group) throw awsError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
+      if (!this.state.templates.has(launchTemplate.id)) throw awsError('ValidationError', `The specified launch template, with template ID ${launchTemplate.id}, does not exist.`);
+      group.launchTemplate = { ...launchTemplate };
+      group.updatedAt = this.clock.nowMs();
+    });
+  }
+}

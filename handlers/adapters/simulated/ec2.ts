@@ -1,0 +1,179 @@
+/**
+ * Ec2Port of the simulated account: instances, profile associations (associating → associated, one per
+ * instance, profiles visible to EC2 only after IAM propagation) and immutable launch template versions.
+ */
+import type { Ec2Port, InstanceInfo, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../ports.ts';
+import type { CallGate } from './call-gate.ts';
+import type { VirtualClock } from './clock.ts';
+import type { EffectiveIam } from './effective.ts';
+import { awsError } from './errors.ts';
+import type { Physics } from './scenario.ts';
+import type { AccountState, AssociationRecord, InstanceRecord, ProfileRecord, TemplateRecord } from './state.ts';
+
+export class SimulatedEc2 implements Ec2Port {
+  constructor(
+    private readonly state: AccountState,
+    private readonly effective: EffectiveIam,
+    private readonly gate: CallGate,
+    private readonly clock: VirtualClock,
+    private readonly physics: Physics,
+  ) {}
+
+  describeInstance(instanceId: string): Promise<InstanceInfo | null> {
+    return this.gate.call('DescribeInstances', 'ec2-read', () => {
+      const instance = this.state.instances.get(instanceId);
+      if (!instance) return null;
+      const association = this.state.activeAssociation(instance);
+      const tags = instance.autoScalingGroup ? { ...instance.tags, 'aws:autoscaling:groupName': instance.autoScalingGroup } : { ...instance.tags };
+      return {
+        id: instance.id,
+        state: this.state.instanceStateAt(instance, this.clock.nowMs()),
+        instanceProfileArn: association?.profileArn ?? null,
+        launchTemplate: instance.launchTemplate ? { ...instance.launchTemplate } : null,
+        autoScalingGroup: instance.autoScalingGroup,
+        tags,
+        ...(instance.launchTime !== null ? { launchTime: new Date(instance.launchTime).toISOString() } : {}),
+      };
+    });
+  }
+
+  describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]> {
+    return this.gate.call('DescribeIamInstanceProfileAssociations', 'ec2-read', () => {
+      const instance = this.state.instances.get(instanceId);
+      const association = instance ? this.state.activeAssociation(instance) : null;
+      return association ? [this.view(association)] : [];
+    });
+  }
+
+  associateProfile(instanceId: string, profile: ProfileSpecifier): Promise<ProfileAssociation> {
+    return this.gate.call('AssociateIamInstanceProfile', 'ec2-write', () => {
+      const instance = this.requireInstance(instanceId);
+      const state = this.state.instanceStateAt(instance, this.clock.nowMs());
+      if (state !== 'running' && state !== 'stopped') throw awsError('IncorrectState', `The instance '${instanceId}' is not in a valid state for this operation.`);
+      if (this.state.activeAssociation(instance)) throw awsError('IncorrectState', `There is an existing association for instance ${instanceId}`);
+      return this.view(this.startAssociation(instance, this.visibleProfile(profile)));
+    });
+  }
+
+  replaceProfileAssociation(associationId: string, profile: ProfileSpecifier): Promise<ProfileAssociation> {
+    return this.gate.call('ReplaceIamInstanceProfileAssociation', 'ec2-write', () => {
+      const current = this.requireAssociation(associationId);
+      if (this.stateOf(current) !== 'associated') throw awsError('IncorrectState', `Association ${associationId} is not in the associated state.`);
+      const target = this.visibleProfile(profile);
+      current.endedAt = this.clock.nowMs();
+      return this.view(this.startAssociation(this.state.instances.get(current.instanceId)!, target));
+    });
+  }
+
+  disassociateProfile(associationId: string): Promise<void> {
+    return this.gate.call('DisassociateIamInstanceProfile', 'ec2-write', () => {
+      this.requireAssociation(associationId).endedAt = this.clock.nowMs();
+    });
+  }
+
+  describeLaunchTemplateVersion(launchTemplateId: string, version: string): Promise<LaunchTemplateVersionInfo | null> {
+    return this.gate.call('DescribeLaunchTemplateVersions', 'ec2-read', () => {
+      const template = this.state.templates.get(launchTemplateId);
+      if (!template) return null;
+      const number = resolveVersion(template, version);
+      const found = number === null ? undefined : template.versions.get(number);
+      if (!found) return null;
+      return {
+        launchTemplateId: template.id,
+        launchTemplateName: template.name,
+        versionNumber: found.number,
+        defaultVersion: found.number === template.defaultVersion,
+        iamInstanceProfile: found.profile ? { ...found.profile } : null,
+      };
+    });
+  }
+
+  createLaunchTemplateVersion(launchTemplateId: string, sourceVersion: number, profile: ProfileSpecifier | null, description: string): Promise<number> {
+    return this.gate.call('CreateLaunchTemplateVersion', 'ec2-write', () => {
+      const template = this.requireTemplate(launchTemplateId);
+      if (!template.versions.has(sourceVersion)) throw versionNotFound(launchTemplateId, sourceVersion);
+      // Versions are immutable: a change is always a new version number.
+      const number = Math.max(...template.versions.keys()) + 1;
+      const now = this.clock.nowMs();
+      template.versions.set(number, { number, profile: profile ? { ...profile } : null, description, updatedAt: now });
+      template.updatedAt = now;
+      return number;
+    });
+  }
+
+  setDefaultLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void> {
+    return this.gate.call('ModifyLaunchTemplate', 'ec2-write', () => {
+      const template = this.requireTemplate(launchTemplateId);
+      if (!template.versions.has(version)) throw versionNotFound(launchTemplateId, version);
+      template.defaultVersion = version;
+      template.updatedAt = this.clock.nowMs();
+    });
+  }
+
+  private stateOf(association: AssociationRecord): 'associating' | 'associated' {
+    if (association.preexisting) return 'associated';
+    return this.clock.nowMs() < association.createdAt + this.physics.associationSeconds * 1000 ? 'associating' : 'associated';
+  }
+
+  private view(association: AssociationRecord): ProfileAssociation {
+    return {
+      associationId: association.id,
+      instanceId: association.instanceId,
+      instanceProfileArn: association.profileArn,
+      state: this.stateOf(association),
+      ...(association.preexisting ? {} : { associatedAt: new Date(association.createdAt).toISOString() }),
+    };
+  }
+
+  private startAssociation(instance: InstanceRecord, profile: ProfileRecord): AssociationRecord {
+    const association: AssociationRecord = {
+      id: this.state.newAssociationId(),
+      instanceId: instance.id,
+      profileName: profile.name,
+      profileArn: profile.arn,
+      createdAt: this.clock.nowMs(),
+      endedAt: null,
+      preexisting: false,
+    };
+    instance.associations.push(association);
+    this.state.associations.set(association.id, association);
+    return association;
+  }
+
+  /** The profile as EC2 sees it: a profile created or changed moments ago is not valid yet. */
+  private visibleProfile(spec: ProfileSpecifier): ProfileRecord {
+    const profile = this.state.profileBySpecifier(spec);
+    if (profile && this.effective.profileSettled(profile.name, this.clock.nowMs())) return profile;
+    const [field, value] = 'name' in spec ? ['name', spec.name] : ['arn', spec.arn];
+    throw awsError('InvalidParameterValue', `Value (${value}) for parameter iamInstanceProfile.${field} is invalid. Invalid IAM Instance Profile ${field === 'name' ? 'name' : 'ARN'}`);
+  }
+
+  private requireInstance(instanceId: string): InstanceRecord {
+    const instance = this.state.instances.get(instanceId);
+    if (!instance) throw awsError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    return instance;
+  }
+
+  private requireAssociation(associationId: string): AssociationRecord {
+    const association = this.state.associations.get(associationId);
+    if (!association || association.endedAt !== null) throw awsError('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
+    return association;
+  }
+
+  private requireTemplate(launchTemplateId: string): TemplateRecord {
+    const template = this.state.templates.get(launchTemplateId);
+    if (!template) throw awsError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${launchTemplateId}, does not exist.`);
+    return template;
+  }
+}
+
+/** "$Default", "$Latest" or a version number. */
+export function resolveVersion(template: TemplateRecord, version: string): number | null {
+  if (version === '$Default') return template.defaultVersion;
+  if (version === '$Latest') return Math.max(...template.versions.keys());
+  return /^\d+$/.test(version) ? Number(version) : null;
+}
+
+function versionNotFound(launchTemplateId: string, version: number): Error {
+  return awsError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${version} for launch template ${launchTemplateId}.`);
+}

@@ -1,0 +1,296 @@
+/**
+ * The scenario format of CONTRACTS.md ("Scenario files"): an account, its physics, a configuration,
+ * approvals and events. Validated once here; the simulated account trusts the typed result.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseConfig, type Config } from '../../core/config.ts';
+import type { PolicyDocument } from '../ports.ts';
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError' as const;
+}
+
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time (ISO-8601 expected)');
+const arn = z.string().startsWith('arn:', 'an ARN starting with "arn:" expected');
+
+/** A policy document: Statement required, other keys kept as written. */
+export const policyDocumentSchema = z
+  .object({
+    Version: z.string().optional(),
+    Id: z.string().optional(),
+    Statement: z.union([z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())]),
+  })
+  .loose() as unknown as z.ZodType<PolicyDocument, PolicyDocument>;
+
+/** An inline policy: its document, or `{ document, updatedAt }` when the scenario says when it changed. */
+const inlinePolicySchema = z.union([policyDocumentSchema, z.object({ document: policyDocumentSchema, updatedAt: isoTime }).strict()]);
+/** An attached managed policy: its ARN, or `{ arn, updatedAt }`. */
+const attachedPolicySchema = z.union([arn, z.object({ arn, updatedAt: isoTime.optional() }).strict()]);
+
+const roleSchema = z
+  .object({
+    name: z.string().min(1),
+    path: z.string().default('/'),
+    roleId: z.string().optional(),
+    createDate: isoTime.optional(),
+    trustPolicy: policyDocumentSchema,
+    inlinePolicies: z.record(z.string(), inlinePolicySchema).default({}),
+    managedPolicies: z.array(attachedPolicySchema).default([]),
+    permissionsBoundary: arn.nullable().default(null),
+    tags: z.record(z.string(), z.string()).default({}),
+    updatedAt: isoTime.optional(),
+  })
+  .strict();
+
+const instanceProfileSchema = z
+  .object({
+    name: z.string().min(1),
+    path: z.string().default('/'),
+    roles: z.array(z.string()).max(1, 'an instance profile holds at most one role').default([]),
+    updatedAt: isoTime.optional(),
+  })
+  .strict();
+
+/** A profile as a launch template or instance names it: name, ARN, `{name}`, `{arn}` or null. */
+const profileRefSchema = z.union([z.string().min(1), z.object({ name: z.string().min(1) }).strict(), z.object({ arn }).strict()]).nullable();
+
+const launchTemplateSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    defaultVersion: z.number().int().positive(),
+    versions: z
+      .array(
+        z
+          .object({
+            number: z.number().int().positive(),
+            iamInstanceProfile: profileRefSchema.default(null),
+            description: z.string().optional(),
+            updatedAt: isoTime.optional(),
+          })
+          .strict(),
+      )
+      .min(1, 'a launch template has at least one version'),
+    updatedAt: isoTime.optional(),
+  })
+  .strict();
+
+const templateRefSchema = z
+  .object({ id: z.string().min(1), version: z.union([z.string(), z.number().int().positive()]).transform(String).default('$Default') })
+  .strict();
+
+const autoScalingGroupSchema = z
+  .object({ name: z.string().min(1), launchTemplate: templateRefSchema.nullable().default(null), updatedAt: isoTime.optional() })
+  .strict();
+
+const instanceSchema = z
+  .object({
+    id: z.string().regex(/^i-[0-9a-fA-F]+$/, 'an instance id like i-0abc… expected'),
+    state: z.enum(['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated']).default('running'),
+    instanceProfile: profileRefSchema.default(null),
+    launchTemplate: templateRefSchema.nullable().default(null),
+    autoScalingGroup: z.string().nullable().default(null),
+    tags: z.record(z.string(), z.string()).default({}),
+    launchTime: isoTime.optional(),
+    associatedAt: isoTime.optional(),
+    /** Role whose credentials the instance holds at the start (default: its profile's role then). */
+    credentialsRole: z.string().nullable().optional(),
+    updatedAt: isoTime.optional(),
+  })
+  .strict();
+
+export const accountSchema = z
+  .object({
+    accountId: z.string().regex(/^\d{12}$/, 'account ids are 12 digits'),
+    region: z.string().min(1),
+    roles: z.array(roleSchema).default([]),
+    policies: z.array(z.object({ arn, document: policyDocumentSchema, updatedAt: isoTime.optional() }).strict()).default([]),
+    instanceProfiles: z.array(instanceProfileSchema).default([]),
+    launchTemplates: z.array(launchTemplateSchema).default([]),
+    autoScalingGroups: z.array(autoScalingGroupSchema).default([]),
+    instances: z.array(instanceSchema).default([]),
+    /** Policies of the account's organization; FullAWSAccess is implied, as in AWS Organizations. */
+    serviceControlPolicies: z.array(policyDocumentSchema).optional(),
+    /** Resource-based policies by resource ARN (an S3 bucket ARN also covers its objects). */
+    resourcePolicies: z.record(z.string(), policyDocumentSchema).optional(),
+    /** What sts:DecodeAuthorizationMessage answers for an encoded EC2 message. */
+    encodedAuthorizationMessages: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  })
+  .strict()
+  .superRefine(checkReferences);
+
+export const API_FAMILIES = ['iam-read', 'iam-write', 'ec2-read', 'ec2-write', 'sts'] as const;
+export type ApiFamily = (typeof API_FAMILIES)[number];
+
+export const physicsSchema = z
+  .object({
+    propagationSeconds: z.number().nonnegative().default(5),
+    iamWritesPerSecond: z.number().positive().default(5),
+    startTime: isoTime.optional(),
+    faults: z
+      .array(
+        z
+          .object({
+            api: z.string().regex(/^[A-Z][A-Za-z]+$/, 'an SDK operation name like AssociateIamInstanceProfile expected'),
+            error: z.string().min(1),
+            times: z.number().int().positive().default(1),
+            message: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Calls per second per API family (iam-write defaults to iamWritesPerSecond). */
+    apiRates: z.partialRecord(z.enum(API_FAMILIES), z.number().positive()).optional(),
+    /** Virtual seconds from associate/replace to the "associated" state. */
+    associationSeconds: z.number().nonnegative().default(2),
+    /** Instances fetch fresh credentials of their profile's role this often. */
+    credentialRefreshSeconds: z.number().positive().default(3600),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    account: accountSchema,
+    physics: physicsSchema.default(physicsSchema.parse({})),
+    config: z.unknown().optional(),
+    approvals: z.enum(['approve', 'reject', 'none']).default('none'),
+    /** CloudTrail records, EventBridge events or log files; the event model validates them. */
+    events: z.array(z.unknown()).default([]),
+    /** Free-form expectations for tests. */
+    expected: z.unknown().optional(),
+  })
+  .strict();
+
+export type ScenarioAccount = z.output<typeof accountSchema>;
+export type ScenarioAccountInput = z.input<typeof accountSchema>;
+export type ScenarioRole = ScenarioAccount['roles'][number];
+export type ScenarioInstance = ScenarioAccount['instances'][number];
+export type ScenarioLaunchTemplate = ScenarioAccount['launchTemplates'][number];
+export type ScenarioProfileRef = z.output<typeof profileRefSchema>;
+export type Physics = z.output<typeof physicsSchema>;
+export type Fault = Physics['faults'][number];
+export type Scenario = Omit<z.output<typeof scenarioSchema>, 'config'> & { config: Config };
+
+/** Validates a scenario document; throws ScenarioError "<source>: <field path>: <problem>". */
+export function parseScenario(json: unknown, source: string): Scenario {
+  const result = scenarioSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ScenarioError(`${source}: ${fieldPath(issue.path)}: ${issue.message}`);
+  }
+  let config: Config;
+  try {
+    config = parseConfig(result.data.config ?? {}, `${source}: config`);
+  } catch (err) {
+    throw new ScenarioError((err as Error).message);
+  }
+  return { ...result.data, config };
+}
+
+/** Reads and validates a scenario file; every failure is a ScenarioError naming the file. */
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScenarioError(`${path}: cannot read the file${code ? ` (${code})` : ''}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ScenarioError(`${path}: invalid JSON: ${(err as Error).message}`);
+  }
+  return parseScenario(json, path);
+}
+
+/** physics.startTime, else the time of the first event that has one, else a fixed date. */
+export function scenarioStartTime(scenario: Pick<Scenario, 'physics' | 'events'>): Date {
+  if (scenario.physics.startTime) return new Date(scenario.physics.startTime);
+  for (const event of scenario.events) {
+    const time = eventTimeOf(event);
+    if (time) return time;
+  }
+  return new Date('2026-01-01T00:00:00Z');
+}
+
+/** The time of a CloudTrail record, an EventBridge event or the first record of a log file. */
+export function eventTimeOf(event: unknown): Date | null {
+  if (typeof event !== 'object' || event === null) return null;
+  const e = event as { eventTime?: unknown; time?: unknown; detail?: { eventTime?: unknown }; Records?: unknown[] };
+  const candidates = [e.eventTime, e.detail?.eventTime, e.time, Array.isArray(e.Records) ? (e.Records[0] as { eventTime?: unknown } | undefined)?.eventTime : undefined];
+  for (const candidate of candidates) {
+    if (typeof candidate !== 'string') continue;
+    const ms = Date.parse(candidate);
+    if (!Number.isNaN(ms)) return new Date(ms);
+  }
+  return null;
+}
+
+/** Name or ARN of a profile reference, normalized to what EC2 APIs take. */
+export function profileSpecifierOf(ref: ScenarioProfileRef): { name: string } | { arn: string } | null {
+  if (ref === null) return null;
+  if (typeof ref === 'string') return ref.startsWith('arn:') ? { arn: ref } : { name: ref };
+  return ref;
+}
+
+/** The document of an inline policy entry, whichever form the scenario used. */
+export function inlineDocumentOf(entry: ScenarioRole['inlinePolicies'][string]): { document: PolicyDocument; updatedAt?: string } {
+  return 'document' in entry && !('Statement' in entry) ? (entry as { document: PolicyDocument; updatedAt?: string }) : { document: entry as PolicyDocument };
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(document)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
+/** Names that point at other objects of the account must exist. */
+function checkReferences(account: z.output<z.ZodObject<any>>, ctx: z.RefinementCtx): void {
+  const a = account as ScenarioAccount;
+  const roles = new Set(a.roles.map((r) => r.name));
+  const profiles = new Set(a.instanceProfiles.map((p) => p.name));
+  const templates = new Set(a.launchTemplates.map((t) => t.id));
+  const groups = new Set(a.autoScalingGroups.map((g) => g.name));
+  const customerPolicies = new Set(a.policies.map((p) => p.arn));
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const profileName = (ref: ScenarioProfileRef) => {
+    const spec = profileSpecifierOf(ref);
+    return spec === null ? null : 'name' in spec ? spec.name : spec.arn.split('/').pop()!;
+  };
+  a.roles.forEach((role, i) => {
+    role.managedPolicies.forEach((entry, j) => {
+      const policyArn = typeof entry === 'string' ? entry : entry.arn;
+      if (!policyArn.startsWith('arn:aws:iam::aws:') && !customerPolicies.has(policyArn)) {
+        issue(['roles', i, 'managedPolicies', j], `policy ${policyArn} is not in account.policies`);
+      }
+    });
+    const boundary = role.permissionsBoundary;
+    if (boundary && !boundary.startsWith('arn:aws:iam::aws:') && !customerPolicies.has(boundary)) {
+      issue(['roles', i, 'permissionsBoundary'], `policy ${boundary} is not in account.policies`);
+    }
+  });
+  a.instanceProfiles.forEach((profile, i) => {
+    profile.roles.forEach((role, j) => {
+      if (!roles.has(role)) issue(['instanceProfiles', i, 'roles', j], `unknown role "${role}"`);
+    });
+  });
+  a.launchTemplates.forEach((template, i) => {
+    if (!template.versions.some((v) => v.number === template.defaultVersion)) {
+      issue(['launchTemplates', i, 'defaultVersion'], `version ${template.defaultVersion} is not among the versions`);
+    }
+  });
+  a.autoScalingGroups.forEach((group, i) => {
+    if (group.launchTemplate && !templates.has(group.launchTemplate.id)) issue(['autoScalingGroups', i, 'launchTemplate', 'id'], `unknown launch template "${group.launchTemplate.id}"`);
+  });
+  a.instances.forEach((instance, i) => {
+    const profile = profileName(instance.instanceProfile);
+    if (profile !== null && !profiles.has(profile)) issue(['instances', i, 'instanceProfile'], `unknown instance profile "${profile}"`);
+    if (instance.launchTemplate && !templates.has(instance.launchTemplate.id)) issue(['instances', i, 'launchTemplate', 'id'], `unknown launch template "${instance.launchTemplate.id}"`);
+    if (instance.autoScalingGroup && !groups.has(instance.autoScalingGroup)) issue(['instances', i, 'autoScalingGroup'], `unknown Auto Scaling group "${instance.autoScalingGroup}"`);
+    if (instance.credentialsRole && !roles.has(instance.credentialsRole)) issue(['instances', i, 'credentialsRole'], `unknown role "${instance.credentialsRole}"`);
+  });
+}
