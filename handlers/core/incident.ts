@@ -60,6 +60,8 @@ export interface Diagnosis {
   plan: PlannedAction[];
   /** Who to talk to for escalated causes (SCP → organization admins, …). */
   owner?: string;
+  /** Nothing is wrong (e.g. a launch whose instances all have a working profile): the guard answers nothing-to-do. */
+  healthy?: boolean;
   /** Context the guard needs: role, instance, whether EC2 delivered the credentials, … */
   subject: {
     accountId: string;

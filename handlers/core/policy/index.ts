@@ -4,3 +4,4 @@ export * from './wildcard.ts';
 export * from './principal.ts';
 export * from './trust.ts';
 export * from './never-grant.ts';
+export * from './coverage.ts';

@@ -1,0 +1,205 @@
+/** The pure decision: which cause the facts show, the evidence for it, and the plan that fixes it. */
+import type { Cause } from '../causes.ts';
+import type { Config } from '../config.ts';
+import type { Diagnosis, Evidence, PlannedAction } from '../incident.ts';
+import { readTrust } from '../policy/trust.ts';
+import { baseEvidence } from './evidence.ts';
+import { escalationFromMessage, escalationFromSimulation, ownerOf } from './escalation.ts';
+import type { Facts } from './facts.ts';
+import { associatePlan, launchingTemplate, missingPermissionPlan, staleTemplatePlan, waitPlan } from './plans.ts';
+
+/** Denials that reach an instance-role session but concern another principal's role. */
+const NOT_INSTANCE_ROLE_ACTIONS: Record<string, string> = {
+  'eks-auth:assumeroleforpodidentity':
+    "EKS could not assume the role of a pod's Pod Identity association: that role's trust (pods.eks.amazonaws.com) is at fault, not this node's instance role, which is left unchanged",
+};
+
+/** Many denials while the policies allow the call: the runbook's high-traffic throttling case. */
+const STORM_EVENTS = 100;
+
+interface Finding {
+  cause: Cause;
+  summary: string;
+  plan?: PlannedAction[];
+  owner?: string;
+  /** The decisive facts, shown before the rest. */
+  because?: Evidence[];
+  healthy?: boolean;
+}
+
+type Rule = (facts: Facts, config: Config) => Finding | null;
+
+const notInstanceRole: Rule = (facts) => {
+  const why = facts.denied.action ? NOT_INSTANCE_ROLE_ACTIONS[facts.denied.action.toLowerCase()] : undefined;
+  return why ? { cause: 'not-instance-role', summary: why, owner: ownerOf('not-instance-role', facts) } : null;
+};
+
+const blockedPerMessage: Rule = (facts) => escalationFromMessage(facts);
+
+const throttled: Rule = (facts, config) =>
+  facts.throttling.count > 0
+    ? { cause: 'throttling', summary: `IAM/STS throttled ${facts.throttling.count} call(s) (${facts.throttling.apis.join(', ')}): back off, then verify`, plan: waitPlan(config, facts.role?.info.name ?? facts.incident.key, 'throttling: back off with jitter before verifying') }
+    : null;
+
+const instanceWithoutProfile: Rule = (facts) => {
+  const primary = facts.instances[0];
+  if (!primary?.info) return null;
+  const missing = facts.instances.filter((i) => i.info && !i.association && i.info.state !== 'terminated' && i.info.state !== 'shutting-down');
+  if (missing.length === 0) return null;
+  const expected = facts.expectedProfile;
+  const ids = missing.map((i) => i.id).join(', ');
+  if (!expected) return { cause: 'no-instance-profile', summary: `${ids} has no instance profile, and no expected profile is known (set baselineInstanceProfile or the ${'iam-autoheal:profile'} tag)`, plan: [] };
+  if (!expected.exists) return { cause: 'no-instance-profile', summary: `${ids} has no instance profile; the expected profile ${expected.name} does not exist`, plan: [] };
+  const template = launchingTemplate(primary);
+  if (template && !template.version.iamInstanceProfile) {
+    return {
+      cause: 'stale-launch-template',
+      summary: `${template.version.launchTemplateId} version ${template.version.versionNumber} launches instances without a profile (${ids} so far): fix the template first, then associate ${expected.name}`,
+      plan: staleTemplatePlan(primary, template, expected.name, missing),
+    };
+  }
+  return {
+    cause: 'no-instance-profile',
+    summary: `${ids} has no instance profile: associate ${expected.name} (from the ${expected.detail})`,
+    plan: associatePlan(missing, expected.name, `expected profile from the ${expected.detail}`),
+  };
+};
+
+const associationInProgress: Rule = (facts, config) => {
+  const associating = facts.instances.find((i) => i.association?.state === 'associating');
+  return associating ? { cause: 'propagation-delay', summary: `the profile association of ${associating.id} is still being made`, plan: waitPlan(config, associating.id, 'association in progress') } : null;
+};
+
+const profileWithoutRole: Rule = (facts) => {
+  const instance = facts.instances.find((i) => i.profile && i.profile.roles.length === 0);
+  if (!instance) return null;
+  const profile = instance.profile!.name;
+  if (!facts.role) return { cause: 'profile-without-role', summary: `profile ${profile} of ${instance.id} holds no role, and no role for it is known`, plan: [] };
+  const source = { 'denied-session': 'the role of the denied session', 'removed-from-profile': 'the role removed from it moments ago', 'profile-name': 'the role named like the profile', profile: 'its role' }[facts.roleSource ?? 'profile'];
+  return {
+    cause: 'profile-without-role',
+    summary: `profile ${profile} of ${instance.id} holds no role: add ${facts.role.info.name} (${source})`,
+    plan: [{ type: 'add-role-to-profile', target: profile, params: { roleName: facts.role.info.name }, reason: `${source} is ${facts.role.info.name}` }],
+  };
+};
+
+const roleGone: Rule = (facts) =>
+  facts.roleMissing && !facts.role ? { cause: 'unknown', summary: `role ${facts.roleMissing} does not exist; recreating roles is a human's decision`, owner: ownerOf('unknown', facts) } : null;
+
+const trustMissingEc2: Rule = (facts) => {
+  if (!facts.role || facts.roleSource !== 'profile') return null;
+  const trust = readTrust(facts.role.info.trustPolicy);
+  if (trust.allowsEc2) return null;
+  const name = facts.role.info.name;
+  if (trust.deniedExplicitly) return { cause: 'trust-missing-ec2', summary: `the trust policy of ${name} denies ec2.amazonaws.com explicitly; a Deny is never removed automatically`, plan: [] };
+  return {
+    cause: 'trust-missing-ec2',
+    summary: `the trust policy of ${name} does not let ec2.amazonaws.com assume it, so instances with its profile get no credentials`,
+    plan: [{ type: 'merge-trust', target: name, params: {}, reason: `${name} is held by profile ${facts.instances[0]?.profile?.name}, which an instance uses` }],
+  };
+};
+
+const changedMomentsAgo: Rule = (facts, config) => {
+  const recent = facts.recentChanges.filter((c) => c.secondsAgo <= facts.propagationWindowSeconds);
+  const allowsNow = facts.simulation?.decision === 'allowed' || (facts.incident.kind !== 'access-denied' && !facts.simulation);
+  const fixing = recent.filter((c) => !c.breaking);
+  if (!(fixing.length || (recent.length && allowsNow))) return null;
+  const latest = (fixing[0] ?? recent[0])!;
+  return {
+    cause: 'propagation-delay',
+    summary: `${latest.what} on ${latest.resource} ${Math.round(latest.secondsAgo)}s ago has not reached every IAM endpoint yet: wait, then verify`,
+    plan: waitPlan(config, latest.resource ?? facts.incident.key, 'IAM is eventually consistent: changes take seconds to propagate'),
+  };
+};
+
+const launchHealthy: Rule = (facts) =>
+  facts.incident.kind !== 'access-denied' && facts.instances.length > 0 && facts.instances.every((i) => !i.info || i.profile?.roles.length)
+    ? { cause: 'unknown', summary: 'every instance of the launch has a profile with a role that EC2 may assume; nothing to fix', healthy: true }
+    : null;
+
+const simulationVerdict: Rule = (facts, config) => {
+  const escalation = escalationFromSimulation(facts);
+  if (escalation) return escalation;
+  const s = facts.simulation;
+  if (!s || !facts.role) return null;
+  if (s.decision === 'implicitDeny') {
+    return { cause: 'missing-permission', summary: `no identity-based policy of ${facts.role.info.name} allows ${s.action} on ${s.resource}`, plan: missingPermissionPlan(facts, config) };
+  }
+  const primary = facts.instances[0];
+  const association = primary?.association;
+  const refresh = (why: string): Finding => ({
+    cause: 'stale-credentials',
+    summary: why,
+    plan: association && primary?.profile
+      ? [{ type: 'replace-association', target: primary.id, params: { profileName: primary.profile.name, associationId: association.associationId }, reason: 'a new association delivers fresh credentials now, with no restart and no gap' }]
+      : [],
+  });
+  if (facts.denied.roleName && facts.denied.roleName !== facts.role.info.name) {
+    return refresh(`${primary?.id ?? 'the instance'} was denied as ${facts.denied.roleName}, but its profile now holds ${facts.role.info.name}, which is allowed ${s.action}: its credentials are stale`);
+  }
+  const denial = facts.denied.denial;
+  if (facts.incident.eventCount >= STORM_EVENTS && !denial?.policyType) {
+    return { cause: 'throttling', summary: `${facts.incident.eventCount} denials while the policies allow ${s.action}: a high-traffic storm (throttling surfaced as AccessDenied); back off`, plan: waitPlan(config, facts.role.info.name, 'storm while policies allow: back off with jitter') };
+  }
+  const age = association?.associatedAt ? (Date.parse(facts.now) - Date.parse(association.associatedAt)) / 1000 : null;
+  return refresh(`the policies allow ${s.action} now, the association is ${age === null ? 'of unknown age' : `${Math.round(age)}s old`} (past the ${facts.propagationWindowSeconds}s propagation window) and denials persist: refresh the credentials`);
+};
+
+const nothingFits: Rule = (facts) => ({
+  cause: 'unknown',
+  summary: facts.denied.action ? `no known cause explains the denial of ${facts.denied.action}; everything gathered is attached` : 'no known cause fits; everything gathered is attached',
+  owner: ownerOf('unknown', facts),
+});
+
+/** Order matters: what the message proves, then the instance → profile → role chain, then the simulation. */
+const RULES: Rule[] = [
+  notInstanceRole,
+  blockedPerMessage,
+  throttled,
+  instanceWithoutProfile,
+  associationInProgress,
+  profileWithoutRole,
+  roleGone,
+  trustMissingEc2,
+  changedMomentsAgo,
+  launchHealthy,
+  simulationVerdict,
+  nothingFits,
+];
+
+export function decide(facts: Facts, config: Config): Diagnosis {
+  let finding: Finding | null = null;
+  for (const rule of RULES) {
+    finding = rule(facts, config);
+    if (finding) break;
+  }
+  const f = finding!;
+  const diagnosis: Diagnosis = {
+    cause: f.cause,
+    summary: f.summary,
+    evidence: [...(f.because ?? []), ...baseEvidence(facts)],
+    plan: f.plan ?? [],
+    subject: subjectOf(facts),
+  };
+  if (f.owner) diagnosis.owner = f.owner;
+  if (f.healthy) diagnosis.healthy = true;
+  return diagnosis;
+}
+
+function subjectOf(facts: Facts): Diagnosis['subject'] {
+  const role = facts.role?.info ?? null;
+  const primary = facts.instances[0];
+  return {
+    accountId: facts.incident.accountId,
+    region: facts.incident.region,
+    roleName: role?.name ?? facts.denied.roleName ?? facts.expectedProfile?.roles[0] ?? null,
+    roleArn: role?.arn ?? facts.denied.roleArn ?? null,
+    instanceIds: facts.instances.length ? facts.instances.map((i) => i.id) : facts.incident.instanceIds,
+    action: facts.denied.action,
+    resource: facts.denied.resource,
+    // Launch and sweep incidents are read from EC2 itself, not from a session anyone could have named i-….
+    ec2Delivered: facts.incident.kind === 'access-denied' ? !!facts.denied.ec2RoleDelivery : true,
+    // Opt-in may be on the instance or on the role: both count.
+    tags: { ...(role?.tags ?? {}), ...(primary?.info?.tags ?? {}) },
+  };
+}

@@ -1,0 +1,68 @@
+/** Causes that are never changed automatically: what blocks the call, and who to talk to. */
+import type { EscalatedCause } from '../causes.ts';
+import type { DenialPolicyType } from '../events/model.ts';
+import type { Facts } from './facts.ts';
+
+export interface Escalation {
+  cause: EscalatedCause;
+  summary: string;
+  owner: string;
+}
+
+const BY_POLICY_TYPE: Partial<Record<Exclude<DenialPolicyType, null>, EscalatedCause>> = {
+  'resource-based': 'resource-policy',
+  'service-control': 'organization-policy',
+  'resource-control': 'organization-policy',
+  'permissions-boundary': 'permissions-boundary',
+  session: 'session-policy',
+  'vpc-endpoint': 'vpc-endpoint-policy',
+  trust: 'resource-policy',
+};
+
+export function ownerOf(cause: EscalatedCause, facts: Facts): string {
+  const role = facts.role?.info.name ?? facts.denied.roleName ?? 'the role';
+  const policy = facts.denied.denial?.policyArn ? ` (${facts.denied.denial.policyArn})` : '';
+  switch (cause) {
+    case 'explicit-deny': return `the owner of the policy that denies${policy || ` on ${role}`}`;
+    case 'permissions-boundary': return `whoever sets permissions boundaries in account ${facts.incident.accountId} (boundary ${facts.role?.info.permissionsBoundaryArn ?? 'of ' + role})`;
+    case 'organization-policy': return `the AWS Organizations administrators (management account or delegated administrator)${policy}`;
+    case 'resource-policy': return `the owner of ${facts.denied.resource ?? 'the resource'}${policy}`;
+    case 'session-policy': return 'whoever creates the session with a session policy';
+    case 'vpc-endpoint-policy': return `the network team that owns the VPC endpoint policy${policy}`;
+    case 'not-instance-role': return 'the EKS cluster administrators (Pod Identity associations and their roles)';
+    case 'unknown': return `the owner of ${role}`;
+  }
+}
+
+/** From the error message alone: "explicit deny in …" or "no … policy allows" naming a non-identity policy. */
+export function escalationFromMessage(facts: Facts): Escalation | null {
+  const denial = facts.denied.denial;
+  if (!denial) return null;
+  const type = denial.policyType;
+  if (type && type !== 'identity-based') {
+    const cause = BY_POLICY_TYPE[type]!;
+    const how = denial.explicit ? `an explicit deny in a ${type} policy` : `no ${type} policy allows it`;
+    return { cause, summary: `${facts.denied.action} is blocked by ${how}; instance-role changes cannot fix that`, owner: ownerOf(cause, facts) };
+  }
+  if (denial.explicit === true || facts.decoded.explicitDeny === true) {
+    return { cause: 'explicit-deny', summary: `${facts.denied.action} is blocked by an explicit deny${denial.policyArn ? ` in ${denial.policyArn}` : ''}; a Deny is never removed automatically`, owner: ownerOf('explicit-deny', facts) };
+  }
+  return null;
+}
+
+/** From the simulation: an explicit deny, a boundary or organization policies that do not allow. */
+export function escalationFromSimulation(facts: Facts): Escalation | null {
+  const s = facts.simulation;
+  if (!s) return null;
+  if (s.decision === 'explicitDeny') {
+    const by = s.matchedStatements.map((m) => m.sourcePolicyId).join(', ');
+    return { cause: 'explicit-deny', summary: `the simulation finds an explicit deny for ${s.action}${by ? ` in ${by}` : ''}; a Deny is never removed automatically`, owner: ownerOf('explicit-deny', facts) };
+  }
+  if (s.permissionsBoundaryAllowed === false) {
+    return { cause: 'permissions-boundary', summary: `the permissions boundary of ${facts.role?.info.name} does not allow ${s.action}; boundaries are never widened automatically`, owner: ownerOf('permissions-boundary', facts) };
+  }
+  if (s.organizationsAllowed === false) {
+    return { cause: 'organization-policy', summary: `an organization policy (SCP) does not allow ${s.action}`, owner: ownerOf('organization-policy', facts) };
+  }
+  return null;
+}

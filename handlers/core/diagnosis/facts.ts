@@ -1,0 +1,117 @@
+/** What diagnosis reads from the account, as plain data: `decide` is a pure function of these facts. */
+import type {
+  AttachedPolicy,
+  InstanceInfo,
+  InstanceProfileInfo,
+  LaunchTemplateVersionInfo,
+  PolicyDocument,
+  ProfileAssociation,
+  RoleInfo,
+  SimulationResult,
+} from '../../adapters/ports.ts';
+import type { Denial } from '../events/model.ts';
+import type { Incident } from '../incident.ts';
+
+export interface LaunchTemplateFacts {
+  /** The version the instance (or group) launches, resolved to a number. */
+  version: LaunchTemplateVersionInfo;
+  /** How it was referenced ("3", "$Default", "$Latest"). */
+  reference: string;
+  defaultVersion: number | null;
+}
+
+export interface AutoScalingGroupFacts {
+  name: string;
+  launchTemplate: { id: string; version: string } | null;
+  template: LaunchTemplateFacts | null;
+}
+
+export interface InstanceFacts {
+  id: string;
+  /** null: DescribeInstances does not know it (terminated long ago, wrong id, or another account). */
+  info: InstanceInfo | null;
+  association: ProfileAssociation | null;
+  profile: InstanceProfileInfo | null;
+  /** The profile named by the association does not exist (deleted after association). */
+  profileMissing: boolean;
+  launchTemplate: LaunchTemplateFacts | null;
+  autoScalingGroup: AutoScalingGroupFacts | null;
+}
+
+export interface RoleFacts {
+  info: RoleInfo;
+  inlinePolicies: Record<string, PolicyDocument>;
+  attachedPolicies: AttachedPolicy[];
+}
+
+export type ExpectedProfileSource = 'launch-template' | 'auto-scaling-group' | 'tag' | 'baseline';
+
+export interface ExpectedProfile {
+  name: string;
+  source: ExpectedProfileSource;
+  /** Where exactly, for the evidence: "lt-0123 version 3", "tag iam-autoheal:profile", … */
+  detail: string;
+  /** The profile exists in the account, and the role it holds. */
+  exists: boolean;
+  roles: string[];
+}
+
+export interface DecodedMessage {
+  status: 'absent' | 'decoded' | 'truncated' | 'not-decodable';
+  /** From the decoded JSON: allowed, explicitDeny and the matched statements, as STS reports them. */
+  allowed?: boolean;
+  explicitDeny?: boolean;
+  matchedStatements?: unknown[];
+  raw?: Record<string, unknown>;
+}
+
+export interface RecentChange {
+  /** CloudTrail event name or our own action type. */
+  what: string;
+  resourceType: string;
+  resource: string | null;
+  at: string;
+  secondsAgo: number;
+  breaking: boolean;
+  /** `event` from the intake's change events, `audit` from our own audit trail. */
+  origin: 'event' | 'audit';
+  detail?: Record<string, string | null>;
+}
+
+export interface Facts {
+  incident: Pick<Incident, 'key' | 'kind' | 'accountId' | 'region' | 'eventCount' | 'firstSeen' | 'lastSeen' | 'instanceIds' | 'actions'>;
+  now: string;
+  /** The denied call and the session that made it (null for launch incidents). */
+  denied: {
+    action: string | null;
+    resource: string | null;
+    eventSource: string | null;
+    roleName: string | null;
+    roleArn: string | null;
+    instanceId: string | null;
+    ec2RoleDelivery: string | null;
+    denial: Denial | null;
+  };
+  /** The launch the incident comes from, when it does. */
+  launch: { instanceProfile: string | null; launchTemplate: { id: string | null; version: string | null } | null; viaAutoScaling: boolean } | null;
+  /** Primary instance first. */
+  instances: InstanceFacts[];
+  /** The role in the primary instance's profile now (or, with no profile, the role of the denied session). */
+  role: RoleFacts | null;
+  /** Where `role` came from: the instance's profile, the denied session, or (for an empty profile) a candidate. */
+  roleSource: 'profile' | 'denied-session' | 'removed-from-profile' | 'profile-name' | null;
+  /** The denied session's role no longer exists. */
+  roleMissing: string | null;
+  /** Managed policies the operator declared for the role but that are not attached: ARN → document (null: unreadable). */
+  declaredPolicies: Record<string, PolicyDocument | null>;
+  simulation: SimulationResult | null;
+  expectedProfile: ExpectedProfile | null;
+  /** Where the expected profile was looked for and not found, for the evidence. */
+  expectedProfileSearch: string[];
+  decoded: DecodedMessage;
+  recentChanges: RecentChange[];
+  propagationWindowSeconds: number;
+  throttling: { count: number; apis: string[] };
+  /** Reads that failed for reasons other than throttling (our own access denied, …). */
+  readErrors: string[];
+}

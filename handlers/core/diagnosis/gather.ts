@@ -1,0 +1,202 @@
+/**
+ * The runbook's reads: instance → association → profile → role → trust and policies → simulation,
+ * the launch template and Auto Scaling group, the encoded message, and what changed moments ago.
+ * Throttling while reading is a fact (it may be the cause), never a crash.
+ */
+import { ThrottlingError, TransientAwsError, type AccountPorts, type InstanceProfileInfo, type LaunchTemplateVersionInfo } from '../../adapters/ports.ts';
+import type { AuditRecord } from '../audit-record.ts';
+import type { Config } from '../config.ts';
+import type { Incident } from '../incident.ts';
+import { expectedPermissionsFor, profileNameOf } from '../policy/principal.ts';
+import { activeAssociation } from '../remediations/lookups.ts';
+import { resolveExpectedProfile } from './expected-profile.ts';
+import type { AutoScalingGroupFacts, DecodedMessage, Facts, InstanceFacts, LaunchTemplateFacts } from './facts.ts';
+import { recentChangesOf } from './recent-changes.ts';
+
+/** A storm of denials from many instances is diagnosed on a sample: the cause is shared. */
+const MAX_INSTANCES = 25;
+
+export interface GatherExtra {
+  recentAudit?: AuditRecord[];
+  throttlingSeen?: number;
+}
+
+/** The window in which a change may not have reached every IAM endpoint yet. */
+export function propagationWindowSeconds(config: Config): number {
+  return config.propagation.maxWaitSeconds;
+}
+
+class Reader {
+  constructor(private readonly facts: Facts) {}
+
+  /** Runs one read; throttling and refusals become facts, transient errors go to the state machine's Retry. */
+  async read<T>(api: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ThrottlingError) {
+        this.facts.throttling.count += 1;
+        if (!this.facts.throttling.apis.includes(api)) this.facts.throttling.apis.push(api);
+        return undefined;
+      }
+      if (err instanceof TransientAwsError) throw err;
+      this.facts.readErrors.push(`${api}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+}
+
+export async function gatherFacts(ports: AccountPorts, incident: Incident, config: Config, extra: GatherExtra = {}): Promise<Facts> {
+  const trigger = incident.trigger;
+  const now = ports.clock.now();
+  const facts: Facts = {
+    incident: {
+      key: incident.key, kind: incident.kind, accountId: incident.accountId, region: incident.region, eventCount: incident.eventCount,
+      firstSeen: incident.firstSeen, lastSeen: incident.lastSeen, instanceIds: incident.instanceIds, actions: incident.actions,
+    },
+    now: now.toISOString(),
+    denied: {
+      action: trigger.action, resource: trigger.resource, eventSource: trigger.eventSource,
+      roleName: trigger.principal.roleName, roleArn: trigger.principal.roleArn, instanceId: trigger.principal.instanceId,
+      ec2RoleDelivery: trigger.principal.ec2RoleDelivery ?? null, denial: trigger.denial,
+    },
+    launch: trigger.launch
+      ? {
+          instanceProfile: trigger.launch.instanceProfile,
+          launchTemplate: trigger.launch.launchTemplate ? { id: trigger.launch.launchTemplate.launchTemplateId ?? null, version: trigger.launch.launchTemplate.version ?? null } : null,
+          viaAutoScaling: trigger.launch.viaAutoScaling,
+        }
+      : null,
+    instances: [], role: null, roleSource: null, roleMissing: null, declaredPolicies: {}, simulation: null,
+    expectedProfile: null, expectedProfileSearch: [], decoded: { status: 'absent' }, recentChanges: [],
+    propagationWindowSeconds: propagationWindowSeconds(config),
+    throttling: { count: extra.throttlingSeen ?? 0, apis: extra.throttlingSeen ? ['(reported by earlier steps)'] : [] },
+    readErrors: [],
+  };
+  const reader = new Reader(facts);
+  const profiles = new Map<string, InstanceProfileInfo | null>();
+  const profileNamed = async (name: string) => {
+    if (!profiles.has(name)) profiles.set(name, (await reader.read('iam:GetInstanceProfile', () => ports.iam.getInstanceProfile(name))) ?? null);
+    return profiles.get(name)!;
+  };
+  const templates = new Map<string, LaunchTemplateFacts | null>();
+  const templateFacts = async (id: string, reference: string) => {
+    const key = `${id}@${reference}`;
+    if (!templates.has(key)) templates.set(key, await readTemplate(reader, ports, id, reference));
+    return templates.get(key)!;
+  };
+
+  const ids = [...new Set([trigger.principal.instanceId, ...incident.instanceIds, ...(trigger.launch?.instanceIds ?? [])].filter((id): id is string => !!id))];
+  for (const id of ids.slice(0, MAX_INSTANCES)) {
+    const info = (await reader.read('ec2:DescribeInstances', () => ports.ec2.describeInstance(id))) ?? null;
+    const association = activeAssociation((await reader.read('ec2:DescribeIamInstanceProfileAssociations', () => ports.ec2.describeProfileAssociations(id))) ?? []);
+    const profile = association ? await profileNamed(profileNameOf(association.instanceProfileArn)) : null;
+    const launchTemplate = info?.launchTemplate ? await templateFacts(info.launchTemplate.id, info.launchTemplate.version) : null;
+    let autoScalingGroup: AutoScalingGroupFacts | null = null;
+    if (info?.autoScalingGroup) {
+      const group = (await reader.read('autoscaling:DescribeAutoScalingGroups', () => ports.autoScaling.describeGroup(info.autoScalingGroup!))) ?? null;
+      if (group) {
+        autoScalingGroup = { name: group.name, launchTemplate: group.launchTemplate, template: group.launchTemplate ? await templateFacts(group.launchTemplate.id, group.launchTemplate.version) : null };
+      }
+    }
+    facts.instances.push({ id, info, association, profile, profileMissing: !!association && !profile && !facts.throttling.count, launchTemplate, autoScalingGroup });
+  }
+
+  await readRole(reader, ports, facts, incident);
+  if (facts.role) {
+    const role = facts.role;
+    for (const entry of expectedPermissionsFor(role.info.name, config.expectedPermissions)) {
+      for (const arn of entry.policyArns) {
+        if (role.attachedPolicies.some((p) => p.arn === arn) || arn in facts.declaredPolicies) continue;
+        facts.declaredPolicies[arn] = (await reader.read('iam:GetPolicyVersion', () => ports.iam.getManagedPolicyDocument(arn))) ?? null;
+      }
+    }
+    if (facts.denied.action && incident.kind === 'access-denied') {
+      const results = await reader.read('iam:SimulatePrincipalPolicy', () =>
+        ports.iam.simulatePrincipalPolicy({
+          roleArn: role.info.arn,
+          actions: [facts.denied.action!],
+          resources: facts.denied.resource ? [facts.denied.resource] : undefined,
+          context: simulationContext(facts, role.info.arn),
+        }),
+      );
+      facts.simulation = results?.[0] ?? null;
+    }
+  }
+
+  const primary = facts.instances[0] ?? null;
+  const resolved = resolveExpectedProfile(primary, config);
+  facts.expectedProfileSearch = resolved.searched;
+  if (resolved.found) {
+    const profile = await profileNamed(resolved.found.name);
+    facts.expectedProfile = { ...resolved.found, exists: !!profile, roles: profile?.roles ?? [] };
+  }
+  facts.decoded = await decodeMessage(reader, ports, facts);
+  facts.recentChanges = recentChangesOf(incident.recentChanges, extra.recentAudit ?? [], facts, now);
+  return facts;
+}
+
+async function readTemplate(reader: Reader, ports: AccountPorts, id: string, reference: string): Promise<LaunchTemplateFacts | null> {
+  const version = await reader.read('ec2:DescribeLaunchTemplateVersions', () => ports.ec2.describeLaunchTemplateVersion(id, reference));
+  if (!version) return null;
+  const defaultVersion: LaunchTemplateVersionInfo | null | undefined = version.defaultVersion
+    ? version
+    : await reader.read('ec2:DescribeLaunchTemplateVersions', () => ports.ec2.describeLaunchTemplateVersion(id, '$Default'));
+  return { version, reference, defaultVersion: defaultVersion?.versionNumber ?? null };
+}
+
+/** The role the instance has now (through its profile); failing that, the denied session's role or a candidate for an empty profile. */
+async function readRole(reader: Reader, ports: AccountPorts, facts: Facts, incident: Incident): Promise<void> {
+  const profile = facts.instances[0]?.profile ?? null;
+  const candidates: Array<[string | null | undefined, Facts['roleSource']]> = profile?.roles.length
+    ? [[profile.roles[0], 'profile']]
+    : [
+        [facts.denied.roleName, 'denied-session'],
+        [profile ? incident.recentChanges.find((c) => c.change?.resourceType === 'instance-profile' && c.change.resource === profile.name && c.change.detail?.roleName)?.change?.detail?.roleName : null, 'removed-from-profile'],
+        [profile?.name, 'profile-name'],
+      ];
+  for (const [name, source] of candidates) {
+    if (!name) continue;
+    const info = await reader.read('iam:GetRole', () => ports.iam.getRole(name));
+    if (!info) {
+      if (source === 'profile' || source === 'denied-session') facts.roleMissing = name;
+      continue;
+    }
+    const inlinePolicies = (await reader.read('iam:ListRolePolicies', () => ports.iam.listInlinePolicies(name))) ?? {};
+    const attachedPolicies = (await reader.read('iam:ListAttachedRolePolicies', () => ports.iam.listAttachedPolicies(name))) ?? [];
+    facts.role = { info, inlinePolicies, attachedPolicies };
+    facts.roleSource = source;
+    if (source === 'profile') facts.roleMissing = null;
+    return;
+  }
+}
+
+/** Context keys the event gives, so conditions on them evaluate as they did for the instance. */
+function simulationContext(facts: Facts, roleArn: string) {
+  const partition = roleArn.split(':')[1] ?? 'aws';
+  const context: Array<{ key: string; values: string[]; type: 'string' }> = [
+    { key: 'aws:RequestedRegion', values: [facts.incident.region], type: 'string' },
+    { key: 'aws:PrincipalAccount', values: [facts.incident.accountId], type: 'string' },
+  ];
+  if (facts.denied.instanceId) {
+    context.push({ key: 'ec2:SourceInstanceARN', values: [`arn:${partition}:ec2:${facts.incident.region}:${facts.incident.accountId}:instance/${facts.denied.instanceId}`], type: 'string' });
+  }
+  return context;
+}
+
+async function decodeMessage(reader: Reader, ports: AccountPorts, facts: Facts): Promise<DecodedMessage> {
+  const denial = facts.denied.denial;
+  if (!denial?.encodedMessage) return { status: 'absent' };
+  // CloudTrail cuts errorMessage at about 1 KB: a cut blob cannot be decoded, so do not try.
+  if (denial.encodedTruncated || !denial.encoded) return { status: 'truncated' };
+  const raw = await reader.read('sts:DecodeAuthorizationMessage', () => ports.sts.decodeAuthorizationMessage(denial.encoded!));
+  if (!raw) return { status: 'not-decodable' };
+  const matched = (raw.matchedStatements as { items?: unknown[] } | undefined)?.items;
+  return {
+    status: 'decoded',
+    allowed: typeof raw.allowed === 'boolean' ? raw.allowed : undefined,
+    explicitDeny: typeof raw.explicitDeny === 'boolean' ? raw.explicitDeny : undefined,
+    matchedStatements: Array.isArray(matched) ? matched : [],
+    raw,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The guard: may this plan run, and how? Pure. Grants come only from expectedPermissions, the
+ * never-grant list beats every configuration, forged-looking denials never change anything.
+ */
+import { isFixable, type Mode } from './causes.ts';
+import type { Config } from './config.ts';
+import type { Diagnosis, GuardDecision, PlannedAction } from './incident.ts';
+import type { PolicyDocument } from '../adapters/ports.ts';
+import { documentRefusal, managedPolicyRefusal, neverGrantReason, statementRefusal } from './policy/never-grant.ts';
+import { expectedPermissionsFor } from './policy/principal.ts';
+import { sameJson, statementsOf } from './policy/statements.ts';
+import { REMEDIATIONS } from './remediations/index.ts';
+
+export interface GuardContext {
+  iamChangesThisHour: number;
+  ec2ChangesThisHour: number;
+  /** Set by callers that already decided scope (e.g. an operator running a fix by hand); otherwise config.scope decides. */
+  inScope?: boolean;
+}
+
+const GRANTS = new Set(['attach-policy', 'put-inline-policy']);
+
+/** Why this grant may not happen; null when the operator declared it and nothing in it is on the never-grant list. */
+function grantRefusal(action: PlannedAction, diagnosis: Diagnosis, config: Config): string | null {
+  const roleName = action.target;
+  const denied = diagnosis.subject.action;
+  if (denied && neverGrantReason(denied, diagnosis.subject.resource ? [diagnosis.subject.resource] : [])) {
+    return `the denied action ${denied} is on the never-grant list; nothing is granted for it, whatever is declared`;
+  }
+  const entries = expectedPermissionsFor(roleName, config.expectedPermissions);
+  if (entries.length === 0) return `expectedPermissions declares nothing for role ${roleName}; grants come only from that declaration`;
+  if (action.type === 'attach-policy') {
+    const policyArn = String(action.params.policyArn ?? '');
+    if (!entries.some((e) => e.policyArns.includes(policyArn))) return `${policyArn} is not declared in expectedPermissions for ${roleName}`;
+    const byName = managedPolicyRefusal(policyArn);
+    if (byName) return byName;
+    const document = action.params.document as PolicyDocument | undefined;
+    if (!document) return `the document of ${policyArn} could not be read, so it cannot be shown to grant nothing on the never-grant list`;
+    return documentRefusal(document);
+  }
+  const document = action.params.document as PolicyDocument | undefined;
+  const statements = statementsOf(document);
+  if (statements.length === 0) return 'the inline policy has no statements';
+  const declared = entries.flatMap((e) => e.statements);
+  for (const statement of statements) {
+    if (!declared.some((d) => sameJson(d, statement))) return `a statement of the inline policy is not declared in expectedPermissions for ${roleName}`;
+    const refusal = statementRefusal(statement);
+    if (refusal) return refusal;
+  }
+  return null;
+}
+
+function refusalOf(action: PlannedAction, diagnosis: Diagnosis, config: Config): string | null {
+  if (GRANTS.has(action.type)) return grantRefusal(action, diagnosis, config);
+  if (action.type === 'propose-policy') {
+    const statement = (action.params.statement ?? {}) as Record<string, unknown>;
+    const actions = ([] as unknown[]).concat(statement.Action ?? []).map(String);
+    const reason = actions.map((a) => neverGrantReason(a, [])).find(Boolean);
+    return reason ? `not even proposed: ${reason}` : null;
+  }
+  return null;
+}
+
+function outOfScope(diagnosis: Diagnosis, config: Config): string | null {
+  const { accountId, region, tags } = diagnosis.subject;
+  const scope = config.scope;
+  if (scope.accounts.length && !scope.accounts.includes(accountId)) return `account ${accountId} is not in scope.accounts`;
+  if (scope.regions.length && !scope.regions.includes(region)) return `region ${region} is not in scope.regions`;
+  if (scope.tag && tags[scope.tag.key] !== scope.tag.value) {
+    return `neither the instance nor the role is tagged ${scope.tag.key}=${scope.tag.value} (the opt-in tag)`;
+  }
+  return null;
+}
+
+function writesOf(actions: PlannedAction[]): { iam: number; ec2: number } {
+  const count = { iam: 0, ec2: 0 };
+  for (const a of actions) {
+    const kind = REMEDIATIONS.find((r) => r.type === a.type)?.writes;
+    if (kind === 'iam' || kind === 'ec2') count[kind] += 1;
+  }
+  return count;
+}
+
+export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): GuardDecision {
+  const refused: GuardDecision['refused'] = [];
+  const allowed: PlannedAction[] = [];
+  for (const action of diagnosis.plan) {
+    const reason = refusalOf(action, diagnosis, config);
+    if (reason) refused.push({ action, reason });
+    else allowed.push(action);
+  }
+  const decision = (verdict: GuardDecision['verdict'], mode: Mode | null, reason: string): GuardDecision => ({ verdict, mode, reason, allowed, refused });
+  const refusedNote = refused.length ? ` Refused: ${refused.map((r) => r.reason).join('; ')}.` : '';
+
+  if (diagnosis.healthy) return decision('nothing-to-do', null, `Nothing to fix: ${diagnosis.summary}`);
+  if (!isFixable(diagnosis.cause)) {
+    return decision('escalate', null, `${diagnosis.cause} is never changed automatically${diagnosis.owner ? `; talk to ${diagnosis.owner}` : ''}.${refusedNote}`);
+  }
+  const mode = config.modes[diagnosis.cause];
+  const changes = allowed.filter((a) => a.type !== 'propose-policy');
+  if (changes.length === 0) {
+    const proposed = allowed.some((a) => a.type === 'propose-policy');
+    return decision('escalate', mode, proposed
+      ? `Nothing declared in expectedPermissions covers this; a least-privilege statement is proposed for a human to review and is never applied.${refusedNote}`
+      : `No safe change is known for ${diagnosis.cause}; a human must decide.${refusedNote}`);
+  }
+  const scopeProblem = ctx.inScope === true ? null : ctx.inScope === false ? 'the caller marked it out of scope' : outOfScope(diagnosis, config);
+  if (scopeProblem) return decision('observe', mode, `Out of scope: ${scopeProblem}; nothing is changed.${refusedNote}`);
+  if (!diagnosis.subject.ec2Delivered) {
+    return decision('observe', mode, `The denied credentials carry no ec2RoleDelivery, so nothing proves EC2 delivered them (anyone allowed to assume the role can name a session i-…); diagnosed only, nothing is changed automatically.${refusedNote}`);
+  }
+  if (mode === 'observe') return decision('observe', mode, `Mode for ${diagnosis.cause} is observe: the plan is reported, nothing is changed.${refusedNote}`);
+
+  const writes = writesOf(changes);
+  const { iamChangesPerAccountPerHour: iamLimit, ec2ChangesPerAccountPerHour: ec2Limit } = config.limits;
+  if (ctx.iamChangesThisHour + writes.iam > iamLimit || ctx.ec2ChangesThisHour + writes.ec2 > ec2Limit) {
+    return decision('await-approval', mode,
+      `change budget exhausted: this plan needs ${writes.iam} IAM and ${writes.ec2} EC2 change(s); ${ctx.iamChangesThisHour}/${iamLimit} IAM and ${ctx.ec2ChangesThisHour}/${ec2Limit} EC2 changes already made in account ${diagnosis.subject.accountId} this hour. A human must approve.${refusedNote}`);
+  }
+  if (mode === 'approve') return decision('await-approval', mode, `Mode for ${diagnosis.cause} is approve: waiting for a human to approve ${changes.length} change(s).${refusedNote}`);
+  return decision('apply', mode, `Mode for ${diagnosis.cause} is auto: applying ${changes.length} step(s).${refusedNote}`);
+}

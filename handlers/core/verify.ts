@@ -1,0 +1,108 @@
+/**
+ * Is the incident resolved? Checks what a user would check: the association is associated with the
+ * expected profile, the profile holds the role, the trust allows EC2, the simulation allows the denied
+ * call; for launches, every instance has a profile. Throttling propagates: the state machine retries.
+ */
+import type { AccountPorts } from '../adapters/ports.ts';
+import type { Diagnosis, Evidence, Incident, PlannedAction } from './incident.ts';
+import { profileNameOf } from './policy/principal.ts';
+import { readTrust } from './policy/trust.ts';
+import { carriesProfile, currentAssociation, isProfile } from './remediations/lookups.ts';
+
+interface Check {
+  ok: boolean;
+  evidence: Evidence;
+}
+
+const MAX_INSTANCES = 25;
+
+async function instanceHasProfile(ports: AccountPorts, instanceId: string, profileName: string | null): Promise<Check> {
+  const instance = await ports.ec2.describeInstance(instanceId);
+  if (!instance || instance.state === 'terminated' || instance.state === 'shutting-down') {
+    return { ok: true, evidence: { kind: 'association', summary: `${instanceId} is ${instance?.state ?? 'gone'}; nothing to verify` } };
+  }
+  const association = await currentAssociation(ports.ec2, instanceId);
+  if (!association) return { ok: false, evidence: { kind: 'association', summary: `${instanceId} still has no instance profile` } };
+  if (association.state !== 'associated') return { ok: false, evidence: { kind: 'association', summary: `${instanceId}: association ${association.associationId} is ${association.state}`, data: association } };
+  if (profileName && !isProfile(association.instanceProfileArn, profileName)) {
+    return { ok: false, evidence: { kind: 'association', summary: `${instanceId} has ${profileNameOf(association.instanceProfileArn)}, not the expected ${profileName}`, data: association } };
+  }
+  return { ok: true, evidence: { kind: 'association', summary: `${instanceId} has profile ${profileNameOf(association.instanceProfileArn)} (associated)`, data: association } };
+}
+
+async function checkAction(ports: AccountPorts, action: PlannedAction): Promise<Check | null> {
+  const profileName = typeof action.params.profileName === 'string' ? action.params.profileName : null;
+  switch (action.type) {
+    case 'associate-profile':
+      return instanceHasProfile(ports, action.target, profileName);
+    case 'replace-association': {
+      const check = await instanceHasProfile(ports, action.target, profileName);
+      const association = check.evidence.data as { associationId?: string } | undefined;
+      if (check.ok && association?.associationId && association.associationId === action.params.associationId) {
+        return { ok: false, evidence: { kind: 'association', summary: `${action.target} still has the old association ${association.associationId}` } };
+      }
+      return check;
+    }
+    case 'add-role-to-profile': {
+      const profile = await ports.iam.getInstanceProfile(action.target);
+      const ok = !!profile?.roles.includes(String(action.params.roleName));
+      return { ok, evidence: { kind: 'instance profile', summary: `profile ${action.target} holds ${profile?.roles.join(', ') || 'no role'}` } };
+    }
+    case 'merge-trust': {
+      const role = await ports.iam.getRole(action.target);
+      const ok = !!role && readTrust(role.trustPolicy).allowsEc2;
+      return { ok, evidence: { kind: 'trust policy', summary: `trust policy of ${action.target} ${ok ? 'lets' : 'does not let'} ec2.amazonaws.com assume it`, data: role?.trustPolicy } };
+    }
+    case 'set-default-launch-template-version': {
+      const version = await ports.ec2.describeLaunchTemplateVersion(action.target, '$Default');
+      const ok = carriesProfile(version, profileName ?? '');
+      return { ok, evidence: { kind: 'launch template', summary: `default version ${version?.versionNumber ?? '?'} of ${action.target} ${ok ? 'carries' : 'lacks'} ${profileName}` } };
+    }
+    case 'update-auto-scaling-group': {
+      const group = await ports.autoScaling.describeGroup(action.target);
+      const version = group?.launchTemplate ? await ports.ec2.describeLaunchTemplateVersion(group.launchTemplate.id, group.launchTemplate.version) : null;
+      const ok = carriesProfile(version, profileName ?? '');
+      return { ok, evidence: { kind: 'auto scaling group', summary: `group ${action.target} launches ${group?.launchTemplate?.id ?? 'no template'} ${group?.launchTemplate?.version ?? ''}, which ${ok ? 'carries' : 'lacks'} ${profileName}` } };
+    }
+    default:
+      return null;
+  }
+}
+
+/** The denied call, simulated for the role the instance has now. */
+async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis): Promise<Check | null> {
+  const { action, resource } = diagnosis.subject;
+  if (!action) return null;
+  let roleArn = diagnosis.subject.roleArn;
+  const instanceId = diagnosis.subject.instanceIds[0];
+  if (instanceId) {
+    const association = await currentAssociation(ports.ec2, instanceId);
+    const profile = association ? await ports.iam.getInstanceProfile(profileNameOf(association.instanceProfileArn)) : null;
+    const roleName = profile?.roles[0];
+    if (roleName) roleArn = (await ports.iam.getRole(roleName))?.arn ?? roleArn;
+  }
+  if (!roleArn) return { ok: false, evidence: { kind: 'simulation', summary: 'no role to simulate the denied call for' } };
+  const [result] = await ports.iam.simulatePrincipalPolicy({ roleArn, actions: [action], resources: resource ? [resource] : undefined });
+  const ok = result?.decision === 'allowed';
+  return { ok, evidence: { kind: 'simulation', summary: `SimulatePrincipalPolicy ${action} on ${resource ?? '*'} for ${roleArn}: ${result?.decision ?? 'no result'}`, data: result } };
+}
+
+export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident): Promise<{ verified: boolean; evidence: Evidence[] }> {
+  if (diagnosis.healthy) return { verified: true, evidence: [{ kind: 'verify', summary: 'nothing was wrong' }] };
+  const checks: Check[] = [];
+  for (const action of diagnosis.plan) {
+    const check = await checkAction(ports, action);
+    if (check) checks.push(check);
+  }
+  if (incident.kind !== 'access-denied') {
+    const checked = new Set(diagnosis.plan.filter((a) => a.type === 'associate-profile').map((a) => a.target));
+    for (const id of diagnosis.subject.instanceIds.slice(0, MAX_INSTANCES)) {
+      if (!checked.has(id)) checks.push(await instanceHasProfile(ports, id, null));
+    }
+  } else {
+    const simulation = await simulationCheck(ports, diagnosis);
+    if (simulation) checks.push(simulation);
+  }
+  if (checks.length === 0) return { verified: false, evidence: [{ kind: 'verify', summary: 'nothing could be checked' }] };
+  return { verified: checks.every((c) => c.ok), evidence: checks.map((c) => c.evidence) };
+}
