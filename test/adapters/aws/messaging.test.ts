@@ -1,0 +1,97 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ExecutionAlreadyExists, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SnsNotifier } from '../../../handlers/adapters/aws/sns.ts';
+import { StepFunctionsWorkflow } from '../../../handlers/adapters/aws/sfn.ts';
+import { EventBridgeEvents } from '../../../handlers/adapters/aws/eventbridge.ts';
+import { AwsCallError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { awsError } from './fake-aws.ts';
+
+const snsMock = mockClient(SNSClient);
+const sfnMock = mockClient(SFNClient);
+const eventsMock = mockClient(EventBridgeClient);
+const TOPIC = 'arn:aws:sns:us-east-1:111122223333:iam-autoheal';
+const MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:iam-autoheal';
+
+beforeEach(() => {
+  snsMock.reset();
+  sfnMock.reset();
+  eventsMock.reset();
+});
+
+describe('SnsNotifier', () => {
+  it('publishes the body as given with string message attributes', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const chatbot = JSON.stringify({ version: '1.0', source: 'custom', content: { title: 'Fixed' }, metadata: { threadId: 'inc-1' } });
+    const out = await new SnsNotifier({ topicArn: TOPIC }).publish({ subject: 'Fixed: app', body: chatbot, attributes: { incidentKey: 'inc-1' } });
+    expect(out).toEqual({ messageId: 'm-1' });
+    expect(snsMock.commandCalls(PublishCommand)[0].args[0].input).toEqual({
+      TopicArn: TOPIC, Subject: 'Fixed: app', Message: chatbot,
+      MessageAttributes: { incidentKey: { DataType: 'String', StringValue: 'inc-1' } },
+    });
+  });
+
+  it('keeps the subject within what SNS accepts', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    await new SnsNotifier({ topicArn: TOPIC }).publish({ subject: `line one\nline two ${'x'.repeat(200)}`, body: 'plain' });
+    const subject = snsMock.commandCalls(PublishCommand)[0].args[0].input.Subject ?? '';
+    expect(subject.length).toBe(100);
+    expect(subject).toMatch(/^line one line two x+\.\.\.$/);
+  });
+});
+
+describe('StepFunctionsWorkflow', () => {
+  const workflow = new StepFunctionsWorkflow({ stateMachineArn: MACHINE });
+
+  it('starts a named execution with JSON input', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${MACHINE.replace('stateMachine', 'execution')}:inc-1`, startDate: new Date() });
+    expect(await workflow.startExecution('inc-1', { incidentKey: 'inc-1' })).toEqual({
+      executionArn: 'arn:aws:states:us-east-1:111122223333:execution:iam-autoheal:inc-1', alreadyStarted: false,
+    });
+    expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({ stateMachineArn: MACHINE, name: 'inc-1', input: '{"incidentKey":"inc-1"}' });
+  });
+
+  it('reports an existing execution of that name as already started', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    expect(await workflow.startExecution('inc-1', {})).toEqual({
+      executionArn: 'arn:aws:states:us-east-1:111122223333:execution:iam-autoheal:inc-1', alreadyStarted: true,
+    });
+  });
+
+  it('answers task tokens and maps Step Functions throttling', async () => {
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+    sfnMock.on(SendTaskFailureCommand).resolves({});
+    await workflow.sendTaskSuccess('tok-1', { approved: true, by: 'alice' });
+    await workflow.sendTaskFailure('tok-2', 'Rejected', 'r'.repeat(40_000));
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand)[0].args[0].input).toEqual({ taskToken: 'tok-1', output: '{"approved":true,"by":"alice"}' });
+    const failure = sfnMock.commandCalls(SendTaskFailureCommand)[0].args[0].input;
+    expect(failure).toMatchObject({ taskToken: 'tok-2', error: 'Rejected' });
+    expect(failure.cause).toHaveLength(32_768);
+    sfnMock.on(StartExecutionCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    await expect(workflow.startExecution('inc-2', {})).rejects.toBeInstanceOf(ThrottlingError);
+  });
+});
+
+describe('EventBridgeEvents', () => {
+  const events = new EventBridgeEvents({ eventBusName: 'ops-bus' });
+
+  it('puts one event on the bus with source iam-autoheal', async () => {
+    eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    await events.putOutcome('Incident Resolved', { incidentKey: 'inc-1', cause: 'no-instance-profile' });
+    expect(eventsMock.commandCalls(PutEventsCommand)[0].args[0].input).toEqual({
+      Entries: [{ EventBusName: 'ops-bus', Source: 'iam-autoheal', DetailType: 'Incident Resolved', Detail: '{"incidentKey":"inc-1","cause":"missing-profile"}' }],
+    });
+  });
+
+  it('fails when the entry was rejected, with throttled entries as ThrottlingError', async () => {
+    eventsMock.on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] })
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] })
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'no' }] });
+    await expect(events.putOutcome('x', {})).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(events.putOutcome('x', {})).rejects.toBeInstanceOf(ThrottlingError);
+    await expect(events.putOutcome('x', {})).rejects.toBeInstanceOf(AwsCallError);
+  });
+});
