@@ -344,3 +344,16 @@ export function iamChange(spec: IamChangeSpec): Json {
   });
   return record;
 }
+
+/** An opaque blob shaped like EC2's "Encoded authorization failure message" (base64url alphabet). */
+export function encodedBlob(seed: string, length = 560): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const h = hex(`blob:${seed}`, length * 2);
+  let out = '';
+  for (let i = 0; out.length < length; i += 2) out += alphabet[parseInt(h.slice(i, i + 2), 16) % 64];
+  return out;
+}
+
+export function sessionArnOf(s: InstanceRoleSession): string {
+  return `arn:aws:sts::${s.accountId}:assumed-role/${s.roleName}/${s.instanceId}`;
+}
