@@ -90,7 +90,9 @@ export function registerTriage(program: Command): void {
       const results: Triaged[] = [];
       for (const file of files) results.push(...(await readRecords(file)));
       if (options.json) {
-        process.stdout.write(results.map((r) => JSON.stringify(r.classification)).join('\n') + '\n');
+        // The contract's fields, plus the incident the record would start or join (null for none).
+        const lines = results.map((r) => JSON.stringify({ ...r.classification, incidentKey: incidentKey(r.classification) }));
+        process.stdout.write(`${lines.join('\n')}\n`);
         return;
       }
       const rows = [['FILE', 'KIND', 'TIME', 'ACTION', 'PRINCIPAL', 'DETAIL']];

@@ -36,6 +36,8 @@ describe('iam-autoheal triage', () => {
     }
     const denied = lines.filter((c) => c.kind === 'access-denied');
     expect(denied.map((c) => c.principal.instanceId).sort()).toEqual(['i-02930ce60274d87a7', 'i-0faac5b395d439771']);
+    expect(denied.every((c) => /^deny-[A-Za-z0-9_-]+$/.test(c.incidentKey))).toBe(true);
+    expect(lines.filter((c) => c.kind === 'ignored').every((c) => c.incidentKey === null)).toBe(true);
     expect(lines.filter((c) => c.kind === 'launch')).toHaveLength(5);
     expect(lines.filter((c) => c.kind === 'change')).toHaveLength(4);
   }, 30_000);
