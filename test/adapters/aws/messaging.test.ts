@@ -81,7 +81,7 @@ describe('EventBridgeEvents', () => {
     eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
     await events.putOutcome('Incident Resolved', { incidentKey: 'inc-1', cause: 'no-instance-profile' });
     expect(eventsMock.commandCalls(PutEventsCommand)[0].args[0].input).toEqual({
-      Entries: [{ EventBusName: 'ops-bus', Source: 'iam-autoheal', DetailType: 'Incident Resolved', Detail: '{"incidentKey":"inc-1","cause":"missing-profile"}' }],
+      Entries: [{ EventBusName: 'ops-bus', Source: 'iam-autoheal', DetailType: 'Incident Resolved', Detail: '{"incidentKey":"inc-1","cause":"no-instance-profile"}' }],
     });
   });
 
