@@ -27,6 +27,7 @@ const POLICY_TYPE_PHRASES: ReadonlyArray<readonly [string, Exclude<DenialPolicyT
   ['trust policy', 'trust'],
 ];
 
+const LONGEST_PHRASE = Math.max(...POLICY_TYPE_PHRASES.map(([phrase]) => phrase.length));
 const ACTION_CHARS = /^[A-Za-z0-9_-]+:[A-Za-z0-9_*-]+/;
 const ARTICLE = /^\s*in (?:an?|the) /i;
 const ARN_INTRO = ': arn:';
@@ -37,7 +38,7 @@ const RESOURCE_STOPS = [' because', ' with an explicit deny', '. '];
 
 /** The policy type named at the start of `text` (case-insensitive), with the phrase's length. */
 function policyTypeAt(text: string): [Exclude<DenialPolicyType, null>, number] | null {
-  const lower = text.toLowerCase();
+  const lower = text.slice(0, LONGEST_PHRASE).toLowerCase();
   for (const [phrase, type] of POLICY_TYPE_PHRASES) {
     if (lower.startsWith(phrase)) return [type, phrase.length];
   }
