@@ -1,0 +1,115 @@
+/**
+ * Intake: turns a batch of classified CloudTrail records into incidents, one per root cause.
+ * Pure: no clock, no I/O; records arrive classified and keyed (events' `classify` and `incidentKey`).
+ */
+import { executionNameFor } from './events/index.ts';
+import type { Classification } from './events/model.ts';
+import type { Incident } from './incident.ts';
+
+/** Events of one key within this window share one execution name (a storm over several batches = one execution). */
+export const EXECUTION_WINDOW_SECONDS = 900;
+/** Change events this long before an incident's first event count as "recent" (propagation). */
+export const RECENT_CHANGE_SECONDS = 900;
+const MAX_RECENT_CHANGES = 20;
+
+export interface KeyedClassification {
+  key: string | null;
+  classification: Classification;
+}
+
+export interface IntakeResult {
+  incidents: Incident[];
+  /** Records classified `ignored`, or with no incident key (e.g. a launch with a profile). */
+  ignored: number;
+  /** Change records (they feed `recentChanges`, they do not start incidents by themselves). */
+  changes: number;
+}
+
+function timeOf(c: Classification): number {
+  const t = c.eventTime ? Date.parse(c.eventTime) : Number.NaN;
+  return Number.isNaN(t) ? 0 : t;
+}
+
+function accountOf(c: Classification): string {
+  if (c.principal.accountId) return c.principal.accountId;
+  const fromArn = c.principal.roleArn?.split(':')[4];
+  return fromArn || 'unknown';
+}
+
+function instanceIdsOf(c: Classification): string[] {
+  return [c.principal.instanceId, ...(c.launch?.instanceIds ?? [])].filter((id): id is string => Boolean(id));
+}
+
+function incidentKind(c: Classification): Incident['kind'] {
+  return c.kind === 'launch' ? 'launch' : 'access-denied';
+}
+
+/** Groups keyed records into incidents: a storm of 1,000 denials of one role becomes one incident. */
+export function coalesceIncidents(records: KeyedClassification[]): IntakeResult {
+  const groups = new Map<string, Classification[]>();
+  const changes: Classification[] = [];
+  let ignored = 0;
+  for (const { key, classification: c } of records) {
+    if (c.kind === 'change') {
+      changes.push(c);
+    } else if (c.kind === 'ignored' || key === null) {
+      ignored++;
+    } else {
+      const group = groups.get(key);
+      if (group) group.push(c);
+      else groups.set(key, [c]);
+    }
+  }
+  const incidents = [...groups].map(([key, events]) => buildIncident(key, events, changes));
+  incidents.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.key.localeCompare(b.key));
+  return { incidents, ignored, changes: changes.length };
+}
+
+function buildIncident(key: string, events: Classification[], changes: Classification[]): Incident {
+  const sorted = [...events].sort((a, b) => timeOf(a) - timeOf(b));
+  const trigger = sorted[0]!;
+  const first = timeOf(trigger);
+  const last = timeOf(sorted[sorted.length - 1]!);
+  const accountId = accountOf(trigger);
+  const recentChanges = changes
+    .filter((c) => accountOf(c) === accountId || c.principal.accountId === null)
+    .filter((c) => timeOf(c) >= first - RECENT_CHANGE_SECONDS * 1000 && timeOf(c) <= last)
+    .sort((a, b) => timeOf(b) - timeOf(a))
+    .slice(0, MAX_RECENT_CHANGES);
+  return {
+    key,
+    accountId,
+    region: trigger.region ?? 'unknown',
+    kind: incidentKind(trigger),
+    trigger,
+    instanceIds: [...new Set(sorted.flatMap(instanceIdsOf))],
+    actions: [...new Set(sorted.map((c) => c.action).filter((a): a is string => Boolean(a)))],
+    eventCount: sorted.length,
+    firstSeen: new Date(first).toISOString(),
+    lastSeen: new Date(last).toISOString(),
+    recentChanges,
+  };
+}
+
+/** Merges the same key's incidents from several batches (or a re-delivery) into one. */
+export function mergeIncidents(a: Incident, b: Incident): Incident {
+  const [earlier, later] = a.firstSeen <= b.firstSeen ? [a, b] : [b, a];
+  return {
+    ...earlier,
+    instanceIds: [...new Set([...earlier.instanceIds, ...later.instanceIds])],
+    actions: [...new Set([...earlier.actions, ...later.actions])],
+    eventCount: a.eventCount + b.eventCount,
+    lastSeen: a.lastSeen > b.lastSeen ? a.lastSeen : b.lastSeen,
+    recentChanges: [...earlier.recentChanges, ...later.recentChanges].slice(0, MAX_RECENT_CHANGES),
+  };
+}
+
+/**
+ * Deterministic execution name: the same key in the same time window always gives the same name, so a
+ * re-delivered batch or the next batch of a storm is a duplicate start, not a second fix.
+ */
+export function executionNameOf(incident: Pick<Incident, 'key' | 'firstSeen'>, windowSeconds = EXECUTION_WINDOW_SECONDS): string {
+  const windowMs = windowSeconds * 1000;
+  const first = Date.parse(incident.firstSeen);
+  return executionNameFor(incident.key, new Date(Math.floor((Number.isNaN(first) ? 0 : first) / windowMs) * windowMs));
+}

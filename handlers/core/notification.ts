@@ -1,0 +1,187 @@
+/**
+ * The message on-call reads: an AWS Chatbot custom notification (Slack) and a plain-text email body,
+ * built from the same facts. One message per incident state change, never one per event.
+ */
+import type { Diagnosis, GuardDecision, Incident, IncidentStatus, ActionResult, Evidence } from './incident.ts';
+
+export interface ApprovalRequestInfo {
+  taskToken: string;
+  /** ISO time at which the request expires unanswered. */
+  expiresAt: string;
+}
+
+export interface NotificationInput {
+  incident: Incident;
+  status: IncidentStatus;
+  diagnosis: Diagnosis | null;
+  decision: GuardDecision | null;
+  actions: ActionResult[];
+  /** Verification evidence, when the workflow got that far. */
+  verification?: { verified: boolean; evidence: Evidence[] } | null;
+  /** Why the incident ended this way (guard reason, error, rejection), one line. */
+  reason?: string | null;
+  executionName: string;
+  executionLink: string | null;
+  /** Present only for an approval request. */
+  approval?: ApprovalRequestInfo | null;
+}
+
+/** AWS Chatbot custom notification schema (version 1.0). */
+export interface ChatbotNotification {
+  version: '1.0';
+  source: 'custom';
+  id: string;
+  content: { textType: 'client-markdown'; title: string; description: string; nextSteps: string[]; keywords: string[] };
+  metadata: { threadId: string; summary: string; eventType: string; additionalContext: Record<string, string> };
+}
+
+export interface Notification {
+  subject: string;
+  chatbot: ChatbotNotification;
+  email: string;
+}
+
+const STATUS_HEADLINE: Record<IncidentStatus, string> = {
+  'fixed': 'fixed',
+  'verified-no-change': 'resolved without a change',
+  'observed': 'observed (no change made)',
+  'awaiting-approval': 'approval needed',
+  'rejected': 'fix not applied (rejected or expired)',
+  'escalated': 'needs a person',
+  'failed': 'remediation failed',
+};
+const MAX_EVIDENCE = 6;
+// SNS subjects: at most 100 printable characters, no line breaks.
+const SUBJECT_MAX = 100;
+
+/** "what was denied", in one sentence. */
+export function describeDenial(incident: Incident): string {
+  const t = incident.trigger;
+  const instances = incident.instanceIds.length;
+  const on = instances === 1 ? `instance ${incident.instanceIds[0]}` : `${instances} instances`;
+  if (incident.kind === 'launch') {
+    return `${on} launched in ${incident.accountId}/${incident.region} (${t.eventName ?? 'RunInstances'}) without a working instance role`;
+  }
+  const role = t.principal.roleName ?? t.principal.roleArn ?? 'an instance role';
+  const actions = incident.actions.length > 1 ? `${incident.actions.join(', ')}` : (t.action ?? 'a call');
+  const resource = t.resource ? ` on ${t.resource}` : '';
+  const events = incident.eventCount === 1 ? '1 denied call' : `${incident.eventCount} denied calls`;
+  return `role ${role} was denied ${actions}${resource} (${events} from ${on} in ${incident.accountId}/${incident.region})`;
+}
+
+function describeActions(input: NotificationInput): string[] {
+  if (input.approval) return (input.decision?.allowed ?? []).map((a) => `proposed: ${a.type} ${a.target} — ${a.reason}`);
+  const done = input.actions.map((a) => `${a.result}: ${a.type} ${a.target}${a.detail ? ` — ${a.detail}` : ''}`);
+  const refused = (input.decision?.refused ?? []).map((r) => `refused: ${r.action.type} ${r.action.target} — ${r.reason}`);
+  if (done.length + refused.length > 0) return [...done, ...refused];
+  const planned = input.diagnosis?.plan ?? [];
+  if (planned.length > 0 && input.status !== 'fixed') return planned.map((a) => `proposed (not applied): ${a.type} ${a.target} — ${a.reason}`);
+  return ['nothing was changed'];
+}
+
+function evidenceLines(input: NotificationInput): string[] {
+  const evidence = [...(input.diagnosis?.evidence ?? []), ...(input.verification?.evidence ?? [])];
+  const lines = evidence.slice(0, MAX_EVIDENCE).map((e) => `${e.kind}: ${e.summary}`);
+  if (evidence.length > MAX_EVIDENCE) lines.push(`… and ${evidence.length - MAX_EVIDENCE} more in the audit trail`);
+  return lines;
+}
+
+function nextSteps(input: NotificationInput): string[] {
+  const key = input.incident.key;
+  const steps: string[] = [];
+  if (input.approval) {
+    const token = input.approval.taskToken;
+    steps.push(`Approve: aws stepfunctions send-task-success --task-token '${token}' --task-output '{"approved":true,"by":"<your name>"}'`);
+    steps.push(`Reject: aws stepfunctions send-task-success --task-token '${token}' --task-output '{"approved":false,"by":"<your name>","reason":"<why>"}'`);
+    steps.push(`Unanswered, the request expires at ${input.approval.expiresAt} and nothing is changed.`);
+  }
+  if (input.actions.some((a) => a.result === 'done')) steps.push(`Undo every change of this incident: iam-autoheal undo ${key}`);
+  if (input.status === 'escalated' && input.diagnosis?.owner) steps.push(`Talk to: ${input.diagnosis.owner}`);
+  if (input.status === 'failed') steps.push('Check the execution history for the failing step; nothing further is retried automatically.');
+  steps.push(`Audit trail: iam-autoheal audit (incident ${key})`);
+  if (input.executionLink) steps.push(`Execution: ${input.executionLink}`);
+  return steps;
+}
+
+function titleOf(input: NotificationInput): string {
+  const cause = input.diagnosis?.cause ?? 'undiagnosed';
+  return `iam-autoheal: ${cause} — ${STATUS_HEADLINE[input.status]}`;
+}
+
+/** Builds the Chatbot message and the email body of one incident state change. */
+export function buildNotification(input: NotificationInput): Notification {
+  const title = titleOf(input);
+  const denied = describeDenial(input.incident);
+  const cause = input.diagnosis ? `${input.diagnosis.cause}: ${input.diagnosis.summary}` : 'not diagnosed';
+  const actions = describeActions(input);
+  const evidence = evidenceLines(input);
+  const steps = nextSteps(input);
+  const reason = input.reason ? [`Why: ${input.reason}`] : [];
+
+  const description = [
+    `*What was denied:* ${denied}`,
+    `*Cause:* ${cause}`,
+    ...(input.reason ? [`*Why:* ${input.reason}`] : []),
+    `*Evidence:*\n${evidence.map((l) => `• ${l}`).join('\n') || '• none gathered'}`,
+    `*${input.approval ? 'Proposed' : 'Done'}:*\n${actions.map((l) => `• ${l}`).join('\n')}`,
+  ].join('\n');
+
+  const email = [
+    title,
+    '',
+    `Incident: ${input.incident.key}`,
+    `Status: ${input.status}`,
+    `What was denied: ${denied}`,
+    `Cause: ${cause}`,
+    ...reason,
+    '',
+    'Evidence:',
+    ...(evidence.length ? evidence.map((l) => `  - ${l}`) : ['  - none gathered']),
+    '',
+    input.approval ? 'Proposed changes:' : 'What was done:',
+    ...actions.map((l) => `  - ${l}`),
+    '',
+    'Next steps:',
+    ...steps.map((l) => `  - ${l}`),
+    '',
+    `Execution: ${input.executionName}${input.executionLink ? ` (${input.executionLink})` : ''}`,
+  ].join('\n');
+
+  const chatbot: ChatbotNotification = {
+    version: '1.0',
+    source: 'custom',
+    id: `${input.executionName}:${input.status}`,
+    content: {
+      textType: 'client-markdown',
+      title,
+      description,
+      nextSteps: steps,
+      keywords: [input.status, input.diagnosis?.cause ?? 'undiagnosed', input.incident.accountId],
+    },
+    metadata: {
+      threadId: input.incident.key,
+      summary: title,
+      eventType: input.approval ? 'ApprovalRequested' : 'IncidentUpdated',
+      additionalContext: {
+        incident: input.incident.key,
+        status: input.status,
+        execution: input.executionName,
+        account: input.incident.accountId,
+        region: input.incident.region,
+      },
+    },
+  };
+  return { subject: subjectOf(title), chatbot, email };
+}
+
+function subjectOf(title: string): string {
+  const flat = title.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7E]/g, '-');
+  return flat.length > SUBJECT_MAX ? `${flat.slice(0, SUBJECT_MAX - 3)}...` : flat;
+}
+
+/** Console link to a Step Functions execution (null when the ARN is not known, e.g. locally). */
+export function executionLinkFor(executionArn: string | null | undefined): string | null {
+  if (!executionArn?.startsWith('arn:')) return null;
+  const region = executionArn.split(':')[3];
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}

@@ -1,0 +1,220 @@
+/**
+ * One workflow execution on the local interpreter: the real ASL, every Task bound to the real step with
+ * the simulated account's ports. Time is simulated: Wait states and Retry pauses take no wall time
+ * (overridden to 0 ms) and instead advance the simulated clock by what they would have waited:
+ * - a Wait's seconds reach the next task (Verify gets `wait.seconds`), whose binding advances the clock first;
+ * - a retried task's binding sees that the same state failed just before and advances the clock by the
+ *   retrier's backoff (IntervalSeconds × BackoffRate^attempt, capped by MaxDelaySeconds; the upper
+ *   bound of FULL jitter, so that runs repeat exactly).
+ */
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { SimulatedAccount } from '../adapters/simulated/index.ts';
+import type { RecordingEvents } from '../adapters/local/recorders.ts';
+import type { Cause } from '../core/causes.ts';
+import { applyStep } from '../steps/apply.ts';
+import { diagnoseStep } from '../steps/diagnose.ts';
+import { guardStep } from '../steps/guard.ts';
+import type { StartedIncident } from '../steps/intake.ts';
+import { notifyStep } from '../steps/notify.ts';
+import { recordStep } from '../steps/record.ts';
+import { requestApprovalStep } from '../steps/request-approval.ts';
+import type {
+  ApplyInput, ApplyProgress, ApprovalAnswer, DiagnoseOutput, GuardOutput, RecordOutput, StepDeps, VerifyInput, VerifyOutput,
+} from '../steps/types.ts';
+import { verifyStep } from '../steps/verify.ts';
+import type { StepName, TaskStateInfo } from './definition.ts';
+import type { IncidentReport } from './report.ts';
+
+type Json = Parameters<StateMachine['run']>[0];
+type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface ExecutionEnv {
+  account: SimulatedAccount;
+  deps: StepDeps;
+  definition: StateMachineDefinition;
+  tasks: TaskStateInfo[];
+  approvals: 'approve' | 'reject' | 'none';
+  events: RecordingEvents;
+  note(incident: string, step: string, text: string): void;
+}
+
+export class MissingTaskBindingError extends Error {
+  override readonly name = 'MissingTaskBinding' as const;
+}
+
+const STEP_FUNCTIONS: Record<Exclude<StepName, 'RequestApproval'>, (deps: StepDeps, payload: Payload) => Promise<unknown>> = {
+  Diagnose: (deps, p) => diagnoseStep(deps, p as never),
+  Guard: (deps, p) => guardStep(deps, p as never),
+  Apply: (deps, p) => applyStep(deps, p as never),
+  Verify: (deps, p) => verifyStep(deps, p as never),
+  Record: (deps, p) => recordStep(deps, p as never),
+  Notify: (deps, p) => notifyStep(deps, p as never),
+};
+
+// What crosses a Lambda boundary is JSON: no undefined, no Date objects.
+const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? null)) as T;
+
+function retryDelaySeconds(task: TaskStateInfo, errorName: string, attempts: number[]): number | null {
+  const index = task.retry.findIndex((r) => r.ErrorEquals.includes(errorName) || r.ErrorEquals.includes('States.ALL'));
+  if (index < 0) return null;
+  const r = task.retry[index]!;
+  const attempt = attempts[index] ?? 0;
+  attempts[index] = attempt + 1;
+  const delay = (r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** attempt;
+  return Math.min(delay, r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
+}
+
+export async function runExecution(env: ExecutionEnv, started: StartedIncident): Promise<IncidentReport> {
+  const { account, tasks } = env;
+  const key = started.incident.key;
+  const deps: StepDeps = { ...env.deps, logger: env.deps.logger.child({ incident: key }) };
+  const startMs = account.clock.nowMs();
+  const note = (step: string, text: string) => env.note(key, step, text);
+  let cause: Cause | null = null;
+  let outcome: RecordOutput | null = null;
+  let awaitingApproval = false;
+  let abort: () => void = () => {};
+  let lastFailure: { state: string; error: string } | null = null;
+  const retryAttempts = new Map<string, number[]>();
+
+  const invoke = async (task: TaskStateInfo, input: Payload): Promise<unknown> => {
+    if (task.step === null) {
+      if (!task.resource.endsWith(':events:putEvents')) throw new MissingTaskBindingError(`Task ${task.name} (${task.resource}) has no local binding`);
+      for (const entry of (input['Entries'] ?? []) as Array<{ DetailType: string; Detail: Payload }>) {
+        await env.events.putOutcome(entry.DetailType, entry.Detail);
+        note(task.name, `outcome event "${entry.DetailType}": ${entry.Detail['status']}`);
+      }
+      return { Entries: [{ EventId: `local-${env.events.outcomes.length}` }], FailedEntryCount: 0 };
+    }
+    const payload = asJson(input['Payload'] as Payload);
+    if (task.step === 'RequestApproval') {
+      const { expiresAt } = await requestApprovalStep(deps, payload as never);
+      if (env.approvals === 'none') {
+        awaitingApproval = true;
+        note(task.name, `approval requested (expires ${expiresAt}); nobody answers in this scenario: the execution waits`);
+        abort(); // the execution stays open in AWS; locally it stops here
+        return { approved: false, by: 'nobody' };
+      }
+      const answer: ApprovalAnswer = env.approvals === 'approve'
+        ? { approved: true, by: 'scenario approver' }
+        : { approved: false, by: 'scenario approver', reason: 'rejected in the scenario' };
+      note(task.name, `approval requested; ${answer.approved ? 'approved' : 'rejected'} by ${answer.by}`);
+      return answer; // what SendTaskSuccess would deliver as the task's output
+    }
+    if (task.step === 'Verify') {
+      const waited = (payload as VerifyInput).wait.seconds;
+      account.clock.advance(waited);
+      note('WaitForPropagation', `waited ${waited}s`);
+    }
+    const output = asJson(await STEP_FUNCTIONS[task.step](deps, payload));
+    describe(task, payload, output);
+    return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: output };
+  };
+
+  const describe = (task: TaskStateInfo, payload: Payload, output: unknown): void => {
+    switch (task.step) {
+      case 'Diagnose': {
+        const { diagnosis } = output as DiagnoseOutput;
+        cause = diagnosis.cause;
+        note(task.name, `cause ${diagnosis.cause}: ${diagnosis.summary}`);
+        break;
+      }
+      case 'Guard': {
+        const g = output as GuardOutput;
+        note(task.name, `${g.verdict}${g.decision.mode ? ` (${g.decision.mode})` : ''}: ${g.decision.reason}`);
+        break;
+      }
+      case 'Apply': {
+        const p = output as ApplyProgress;
+        const r = p.results[p.results.length - 1]!;
+        note(task.name, `${r.type} ${r.target}: ${r.result}${r.detail ? ` — ${r.detail}` : ''}`);
+        break;
+      }
+      case 'Verify': {
+        const v = output as VerifyOutput;
+        const first = v.evidence[0]?.summary;
+        note(task.name, v.verified ? `verified${first ? `: ${first}` : ''}` : `not yet${first ? `: ${first}` : ''}${v.exhausted ? ' — wait budget spent' : `; next wait ${v.wait.seconds}s`}`);
+        break;
+      }
+      case 'Record':
+        outcome = output as RecordOutput;
+        note(task.name, `status ${outcome.status}: ${outcome.reason}`);
+        break;
+      case 'Notify':
+        note(task.name, `notified: ${(output as { subject: string }).subject}`);
+        break;
+      default:
+        void payload;
+    }
+  };
+
+  const bind = (task: TaskStateInfo) => async (input: Json): Promise<Json> => {
+    if (lastFailure?.state === task.name) {
+      const attempts = retryAttempts.get(task.name) ?? [];
+      retryAttempts.set(task.name, attempts);
+      const delay = retryDelaySeconds(task, lastFailure.error, attempts);
+      if (delay !== null) {
+        account.clock.advance(delay);
+        note(task.name, `retry after ${delay}s (${lastFailure.error})`);
+      }
+    } else {
+      retryAttempts.delete(task.name);
+    }
+    try {
+      const result = await invoke(task, input as Payload);
+      lastFailure = null;
+      return result as Json;
+    } catch (err) {
+      const error = err instanceof Error ? err.name : 'Error';
+      lastFailure = { state: task.name, error };
+      note(task.name, `failed: ${error}: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
+  };
+
+  const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
+  const zero: Record<string, number> = {};
+  for (const task of tasks) {
+    if (task.step === null && !task.resource.endsWith(':events:putEvents')) throw new MissingTaskBindingError(`Task ${task.name} (${task.resource}) has no local binding`);
+    taskResourceLocalHandlers[task.name] = bind(task);
+    zero[task.name] = 0;
+  }
+  const waitTimeOverrides = Object.fromEntries(
+    Object.entries(env.definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]),
+  );
+
+  const machine = new StateMachine(env.definition);
+  const execution = machine.run({ incident: asJson(started.incident) } as unknown as Json, {
+    overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides: zero },
+    noThrowOnAbort: true,
+    context: {
+      Execution: { Id: started.executionArn, Name: started.executionName },
+      Task: { Token: `local-task-token:${started.executionName}` },
+    },
+  });
+  abort = execution.abort;
+  let transitions = 0;
+  const counting = (async () => {
+    for await (const event of execution.eventLogs) if (event.type === 'StateEntered') transitions++;
+  })();
+  try {
+    await execution.result;
+  } catch (err) {
+    note('execution', `ended with an error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await counting;
+
+  const final = outcome as RecordOutput | null;
+  const status = awaitingApproval ? 'awaiting-approval' : (final?.status ?? 'failed');
+  return {
+    key,
+    executionName: started.executionName,
+    events: started.incident.eventCount,
+    cause: cause ?? 'unknown',
+    status,
+    reason: awaitingApproval ? 'waiting for an approver' : (final?.reason ?? 'the execution ended without recording an outcome'),
+    actions: (final?.actions ?? []).map((a) => ({ type: a.type, target: a.target, result: a.result, ...(a.detail ? { detail: a.detail } : {}) })),
+    simulatedSeconds: (account.clock.nowMs() - startMs) / 1000,
+    stateTransitions: transitions,
+  };
+}

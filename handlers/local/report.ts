@@ -1,0 +1,54 @@
+/** What `runScenario` returns: the `simulate --json` document of CONTRACTS.md, plus timeline and notifications. */
+import type { ActionResult, IncidentStatus } from '../core/incident.ts';
+import type { Cause } from '../core/causes.ts';
+
+export interface TimelineEntry {
+  /** Simulated time, ISO. */
+  at: string;
+  /** Simulated seconds since the start of the scenario. */
+  t: number;
+  /** Incident key ('' for intake). */
+  incident: string;
+  /** The state or phase: intake, Diagnose, Guard, ApplyAction, WaitForPropagation, Verify, … */
+  step: string;
+  text: string;
+}
+
+export interface IncidentReport {
+  key: string;
+  executionName: string;
+  events: number;
+  /** `unknown` when the execution failed before a diagnosis. */
+  cause: Cause;
+  status: IncidentStatus;
+  reason: string;
+  actions: Array<Pick<ActionResult, 'type' | 'target' | 'result'> & { detail?: string }>;
+  simulatedSeconds: number;
+  stateTransitions: number;
+}
+
+export interface NotificationReport {
+  at: string;
+  incident: string;
+  status: string;
+  subject: string;
+  /** The Chatbot custom notification, parsed. */
+  chatbot: unknown;
+  email: string | null;
+}
+
+export interface SimulationReport {
+  scenario: string;
+  incidents: IncidentReport[];
+  ignoredEvents: number;
+  /** Executions started (one per incident; duplicates not counted). */
+  executions: number;
+  /** StartExecution calls for an execution that already existed (the same incident again). */
+  duplicateStarts: number;
+  api: { iamWrites: number; ec2Writes: number; reads: number; throttled: number };
+  stateTransitions: number;
+  account: unknown;
+  timeline: TimelineEntry[];
+  notifications: NotificationReport[];
+  outcomeEvents: Array<{ detailType: string; detail: unknown }>;
+}

@@ -1,0 +1,91 @@
+/**
+ * The local runner behind `simulate`, `demo` and the end-to-end tests: intake on the scenario's events,
+ * then one execution per incident of the real ASL on aws-local-stepfunctions, each Task bound to the real
+ * step with the simulated account's ports. Executions run one after the other on one simulated clock.
+ */
+import '../adapters/polyfills.ts';
+import { pino } from 'pino';
+import { JsonLinesAuditStore, MemoryAuditStore } from '../adapters/local/audit-store.ts';
+import { MemoryChangeBudget, MemoryLock } from '../adapters/local/budget-and-lock.ts';
+import { RecordingEvents, RecordingWorkflow } from '../adapters/local/recorders.ts';
+import { SimulatedAccount, type Scenario } from '../adapters/simulated/index.ts';
+import type { AuditStore } from '../core/audit-record.ts';
+import { intakeStep } from '../steps/intake.ts';
+import type { StepDeps } from '../steps/types.ts';
+import { loadLocalDefinition, taskStates } from './definition.ts';
+import { runExecution } from './execution.ts';
+import type { NotificationReport, SimulationReport, TimelineEntry } from './report.ts';
+
+export type { SimulationReport, TimelineEntry, IncidentReport, NotificationReport } from './report.ts';
+
+export interface RunOptions {
+  /** Append the audit trail to this JSON-lines file (default: in memory only). */
+  auditPath?: string;
+  /** Called with each timeline entry as it happens. */
+  onTimeline?: (entry: TimelineEntry) => void;
+  /** Use this audit store instead (tests; `undo` against the same trail). */
+  audit?: AuditStore;
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationReport> {
+  const account = new SimulatedAccount(scenario);
+  const { accountId, region } = account.ports;
+  const startMs = account.startTime.getTime();
+  const timeline: TimelineEntry[] = [];
+  const note = (incident: string, step: string, text: string) => {
+    const entry: TimelineEntry = { at: account.clock.now().toISOString(), t: (account.clock.nowMs() - startMs) / 1000, incident, step, text };
+    timeline.push(entry);
+    options.onTimeline?.(entry);
+  };
+
+  const logger = pino({ level: 'silent' });
+  const workflow = new RecordingWorkflow(`arn:aws:states:${region}:${accountId}:stateMachine:iam-autoheal-remediate`);
+  const intake = await intakeStep({ workflow, logger }, scenario.events.map((body, i) => ({ id: `events[${i}]`, body })));
+  note('', 'intake', `${intake.records} records → ${intake.started.length} incident(s); ${intake.ignored} ignored, ${intake.changes} change record(s)`);
+  for (const failed of intake.failedItems) note('', 'intake', `rejected ${failed.id}: ${failed.error}`);
+
+  const deps: StepDeps = {
+    config: scenario.config,
+    portsFor: () => account.ports,
+    audit: options.audit ?? (options.auditPath ? new JsonLinesAuditStore(options.auditPath) : new MemoryAuditStore()),
+    budget: new MemoryChangeBudget(),
+    lock: new MemoryLock(),
+    notifier: account.notifier,
+    clock: account.clock,
+    logger,
+  };
+  const definition = loadLocalDefinition(region, accountId);
+  const env = { account, deps, definition, tasks: taskStates(definition, region, accountId), approvals: scenario.approvals, events: new RecordingEvents(), note };
+
+  const incidents = [];
+  for (const started of intake.started) {
+    if (started.alreadyStarted) continue;
+    note(started.incident.key, 'StartExecution', `${started.executionName}: ${started.incident.eventCount} event(s), ${started.incident.instanceIds.length} instance(s)`);
+    incidents.push(await runExecution(env, started));
+  }
+
+  const { iamWrites, ec2Writes, reads, throttled } = account.counters;
+  return {
+    scenario: scenario.name,
+    incidents,
+    ignoredEvents: intake.ignored,
+    executions: incidents.length,
+    duplicateStarts: intake.duplicates,
+    api: { iamWrites, ec2Writes, reads, throttled },
+    stateTransitions: incidents.reduce((sum, i) => sum + i.stateTransitions, 0),
+    account: account.snapshot(),
+    timeline,
+    notifications: account.notifier.messages.map(toNotificationReport),
+    outcomeEvents: env.events.outcomes,
+  };
+}
+
+function toNotificationReport(m: { at: string; subject: string; body: string; email?: string; attributes?: Record<string, string> }): NotificationReport {
+  let chatbot: unknown = m.body;
+  try {
+    chatbot = JSON.parse(m.body);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { at: m.at, incident: m.attributes?.['incident'] ?? '', status: m.attributes?.['status'] ?? '', subject: m.subject, chatbot, email: m.email ?? null };
+}

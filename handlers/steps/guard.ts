@@ -1,0 +1,34 @@
+/** Guard step: may the plan run now, in which mode, within the account's change budget? */
+import { decisionRecord } from '../core/audit.ts';
+import { guard } from '../core/guard.ts';
+import { appendAudit, auditContext } from './audit-trail.ts';
+import type { GuardInput, GuardOutput, StepDeps } from './types.ts';
+
+export async function guardStep(deps: StepDeps, input: GuardInput): Promise<GuardOutput> {
+  const { incident, diagnosis, execution } = input;
+  const at = deps.clock.now();
+  const [iamChangesThisHour, ec2ChangesThisHour] = await Promise.all([
+    deps.budget.used(incident.accountId, 'iam', at),
+    deps.budget.used(incident.accountId, 'ec2', at),
+  ]);
+  const decision = guard(diagnosis, deps.config, { iamChangesThisHour, ec2ChangesThisHour });
+  const actions = decision.verdict === 'apply' || decision.verdict === 'await-approval' ? decision.allowed : [];
+  await appendAudit(deps, incident.key, (seq) =>
+    decisionRecord(auditContext(incident, execution, diagnosis.cause), seq, at, {
+      target: diagnosis.subject.roleArn ?? incident.key,
+      summary: `guard: ${decision.verdict}${decision.mode ? ` (${decision.mode})` : ''}: ${decision.reason}`,
+      data: { verdict: decision.verdict, mode: decision.mode, reason: decision.reason, refused: decision.refused },
+    }),
+  );
+  deps.logger.info({ verdict: decision.verdict, reason: decision.reason }, 'guarded');
+  const { propagation, approvalTimeoutSeconds } = deps.config;
+  return {
+    verdict: decision.verdict,
+    decision,
+    actions,
+    hasActions: actions.length > 0,
+    approvalTimeoutSeconds,
+    // The Wait state takes whole seconds.
+    wait: { seconds: Math.max(1, Math.ceil(propagation.firstWaitSeconds)), elapsedSeconds: 0 },
+  };
+}

@@ -1,0 +1,52 @@
+/** How an execution ended, from its state document: the incident status of CONTRACTS.md and why. */
+import type { ActionResult, IncidentStatus } from '../core/incident.ts';
+import type { RecordOutput, WorkflowState } from './types.ts';
+
+function madeChanges(state: WorkflowState): boolean {
+  const writes = state.apply?.writes;
+  return writes !== undefined && writes.iam + writes.ec2 > 0;
+}
+
+export function outcomeOf(state: WorkflowState): RecordOutput {
+  const actions: ActionResult[] = state.apply?.results ?? [];
+  const guardReason = state.guard?.decision.reason ?? '';
+  const path = state.route?.path ?? (state.error ? 'failed' : 'unverified');
+  const waited = state.verify ? `${state.verify.wait.elapsedSeconds}s` : '0s';
+  let status: IncidentStatus;
+  let reason: string;
+  switch (path) {
+    case 'failed':
+      status = 'failed';
+      reason = state.error ? `${state.error.Error}: ${firstLine(state.error.Cause)}` : 'the workflow failed';
+      break;
+    case 'escalate':
+      status = 'escalated';
+      reason = state.guard ? guardReason : `${state.diagnose?.diagnosis.cause ?? 'this cause'} is never changed automatically`;
+      break;
+    case 'observe':
+      status = 'observed';
+      reason = guardReason || 'observe mode: nothing was changed';
+      break;
+    case 'rejected':
+      status = 'rejected';
+      reason = `rejected by ${state.approval?.by ?? 'an approver'}${state.approval?.reason ? `: ${state.approval.reason}` : ''}`;
+      break;
+    case 'expired':
+      status = 'rejected';
+      reason = `the approval request expired after ${state.guard?.approvalTimeoutSeconds ?? '?'}s without an answer`;
+      break;
+    case 'verified':
+      status = madeChanges(state) ? 'fixed' : 'verified-no-change';
+      reason = `verified after ${waited} of waiting`;
+      break;
+    case 'unverified':
+      status = madeChanges(state) ? 'failed' : 'escalated';
+      reason = `not verified within the ${waited} wait budget`;
+      break;
+  }
+  return { status, reason, actions };
+}
+
+function firstLine(text: unknown): string {
+  return String(text ?? '').split('\n')[0]!.slice(0, 300);
+}

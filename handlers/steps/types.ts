@@ -1,0 +1,147 @@
+/**
+ * The workflow's data: what each step receives and returns, and the state document that flows through
+ * statemachines/remediate.asl.json (each step's output sits under its own key: $.diagnose, $.guard, …).
+ */
+import type { Logger } from 'pino';
+import type { AccountPorts, ChangeBudgetPort, Clock, LockPort, NotifierPort } from '../adapters/ports.ts';
+import type { AuditStore } from '../core/audit-record.ts';
+import type { Config } from '../core/config.ts';
+import type { ActionResult, Diagnosis, Evidence, GuardDecision, GuardVerdict, Incident, IncidentStatus, PlannedAction } from '../core/incident.ts';
+
+/** Everything a step may touch, injected: AWS adapters in Lambda, the simulated account locally. */
+export interface StepDeps {
+  config: Config;
+  /** Ports of the incident's account and region (the member account's role in a hub deployment). */
+  portsFor(accountId: string, region: string): Promise<AccountPorts> | AccountPorts;
+  audit: AuditStore;
+  budget: ChangeBudgetPort;
+  lock: LockPort;
+  notifier: NotifierPort;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** $$.Execution.Name and $$.Execution.Id, passed by the state machine to every step. */
+export interface ExecutionRef {
+  name: string;
+  id: string;
+}
+
+export interface WorkflowInput {
+  incident: Incident;
+}
+
+export interface DiagnoseInput {
+  incident: Incident;
+  execution: ExecutionRef;
+}
+export interface DiagnoseOutput {
+  diagnosis: Diagnosis;
+  /** false: a cause no automation may change (explicit deny, SCP, …) → escalate. */
+  fixable: boolean;
+}
+
+/** Propagation waits: the Wait state's seconds and how long the workflow has waited so far. */
+export interface WaitPlan {
+  seconds: number;
+  elapsedSeconds: number;
+}
+
+export interface GuardInput {
+  incident: Incident;
+  diagnosis: Diagnosis;
+  execution: ExecutionRef;
+}
+export interface GuardOutput {
+  verdict: GuardVerdict;
+  decision: GuardDecision;
+  /** The allowed actions, in order: what Apply goes through one by one. */
+  actions: PlannedAction[];
+  hasActions: boolean;
+  approvalTimeoutSeconds: number;
+  wait: WaitPlan;
+}
+
+export interface RequestApprovalInput {
+  taskToken: string;
+  incident: Incident;
+  diagnosis: Diagnosis;
+  decision: GuardDecision;
+  approvalTimeoutSeconds: number;
+  execution: ExecutionRef;
+}
+/** What an approver sends back with SendTaskSuccess. */
+export interface ApprovalAnswer {
+  approved: boolean;
+  by: string;
+  reason?: string;
+}
+
+export interface ApplyProgress {
+  /** Index of the next action to apply. */
+  next: number;
+  done: boolean;
+  results: ActionResult[];
+  writes: { iam: number; ec2: number };
+}
+export interface ApplyInput {
+  incident: Incident;
+  diagnosis: Diagnosis;
+  actions: PlannedAction[];
+  progress: ApplyProgress;
+  execution: ExecutionRef;
+}
+
+export interface VerifyInput {
+  incident: Incident;
+  diagnosis: Diagnosis;
+  /** The wait the state machine has just done before this verification. */
+  wait: WaitPlan;
+  execution: ExecutionRef;
+}
+export interface VerifyOutput {
+  verified: boolean;
+  /** The wait budget is spent: stop looping. */
+  exhausted: boolean;
+  evidence: Evidence[];
+  /** The next Wait (doubled, bounded), with the total waited so far. */
+  wait: WaitPlan;
+}
+
+/** Which way the state machine left the main path (set by Pass states before Record). */
+export type WorkflowRoute = 'escalate' | 'observe' | 'rejected' | 'expired' | 'verified' | 'unverified' | 'failed';
+
+/** The whole state document, as Record and Notify receive it. */
+export interface WorkflowState {
+  incident: Incident;
+  diagnose?: DiagnoseOutput;
+  guard?: GuardOutput;
+  approval?: ApprovalAnswer;
+  apply?: ApplyProgress;
+  verify?: VerifyOutput;
+  route?: { path: WorkflowRoute };
+  /** A caught error (Catch ResultPath). */
+  error?: { Error: string; Cause: string };
+  outcome?: RecordOutput;
+}
+
+export interface RecordInput {
+  state: WorkflowState;
+  execution: ExecutionRef;
+}
+export interface RecordOutput {
+  status: IncidentStatus;
+  reason: string;
+  actions: ActionResult[];
+}
+
+export interface NotifyInput {
+  state: WorkflowState;
+  execution: ExecutionRef;
+}
+export interface NotifyOutput {
+  messageId: string;
+  subject: string;
+}
+
+export const EMPTY_PROGRESS: ApplyProgress = { next: 0, done: false, results: [], writes: { iam: 0, ec2: 0 } };
