@@ -18,12 +18,13 @@ export class AwsEc2Port implements Ec2Port {
 
   async describeInstance(instanceId: string): Promise<InstanceInfo | null> {
     const out = await nullIfNotFound(this.client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
-    const instance = out?.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
+    const instances = out?.Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
+    const instance = instances.find((i) => i.InstanceId === instanceId) ?? instances[0];
     if (!instance) return null;
     const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
     const templateId = tags['aws:ec2launchtemplate:id'];
     return {
-      id: instanceId,
+      id: instance.InstanceId ?? instanceId,
       state: (instance.State?.Name ?? 'pending') as InstanceState,
       instanceProfileArn: instance.IamInstanceProfile?.Arn ?? null,
       launchTemplate: templateId ? { id: templateId, version: tags['aws:ec2launchtemplate:version'] ?? '$Default' } : null,

@@ -3,13 +3,16 @@
  * local port, so that a call a test forgot to mock fails at once instead of reaching AWS.
  */
 import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, vi } from 'vitest';
 
-process.env.AWS_REGION = 'us-east-1';
-process.env.AWS_ACCESS_KEY_ID = 'AKIAFAKEFAKEFAKEFAKE';
-process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
-process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
-delete process.env.AWS_PROFILE;
+vi.stubEnv('AWS_REGION', 'us-east-1');
+vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAFAKEFAKEFAKEFAKE');
+vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'fake-secret');
+vi.stubEnv('AWS_SESSION_TOKEN', undefined);
+vi.stubEnv('AWS_PROFILE', undefined);
+vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
+vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+afterAll(() => vi.unstubAllEnvs());
 
 export const REGION = 'us-east-1';
 export const fakeCredentials = { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret' };
