@@ -13,6 +13,8 @@ function relevantNames(facts: Facts): Set<string> {
   const names = new Set<string>();
   const add = (n: string | null | undefined) => n && names.add(n);
   add(facts.role?.info.name);
+  for (const policy of facts.role?.attachedPolicies ?? []) add(policy.arn);
+  for (const arn of Object.keys(facts.declaredPolicies)) add(arn);
   add(facts.denied.roleName);
   add(facts.expectedProfile?.name);
   for (const instance of facts.instances) {

@@ -8,7 +8,7 @@ import { actionMatches, patternsOverlap } from './wildcard.ts';
 
 interface NeverGrantRule {
   action: string;
-  /** Only refused when a resource is a wildcard (e.g. sts:AssumeRole is fine on one named role). */
+  /** Only refused when a resource has a wildcard (e.g. sts:AssumeRole is fine on one named role). */
   onWildcardResourceOnly?: boolean;
   why: string;
 }
@@ -67,7 +67,8 @@ function isWildcardResource(resource: string): boolean {
 /** Why an action (possibly a pattern) may never be granted with these resources; null when it may. */
 export function neverGrantReason(action: string, resources: string[] = []): string | null {
   if (action === '*' || /^[^:]+:\*$/.test(action)) return `"${action}" grants every action of a service`;
-  const wildcardResource = resources.length === 0 || resources.some(isWildcardResource);
+  // `role/*` is as open as `*` for sts:AssumeRole: any wildcard counts.
+  const wildcardResource = resources.length === 0 || resources.some((r) => r.includes('*') || r.includes('?'));
   for (const rule of RULES) {
     if (!patternsOverlap(action, rule.action)) continue;
     if (rule.onWildcardResourceOnly && !wildcardResource) continue;

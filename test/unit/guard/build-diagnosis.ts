@@ -1,0 +1,27 @@
+/** Diagnoses for guard tests. */
+import type { Diagnosis, PlannedAction } from '../../../handlers/core/incident.ts';
+
+export function diagnosis(over: Partial<Diagnosis> = {}, subject: Partial<Diagnosis['subject']> = {}): Diagnosis {
+  return {
+    cause: 'no-instance-profile',
+    summary: 'i-0aaa has no instance profile',
+    evidence: [],
+    plan: [{ type: 'associate-profile', target: 'i-0aaa1111bbbb2222c', params: { profileName: 'app' }, reason: 'baseline' }],
+    subject: {
+      accountId: '111122223333', region: 'eu-west-1', roleName: 'app', roleArn: 'arn:aws:iam::111122223333:role/app',
+      instanceIds: ['i-0aaa1111bbbb2222c'], action: 's3:GetObject', resource: 'arn:aws:s3:::config-bucket/app.json',
+      ec2Delivered: true, tags: { 'iam-autoheal': 'on' }, ...subject,
+    },
+    ...over,
+  };
+}
+
+export function inlineGrant(statements: Array<Record<string, unknown>>, role = 'app'): PlannedAction {
+  return { type: 'put-inline-policy', target: role, params: { policyName: 'iam-autoheal-expected', document: { Version: '2012-10-17', Statement: statements } }, reason: 'declared' };
+}
+
+export function attachGrant(policyArn: string, statements: Array<Record<string, unknown>>, role = 'app'): PlannedAction {
+  return { type: 'attach-policy', target: role, params: { policyArn, document: { Version: '2012-10-17', Statement: statements } }, reason: 'declared' };
+}
+
+export const NO_CHANGES_YET = { iamChangesThisHour: 0, ec2ChangesThisHour: 0 };

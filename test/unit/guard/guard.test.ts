@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_CAUSES, FIXABLE_CAUSES, type Mode } from '../../../handlers/core/causes.ts';
+import { parseConfig, type ConfigInput } from '../../../handlers/core/config.ts';
+import { decide } from '../../../handlers/core/diagnosis/decide.ts';
+import { guard } from '../../../handlers/core/guard.ts';
+import { facts } from '../diagnosis/build-facts.ts';
+import { attachGrant, diagnosis, inlineGrant, NO_CHANGES_YET } from './build-diagnosis.ts';
+
+const MODES: Mode[] = ['observe', 'approve', 'auto'];
+const READ = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::config-bucket/*' };
+
+function allModes(mode: Mode): ConfigInput['modes'] {
+  return Object.fromEntries(FIXABLE_CAUSES.map((c) => [c, mode]));
+}
+
+describe('guard: modes', () => {
+  it('auto applies, approve waits for a human, observe changes nothing — each with a reason', () => {
+    const d = diagnosis();
+    expect(guard(d, parseConfig({ modes: { 'no-instance-profile': 'auto' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'apply', mode: 'auto', allowed: d.plan });
+    expect(guard(d, parseConfig({ modes: { 'no-instance-profile': 'approve' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'await-approval', reason: expect.stringMatching(/approve/) });
+    expect(guard(d, parseConfig({ modes: { 'no-instance-profile': 'observe' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/observe: the plan is reported, nothing is changed/) });
+  });
+
+  it('escalated causes are never changed, in any mode, and the reason names the owner', () => {
+    for (const cause of ALL_CAUSES.filter((c) => !(FIXABLE_CAUSES as readonly string[]).includes(c))) {
+      for (const mode of MODES) {
+        const g = guard(diagnosis({ cause, owner: 'the AWS Organizations administrators', plan: [] }), parseConfig({ modes: allModes(mode) }), NO_CHANGES_YET);
+        expect(g.verdict).toBe('escalate');
+        expect(g.reason).toMatch(/never changed automatically; talk to the AWS Organizations administrators/);
+      }
+    }
+  });
+
+  it('a healthy launch is nothing-to-do', () => {
+    expect(guard(diagnosis({ cause: 'unknown', plan: [], healthy: true }), parseConfig({}), NO_CHANGES_YET).verdict).toBe('nothing-to-do');
+  });
+});
+
+describe('guard: ec2RoleDelivery and scope', () => {
+  it('a denial without ec2RoleDelivery never changes anything automatically, in any mode', () => {
+    for (const mode of MODES) {
+      const g = guard(diagnosis({}, { ec2Delivered: false }), parseConfig({ modes: allModes(mode) }), NO_CHANGES_YET);
+      expect(g.verdict).toBe('observe');
+      expect(g.reason).toMatch(/no ec2RoleDelivery/);
+    }
+  });
+
+  it('out of scope by tag, account or region: observe with the reason', () => {
+    const scoped = (scope: ConfigInput['scope']) => parseConfig({ modes: { 'no-instance-profile': 'auto' }, scope });
+    expect(guard(diagnosis({}, { tags: {} }), scoped({ tag: { key: 'iam-autoheal', value: 'on' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/tagged iam-autoheal=on/) });
+    expect(guard(diagnosis(), scoped({ accounts: ['999999999999'] }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/account 111122223333 is not in scope/) });
+    expect(guard(diagnosis(), scoped({ regions: ['us-east-1'] }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/region eu-west-1/) });
+    expect(guard(diagnosis(), scoped({ tag: { key: 'iam-autoheal', value: 'on' }, accounts: ['111122223333'], regions: ['eu-west-1'] }), NO_CHANGES_YET).verdict).toBe('apply');
+  });
+});
+
+describe('guard: change budget', () => {
+  it('an exhausted IAM budget turns an automatic change into an approval request: "change budget exhausted"', () => {
+    const d = diagnosis({ cause: 'trust-missing-ec2', plan: [{ type: 'merge-trust', target: 'app', params: {}, reason: 'x' }] });
+    const config = parseConfig({ limits: { iamChangesPerAccountPerHour: 20 } });
+    expect(guard(d, config, { iamChangesThisHour: 19, ec2ChangesThisHour: 0 }).verdict).toBe('apply');
+    const g = guard(d, config, { iamChangesThisHour: 20, ec2ChangesThisHour: 0 });
+    expect(g.verdict).toBe('await-approval');
+    expect(g.reason).toMatch(/^change budget exhausted/);
+  });
+
+  it('EC2 changes have their own, larger budget: IAM exhaustion does not block an association', () => {
+    const config = parseConfig({ limits: { iamChangesPerAccountPerHour: 20, ec2ChangesPerAccountPerHour: 1000 } });
+    expect(guard(diagnosis(), config, { iamChangesThisHour: 20, ec2ChangesThisHour: 5 }).verdict).toBe('apply');
+    expect(guard(diagnosis(), config, { iamChangesThisHour: 0, ec2ChangesThisHour: 1000 }).reason).toMatch(/^change budget exhausted/);
+  });
+});
+
+describe('guard: grants come only from expectedPermissions, never from the never-grant list', () => {
+  const missing = (plan: ReturnType<typeof inlineGrant>[], subject = {}) => diagnosis({ cause: 'missing-permission', plan }, subject);
+
+  it('a declared statement for the role is applied (in auto mode)', () => {
+    const g = guard(missing([inlineGrant([READ])]), parseConfig({ modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: 'app*', statements: [READ] }] }), NO_CHANGES_YET);
+    expect(g.verdict).toBe('apply');
+    expect(g.allowed).toHaveLength(1);
+  });
+
+  it('an undeclared statement is refused, even one that is harmless', () => {
+    const g = guard(missing([inlineGrant([READ])]), parseConfig({ modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: 'other', statements: [READ] }] }), NO_CHANGES_YET);
+    expect(g.allowed).toEqual([]);
+    expect(g.refused[0]!.reason).toMatch(/declares nothing for role app/);
+    expect(g.verdict).toBe('escalate');
+  });
+
+  it('an iam:CreateUser denial never becomes a grant, even with iam:* declared for that role, in every mode', () => {
+    const iamStar = { Effect: 'Allow', Action: 'iam:*', Resource: '*' };
+    for (const mode of MODES) {
+      const config = parseConfig({ modes: allModes(mode), expectedPermissions: [{ role: '*', statements: [iamStar], policyArns: ['arn:aws:iam::aws:policy/IAMFullAccess'] }] });
+      const f = facts({ denied: { ...facts().denied, action: 'iam:CreateUser', resource: 'arn:aws:iam::111122223333:user/mallory' }, simulation: { action: 'iam:CreateUser', resource: 'arn:aws:iam::111122223333:user/mallory', decision: 'implicitDeny', matchedStatements: [] }, declaredPolicies: { 'arn:aws:iam::aws:policy/IAMFullAccess': { Version: '2012-10-17', Statement: [iamStar] } } });
+      const d = decide(f, config);
+      expect(d.cause).toBe('missing-permission');
+      const g = guard(d, config, NO_CHANGES_YET);
+      expect(g.allowed.filter((a) => a.type === 'attach-policy' || a.type === 'put-inline-policy')).toEqual([]);
+      expect(g.verdict).not.toBe('apply');
+      expect(g.verdict).not.toBe('await-approval');
+      expect(g.refused.map((r) => r.reason).join(' ')).toMatch(/iam:CreateUser is on the never-grant list|never-grant/);
+    }
+  });
+
+  it('a proposal of a never-grant action is not even proposed', () => {
+    const propose = { type: 'propose-policy' as const, target: 'app', params: { statement: { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::111122223333:role/admin' } }, reason: 'x' };
+    const g = guard(diagnosis({ cause: 'missing-permission', plan: [propose] }, { action: 'iam:PassRole' }), parseConfig({}), NO_CHANGES_YET);
+    expect(g.allowed).toEqual([]);
+    expect(g.refused[0]!.reason).toMatch(/not even proposed: iam:PassRole is on the never-grant list/);
+  });
+
+  const dangerous: Array<[string, Record<string, unknown>]> = [
+    ['iam:PassRole', { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::111122223333:role/app' }],
+    ['iam:Create* (a wildcard reaching IAM writes)', { Effect: 'Allow', Action: 'iam:Create*', Resource: 'arn:aws:iam::111122223333:user/x' }],
+    ['iam:*', { Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::111122223333:role/app' }],
+    ['sts:AssumeRole on *', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+    ['sts:Assume* on a role path wildcard', { Effect: 'Allow', Action: 'sts:Assume*', Resource: 'arn:aws:iam::111122223333:role/*' }],
+    ['action *', { Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::bucket/key' }],
+    ['s3:*', { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::bucket/*' }],
+    ['resource *', { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+    ['resource arn:aws:s3:::*', { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*' }],
+    ['NotAction', { Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::bucket/*' }],
+    ['NotResource', { Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::secret/*' }],
+    ['organizations:LeaveOrganization', { Effect: 'Allow', Action: 'organizations:LeaveOrganization', Resource: 'arn:aws:organizations::111122223333:account/o-1/111122223333' }],
+    ['kms:PutKeyPolicy', { Effect: 'Allow', Action: 'kms:PutKeyPolicy', Resource: 'arn:aws:kms:eu-west-1:111122223333:key/1' }],
+    ['kms:CreateGrant', { Effect: 'Allow', Action: 'kms:creategrant', Resource: 'arn:aws:kms:eu-west-1:111122223333:key/1' }],
+    ['ec2:ReplaceIamInstanceProfileAssociation', { Effect: 'Allow', Action: 'ec2:ReplaceIamInstanceProfileAssociation', Resource: 'arn:aws:ec2:eu-west-1:111122223333:instance/i-1' }],
+    ['cloudtrail:StopLogging', { Effect: 'Allow', Action: ['s3:GetObject', 'cloudtrail:StopLogging'], Resource: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/main' }],
+  ];
+  for (const [name, statement] of dangerous) {
+    it(`never grants ${name}, even declared, in any mode, inline or in a declared managed policy`, () => {
+      for (const mode of MODES) {
+        const policyArn = 'arn:aws:iam::111122223333:policy/declared';
+        const config = parseConfig({ modes: allModes(mode), expectedPermissions: [{ role: '*', statements: [statement], policyArns: [policyArn] }] });
+        const g = guard(missing([inlineGrant([statement]), attachGrant(policyArn, [statement])]), config, NO_CHANGES_YET);
+        expect(g.allowed).toEqual([]);
+        expect(g.refused).toHaveLength(2);
+        expect(g.verdict).toBe('escalate');
+      }
+    });
+  }
+
+  it('never attaches AdministratorAccess or a *FullAccess managed policy, whatever its document says', () => {
+    for (const arn of ['arn:aws:iam::aws:policy/AdministratorAccess', 'arn:aws:iam::aws:policy/AmazonS3FullAccess']) {
+      const config = parseConfig({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn] }] });
+      const g = guard(missing([attachGrant(arn, [READ])]), config, NO_CHANGES_YET);
+      expect(g.refused[0]!.reason).toMatch(/never attached automatically/);
+    }
+  });
+
+  it('a declared managed policy whose document could not be read is refused', () => {
+    const arn = 'arn:aws:iam::111122223333:policy/app-read';
+    const action = { type: 'attach-policy' as const, target: 'app', params: { policyArn: arn }, reason: 'x' };
+    const g = guard(missing([action]), parseConfig({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn] }] }), NO_CHANGES_YET);
+    expect(g.refused[0]!.reason).toMatch(/could not be read/);
+  });
+
+  it('a declared managed policy with a narrow document is attached; a safe statement next to a refused one still goes through', () => {
+    const arn = 'arn:aws:iam::111122223333:policy/app-read';
+    const config = parseConfig({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn], statements: [READ] }] });
+    const g = guard(missing([attachGrant(arn, [READ]), inlineGrant([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }])]), config, NO_CHANGES_YET);
+    expect(g.verdict).toBe('apply');
+    expect(g.allowed.map((a) => a.type)).toEqual(['attach-policy']);
+    expect(g.reason).toMatch(/Refused: /);
+  });
+});
