@@ -26,6 +26,7 @@ export async function credentialsAt(state: AccountState, effective: EffectiveIam
   // Newest association first: an older one's credentials serve until the newer one's arrive.
   for (let i = associations.length - 1; i >= 0; i--) {
     const association = associations[i]!;
+    if (association.endedBy === 'disassociate') break;
     const firstDelivery = association.preexisting ? state.startMs : association.createdAt + deliveryDelayMs;
     if (firstDelivery > nowMs) continue;
     const lastDelivery = firstDelivery + Math.floor((nowMs - firstDelivery) / refreshMs) * refreshMs;

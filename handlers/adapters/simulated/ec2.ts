@@ -61,13 +61,16 @@ export class SimulatedEc2 implements Ec2Port {
       if (this.stateOf(current) !== 'associated') throw awsError('IncorrectState', `Association ${associationId} is not in the associated state.`);
       const target = this.visibleProfile(profile);
       current.endedAt = this.clock.nowMs();
+      current.endedBy = 'replace';
       return this.view(this.startAssociation(this.state.instances.get(current.instanceId)!, target));
     });
   }
 
   disassociateProfile(associationId: string): Promise<void> {
     return this.gate.call('DisassociateIamInstanceProfile', 'ec2-write', () => {
-      this.requireAssociation(associationId).endedAt = this.clock.nowMs();
+      const association = this.requireAssociation(associationId);
+      association.endedAt = this.clock.nowMs();
+      association.endedBy = 'disassociate';
     });
   }
 

@@ -14,6 +14,8 @@ export interface EvaluationQuestion {
   context?: Record<string, string | string[]>;
   /** Include the resource's own policy (what an instance's real call meets; SimulatePrincipalPolicy leaves it out). */
   withResourcePolicy?: boolean;
+  /** Evaluate as the role session EC2 created for this instance (principal and its global context keys). */
+  instanceId?: string;
 }
 
 export class EffectiveIam {
@@ -61,7 +63,7 @@ export class EffectiveIam {
   /** IAM's decision for the role at `nowMs`, seeing only what had propagated. */
   evaluate(question: EvaluationQuestion, nowMs: number): Promise<Evaluation> {
     const at = this.visibleAt(nowMs);
-    const key = JSON.stringify([this.state.changesBy(at), question.roleName, question.action, question.resource, question.context ?? {}, question.withResourcePolicy ?? false]);
+    const key = JSON.stringify([this.state.changesBy(at), question.roleName, question.action, question.resource, question.context ?? {}, question.withResourcePolicy ?? false, question.instanceId ?? null]);
     let answer = this.memo.get(key);
     if (!answer) {
       answer = this.evaluateAt(question, at);
@@ -91,17 +93,36 @@ export class EffectiveIam {
     }
     const boundaryArn = role.boundary.asOf(at) ?? null;
     const boundaryDocument = boundaryArn ? this.managedDocument(boundaryArn) : null;
+    const session = question.instanceId ? this.instanceSession(role, question.instanceId) : null;
     return evaluateRequest({
-      principalArn: role.arn,
+      principalArn: session?.arn ?? role.arn,
       accountId: this.state.accountId,
       action: question.action,
       resource: question.resource,
-      context: question.context ?? {},
+      context: { ...session?.context, ...question.context },
       identityPolicies: this.identityPolicies(role, at),
       boundary: boundaryArn && boundaryDocument ? { id: boundaryArn, type: 'permissions-boundary', document: boundaryDocument } : null,
       scps: (this.state.serviceControlPolicies ?? []).map((document, i) => ({ id: document.Id ?? `scp-${i + 1}`, type: 'scp' as const, document })),
       resourcePolicy: question.withResourcePolicy ? this.resourcePolicyFor(question.resource) : null,
     });
+  }
+
+  /** The session EC2 opens for an instance: assumed-role ARN named after the instance, and the keys AWS adds to its requests. */
+  private instanceSession(role: RoleRecord, instanceId: string): { arn: string; context: Record<string, string> } {
+    const { partition, accountId, region } = this.state;
+    const tags = Object.fromEntries(Object.entries(role.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
+    return {
+      arn: `arn:${partition}:sts::${accountId}:assumed-role/${role.name}/${instanceId}`,
+      context: {
+        ...tags,
+        'aws:PrincipalArn': role.arn,
+        'aws:PrincipalAccount': accountId,
+        'aws:PrincipalType': 'AssumedRole',
+        'aws:userid': `${role.roleId}:${instanceId}`,
+        'aws:RequestedRegion': region,
+        'ec2:SourceInstanceARN': `arn:${partition}:ec2:${region}:${accountId}:instance/${instanceId}`,
+      },
+    };
   }
 
   /** The resource's policy; a bucket's policy also governs its objects. */

@@ -111,7 +111,7 @@ export class SimulatedAccount {
     const credentials = await this.instanceCredentials(instanceId);
     if (!credentials.held) return { allowed: false, reason: credentials.reason, role: null, decision: null };
     const roleName = credentials.held.roleName;
-    const evaluation = await this.effective.evaluate({ roleName, action, resource, context, withResourcePolicy: true }, this.clock.nowMs());
+    const evaluation = await this.effective.evaluate({ roleName, action, resource, context, withResourcePolicy: true, instanceId }, this.clock.nowMs());
     return { allowed: evaluation.decision === 'allowed', reason: `role ${roleName}: ${evaluation.reason}`, role: roleName, decision: evaluation.decision };
   }
 }

@@ -120,6 +120,17 @@ export const accountSchema = z
   .strict()
   .superRefine(checkReferences);
 
+/** SDK operation names the simulated account answers (what `physics.faults[].api` may name). */
+export const SIMULATED_APIS = [
+  'GetRole', 'ListRolePolicies', 'ListAttachedRolePolicies', 'GetPolicyVersion', 'GetInstanceProfile', 'ListInstanceProfilesForRole',
+  'SimulatePrincipalPolicy', 'UpdateAssumeRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy',
+  'AddRoleToInstanceProfile', 'RemoveRoleFromInstanceProfile',
+  'DescribeInstances', 'DescribeIamInstanceProfileAssociations', 'AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation',
+  'DisassociateIamInstanceProfile', 'DescribeLaunchTemplateVersions', 'CreateLaunchTemplateVersion', 'ModifyLaunchTemplate',
+  'DescribeAutoScalingGroups', 'UpdateAutoScalingGroup', 'DecodeAuthorizationMessage',
+] as const;
+export type SimulatedApi = (typeof SIMULATED_APIS)[number];
+
 export const API_FAMILIES = ['iam-read', 'iam-write', 'ec2-read', 'ec2-write', 'sts'] as const;
 export type ApiFamily = (typeof API_FAMILIES)[number];
 
@@ -132,7 +143,9 @@ export const physicsSchema = z
       .array(
         z
           .object({
-            api: z.string().regex(/^[A-Z][A-Za-z]+$/, 'an SDK operation name like AssociateIamInstanceProfile expected'),
+            api: z.string().refine((api) => (SIMULATED_APIS as readonly string[]).includes(api), {
+              error: (issue) => `unknown API "${String(issue.input)}" (an SDK operation name such as AssociateIamInstanceProfile, GetRole, SimulatePrincipalPolicy)`,
+            }),
             error: z.string().min(1),
             times: z.number().int().positive().default(1),
             message: z.string().optional(),

@@ -37,6 +37,8 @@ export interface AssociationRecord {
   createdAt: number;
   /** Replaced or disassociated at; null while it is the instance's association. */
   endedAt: number | null;
+  /** A replaced association's credentials serve until its successor's arrive; a disassociated one's stop. */
+  endedBy?: 'replace' | 'disassociate';
   /** Made before the scenario started, with no associatedAt: its credentials are already delivered. */
   preexisting: boolean;
 }

@@ -33,7 +33,7 @@ describe('scenario files', () => {
       [{ name: 'x', account: { accountId: '12', region: 'eu-west-1' } }, 'bad.json: account.accountId: account ids are 12 digits'],
       [{ name: 'x', account: { accountId: '111122223333', region: 'r', instanceProfiles: [{ name: 'p', roles: ['ghost'] }] } }, 'bad.json: account.instanceProfiles[0].roles[0]: unknown role "ghost"'],
       [{ name: 'x', account: { accountId: '111122223333', region: 'r', instanceProfiles: [{ name: 'p', roles: ['a', 'b'] }] } }, 'bad.json: account.instanceProfiles[0].roles: an instance profile holds at most one role'],
-      [{ name: 'x', account: { accountId: '111122223333', region: 'r' }, physics: { faults: [{ api: 'associate', error: 'X' }] } }, 'bad.json: physics.faults[0].api: an SDK operation name'],
+      [{ name: 'x', account: { accountId: '111122223333', region: 'r' }, physics: { faults: [{ api: 'associate', error: 'X' }] } }, 'bad.json: physics.faults[0].api: unknown API "associate" (an SDK operation name'],
       [{ name: 'x', account: { accountId: '111122223333', region: 'r' }, config: { modes: { 'no-such-cause': 'auto' } } }, 'bad.json: config: modes.no-such-cause: unknown cause'],
       [{ name: 'x', account: { accountId: '111122223333', region: 'r', instances: [{ id: 'i-0abc', instanceProfile: 'ghost' }] } }, 'bad.json: account.instances[0].instanceProfile: unknown instance profile "ghost"'],
       [{ name: 'x', account: { accountId: '111122223333', region: 'r' }, aproovals: 'approve' }, 'bad.json: (document): Unrecognized key: "aproovals"'],
