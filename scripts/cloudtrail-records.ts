@@ -136,6 +136,8 @@ export interface AutoScalingLaunchSpec {
   privateIp: string;
   eventTime: string;
   seed: string;
+  /** Tags the group propagates to its instances at launch. */
+  groupTags?: Record<string, string>;
 }
 
 /** A RunInstances by the Auto Scaling service-linked role (profile only in the response items). */
@@ -194,6 +196,7 @@ export function autoScalingLaunch(spec: AutoScalingLaunchSpec): Json {
     { key: 'aws:ec2launchtemplate:id', value: spec.launchTemplate.id },
     { key: 'aws:ec2launchtemplate:version', value: spec.launchTemplate.version },
     { key: 'iam-autoheal', value: 'on' },
+    ...Object.entries(spec.groupTags ?? {}).map(([key, value]) => ({ key, value })),
     { key: 'Name', value: spec.autoScalingGroup },
   ];
   Object.assign(record.responseElements, {

@@ -119,7 +119,7 @@ function undeclaredPermission() {
       expectedPermissions: [{ role: 'thumbnailer', policyArns: [], statements: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::media-thumbnails-eu/*' }] }],
       scope: scope(w.accountId, w.region),
     },
-    expected: { incidents: 1, events: 4, ignoredEvents: 0, cause: 'missing-permission', status: 'awaiting-approval', actions: ['propose-policy'], writes: NOTHING },
+    expected: { incidents: 1, events: 4, ignoredEvents: 0, cause: 'missing-permission', status: 'escalated', actions: [], writes: NOTHING, proposal: { action: 'sns:Publish', resource: topic } },
     events,
   };
 }
@@ -211,7 +211,7 @@ function sessionNotDeliveredByEc2() {
     account: { ...account(w, {}), policies: [{ arn: policyArn, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['dynamodb:DescribeTable', 'dynamodb:Query'], Resource: `arn:aws:dynamodb:${w.region}:${w.accountId}:table/inventory*` }] } }] },
     physics: PHYSICS,
     config: { modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: w.role, policyArns: [policyArn], statements: [] }], scope: scope(w.accountId, w.region) },
-    expected: { incidents: 1, events: 2, ignoredEvents: 0, cause: 'missing-permission', status: 'escalated', actions: [], writes: NOTHING },
+    expected: { incidents: 1, events: 2, ignoredEvents: 0, cause: 'missing-permission', status: 'observed', actions: [], writes: NOTHING },
     events: denials(w, 2, '2026-11-01T10:03:00Z', 30, {
       eventSource: 'dynamodb.amazonaws.com', eventName: 'DescribeTable', action: 'dynamodb:DescribeTable', resource: `arn:aws:dynamodb:${w.region}:${w.accountId}:table/inventory`,
       reason: 'because no identity-based policy allows the dynamodb:DescribeTable action', errorCode: 'AccessDenied', requestParameters: { tableName: 'inventory' }, readOnly: true,

@@ -90,7 +90,8 @@ function trustPolicyLostEc2() {
         { id: newId, state: 'running', instanceProfile: role, associatedAt: '2026-10-20T10:09:30Z', launchTemplate: { id: lt, version: '2' }, autoScalingGroup: role, tags: { ...OPT_IN, Name: role } },
       ],
     },
-    physics: { propagationSeconds: 6, iamWritesPerSecond: 5, faults: [] },
+    // The workflow runs once CloudTrail has delivered the launch (about half a minute later).
+    physics: { propagationSeconds: 6, iamWritesPerSecond: 5, startTime: '2026-10-20T10:10:05Z', faults: [] },
     config: { modes: { 'trust-missing-ec2': 'auto' }, scope: scope(accountId, region) },
     expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'trust-missing-ec2', status: 'fixed', actions: ['merge-trust'], writes: { iam: 1, ec2: 0 }, keptStatement: auditStatement },
     events: [change, launch],
@@ -127,7 +128,7 @@ function profileWithoutRole() {
       autoScalingGroups: [{ name, launchTemplate: { id: lt, version: '5' } }],
       instances: ids.map((id, i) => ({ id, state: 'running', instanceProfile: name, associatedAt: isoPlus('2026-10-21T13:51:20Z', i * 4), launchTemplate: { id: lt, version: '5' }, autoScalingGroup: name, tags: { ...OPT_IN, Name: name } })),
     },
-    physics: { propagationSeconds: 5, iamWritesPerSecond: 5, faults: [] },
+    physics: { propagationSeconds: 5, iamWritesPerSecond: 5, startTime: '2026-10-21T13:52:00Z', faults: [] },
     config: { modes: { 'profile-without-role': 'approve' }, scope: scope(accountId, region) },
     expected: { incidents: 1, events: 2, ignoredEvents: 0, changeEvents: 1, cause: 'profile-without-role', status: 'fixed', actions: ['add-role-to-profile'], writes: { iam: 1, ec2: 0 } },
     events: [change, ...launches],
@@ -230,7 +231,8 @@ function approvalRejected() {
   const region = 'us-east-2';
   const role = 'log-forwarder';
   const roleId = awsId('AROA', `${accountId}:${role}`);
-  const agentPolicy = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
+  const agentPolicy = `arn:aws:iam::${accountId}:policy/log-forwarder-write-logs`;
+  const logGroup = `arn:aws:logs:${region}:${accountId}:log-group:/app/payments`;
   const id = instanceId('log-forwarder-0');
   const session: InstanceRoleSession = { accountId, region, roleName: role, rolePath: '/', roleId, instanceId: id, ec2RoleDelivery: '2.0', sessionCreated: '2026-10-24T11:02:17Z' };
   const events = Array.from({ length: 4 }, (_, n) => instanceRoleDenial({
@@ -241,13 +243,13 @@ function approvalRejected() {
     sourceIPAddress: '198.51.100.77', userAgent: 'aws-sdk-go/1.55.5 (go1.22.7; linux; amd64) amazon-cloudwatch-agent/1.300049.1', seed: `logfwd-${n}`,
   }));
   return {
-    name: 'declared CloudWatch agent policy detached; the approver rejects re-attaching it',
-    description: 'The log forwarder lost CloudWatchAgentServerPolicy, which the operator declared for it. Re-attaching needs approval; the approver rejects it (a change freeze). Nothing is changed and the rejection is recorded.',
+    name: 'declared log-writing policy detached; the approver rejects re-attaching it',
+    description: 'The log forwarder lost its log-writing policy, which the operator declared for it. Re-attaching needs approval; the approver rejects it (a change freeze). Nothing is changed and the rejection is recorded.',
     approvals: 'reject',
     account: {
       accountId, region,
       roles: [{ name: role, path: '/', trustPolicy: EC2_TRUST, inlinePolicies: {}, managedPolicies: [SSM_CORE], permissionsBoundary: null, tags: OPT_IN, updatedAt: '2026-10-24T09:12:44Z' }],
-      policies: [],
+      policies: [{ arn: agentPolicy, document: { Version: '2012-10-17', Statement: [{ Sid: 'WritePaymentsLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], Resource: [logGroup, `${logGroup}:log-stream:*`] }] } }],
       instanceProfiles: [{ name: role, path: '/', roles: [role] }],
       launchTemplates: [], autoScalingGroups: [],
       instances: [{ id, state: 'running', instanceProfile: role, associatedAt: '2026-10-02T08:00:00Z', launchTemplate: null, autoScalingGroup: null, tags: { ...OPT_IN, Name: role } }],

@@ -78,15 +78,17 @@ function launchTemplateScaleOut() {
   const profileArn = `arn:aws:iam::${accountId}:instance-profile/${app}`;
   const oldIds = Array.from({ length: 4 }, (_, i) => instanceId(`web-old-${i}`));
   const newIds = Array.from({ length: 8 }, (_, i) => instanceId(`web-new-${i}`));
+  // The group propagates the profile its instances must have: the template lost it, the tag did not.
+  const profileTag = { 'iam-autoheal:profile': app };
   const events = newIds.map((id, i) => autoScalingLaunch({
     accountId, region, availabilityZone: `${region}${'abc'[i % 3]}`, subnetId: `subnet-0${hex(`web-subnet-${i % 3}`, 16)}`,
     vpcId: `vpc-0${hex('web-vpc', 16)}`, securityGroupId: `sg-0${hex('web-sg', 16)}`, instanceId: id, instanceType: 'm7i.large',
     imageId: 'ami-0f3c9a8e2d7b61a45', autoScalingGroup: app, launchTemplate: { id: lt, version: '3' }, instanceProfile: null,
-    privateIp: `10.20.${1 + (i % 3)}.${40 + i}`, eventTime: isoPlus(start, i * 9), seed: `web-launch-${i}`,
+    privateIp: `10.20.${1 + (i % 3)}.${40 + i}`, eventTime: isoPlus(start, i * 9), seed: `web-launch-${i}`, groupTags: profileTag,
   }));
   return {
     name: 'launch template version 3 of web-frontend has no instance profile: 8 scaled-out instances without a role',
-    description: 'An AMI bump created launch template version 3 from scratch and forgot the instance profile. The Auto Scaling group uses $Default, so every new instance starts without credentials. The template is the root cause: fix it first, then the running instances.',
+    description: 'An AMI bump created launch template version 3 from scratch and forgot the instance profile (the iam-autoheal:profile tag of the group still names it). The Auto Scaling group uses $Default, so every new instance starts without credentials. The template is the root cause: fix it first, then the running instances.',
     approvals: 'approve',
     account: {
       accountId, region,
@@ -103,8 +105,8 @@ function launchTemplateScaleOut() {
       }],
       autoScalingGroups: [{ name: app, launchTemplate: { id: lt, version: '$Default' } }],
       instances: [
-        ...oldIds.map((id) => ({ id, state: 'running', instanceProfile: app, associatedAt: '2026-09-30T07:12:00Z', launchTemplate: { id: lt, version: '2' }, autoScalingGroup: app, tags: { ...OPT_IN, Name: app } })),
-        ...newIds.map((id) => ({ id, state: 'running', instanceProfile: null, launchTemplate: { id: lt, version: '3' }, autoScalingGroup: app, tags: { ...OPT_IN, Name: app } })),
+        ...oldIds.map((id) => ({ id, state: 'running', instanceProfile: app, associatedAt: '2026-09-30T07:12:00Z', launchTemplate: { id: lt, version: '2' }, autoScalingGroup: app, tags: { ...OPT_IN, ...profileTag, Name: app } })),
+        ...newIds.map((id) => ({ id, state: 'running', instanceProfile: null, launchTemplate: { id: lt, version: '3' }, autoScalingGroup: app, tags: { ...OPT_IN, ...profileTag, Name: app } })),
       ],
     },
     physics: { propagationSeconds: 5, iamWritesPerSecond: 5, faults: [] },
@@ -118,7 +120,7 @@ function launchTemplateScaleOut() {
   };
 }
 
-/** Twelve batch workers launched without a profile while EC2 answers IncorrectState and throttles reads. */
+/** Twelve batch workers launched without a profile while EC2 answers IncorrectState and throttles writes. */
 function throttlingAndFaults() {
   const accountId = '210987654321';
   const region = 'eu-central-1';
@@ -130,8 +132,8 @@ function throttlingAndFaults() {
     instanceProfile: null, eventTime: '2026-10-16T01:30:04Z', seed: 'batch-launch',
   });
   return {
-    name: 'twelve batch workers launched without a profile while EC2 fails and throttles',
-    description: 'A nightly job launches 12 workers by hand without an instance profile. EC2 answers IncorrectState to the first associations and throttles the association reads: every retry must end in exactly one association per instance.',
+    name: 'twelve batch workers launched without a profile while EC2 fails and throttles the fixes',
+    description: 'A nightly job launches 12 workers by hand without an instance profile. EC2 answers IncorrectState to the first associations, then throttles them (5 writes per second): every retry must end in exactly one association per instance.',
     approvals: 'none',
     account: {
       accountId, region,
@@ -143,9 +145,10 @@ function throttlingAndFaults() {
     },
     physics: {
       propagationSeconds: 4, iamWritesPerSecond: 5,
+      apiRates: { 'ec2-write': 5 },
       faults: [
         { api: 'AssociateIamInstanceProfile', error: 'IncorrectState', times: 2 },
-        { api: 'DescribeIamInstanceProfileAssociations', error: 'Throttling', times: 3 },
+        { api: 'AssociateIamInstanceProfile', error: 'Throttling', times: 1 },
       ],
     },
     config: { modes: { 'no-instance-profile': 'auto' }, baselineInstanceProfile: 'batch-worker', scope: scope(accountId, region) },
