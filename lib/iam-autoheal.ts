@@ -1,0 +1,263 @@
+/**
+ * `IamAutoheal`: the whole service in one construct — rules, queue, intake, workflow, steps, audit,
+ * notifications, sweep and alarms — for a single account, or as the hub of an organization.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SnsTopic, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { AnyPrincipal, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { Config } from '../handlers/core/config.ts';
+import { AutohealAlarms } from './alarms.ts';
+import { AutohealFunction } from './autoheal-function.ts';
+import { AutohealRules } from './event-rules.ts';
+import { acknowledgeServiceFindings } from './nag-acknowledgements.ts';
+import { Notifications, type SlackChannelProps } from './notifications.ts';
+import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, type RemediationGrant } from './remediation-policy.ts';
+import { loadDefinition } from './state-machine-definition.ts';
+import { STEPS, type StepName } from './steps.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Organization mode: the construct is the hub; members forward events and hold the remediation role. */
+export interface HubOptions {
+  /** `o-…`: only principals of this organization may put events on the bus or be assumed. */
+  readonly organizationId: string;
+  /** Name of the remediation role in every member account (see `IamAutohealMember`). */
+  readonly memberRoleName: string;
+  /** Fixed names of the step roles members trust: `<prefix>-<step>`. */
+  readonly stepRoleNamePrefix: string;
+}
+
+export interface IamAutohealProps {
+  /** The validated configuration document (`parseConfig`); handed to every step as `CONFIG`. */
+  readonly config: Config;
+  /** Remediation declarations (handlers/core/remediations): the apply step's grants are generated from them. */
+  readonly remediations: readonly RemediationGrant[];
+  /** E-mail addresses subscribed to the notifications topic (each confirms by mail). @default - none */
+  readonly notificationEmails?: readonly string[];
+  /** Slack channel through AWS Chatbot. @default - no Slack */
+  readonly slack?: SlackChannelProps;
+  /** Be the hub of an organization instead of watching this account only. @default - single account */
+  readonly hub?: HubOptions;
+  /** Name of the service's event bus (outcome events; in a hub, where members forward). @default 'iam-autoheal' */
+  readonly eventBusName?: string;
+  /** The ASL file. @default statemachines/remediate.asl.json */
+  readonly definitionFile?: string;
+  /** Directory of the Lambda entry points. @default handlers/ */
+  readonly handlersDir?: string;
+  /** How often the sweep looks for instances without a profile and roles that lost EC2 trust. @default 1 hour */
+  readonly sweepInterval?: Duration;
+  /** Reserved concurrency; lower it in accounts whose concurrency quota is small. @default intake 5, apply 2 */
+  readonly reservedConcurrency?: { readonly intake?: number; readonly apply?: number };
+  /** @default 'info' */
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** @default one year for the workflow, three months for the steps */
+  readonly logRetention?: RetentionDays;
+}
+
+export class IamAutoheal extends Construct {
+  readonly eventBus: EventBus;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly auditTable: Table;
+  readonly stateTable: Table;
+  readonly notifications: Notifications;
+  readonly stateMachine: StateMachine;
+  readonly functions: Record<StepName, AutohealFunction>;
+  readonly rules: AutohealRules;
+  readonly alarms: AutohealAlarms;
+
+  constructor(scope: Construct, id: string, props: IamAutohealProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const policyScope = { partition: stack.partition, account: stack.account, region: stack.region };
+
+    this.eventBus = new EventBus(this, 'Bus', { eventBusName: props.eventBusName ?? 'iam-autoheal' });
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'Events', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Six times the intake timeout, so that a batch in progress is not delivered twice.
+      visibilityTimeout: Duration.seconds(STEPS.intake.timeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.rules = new AutohealRules(this, 'Rules', {
+      eventBus: props.hub ? this.eventBus : undefined,
+      cloudTrailSource: !props.hub,
+      target: new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8 }),
+    });
+    if (props.hub) {
+      this.eventBus.addToResourcePolicy(new PolicyStatement({
+        sid: 'MembersOfTheOrganizationPutEvents',
+        principals: [new AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.eventBus.eventBusArn],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': props.hub.organizationId } },
+      }));
+    }
+
+    const key = { partitionKey: { name: 'pk', type: AttributeType.STRING }, sortKey: { name: 'sk', type: AttributeType.STRING } };
+    const tableDefaults = { ...key, billingMode: BillingMode.PAY_PER_REQUEST, encryption: TableEncryption.AWS_MANAGED, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true } };
+    // The audit trail is what `undo` needs: it outlives the stack.
+    this.auditTable = new Table(this, 'Audit', { ...tableDefaults, removalPolicy: RemovalPolicy.RETAIN });
+    this.auditTable.addGlobalSecondaryIndex({ indexName: 'byTime', partitionKey: { name: 'gsi1pk', type: AttributeType.STRING }, sortKey: { name: 'gsi1sk', type: AttributeType.STRING } });
+    this.stateTable = new Table(this, 'State', { ...tableDefaults, timeToLiveAttribute: 'ttl', removalPolicy: RemovalPolicy.DESTROY });
+
+    this.notifications = new Notifications(this, 'Notifications', { emails: props.notificationEmails ?? [], slack: props.slack, removalPolicy: RemovalPolicy.DESTROY });
+
+    // Named up front so that every step (even those the workflow invokes) can know its ARN without a cycle.
+    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 70, separator: '-' }) + '-remediate';
+    const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const environment = {
+      CONFIG: configEnvironment(props.config),
+      AUDIT_TABLE: this.auditTable.tableName,
+      STATE_TABLE: this.stateTable.tableName,
+      TOPIC_ARN: this.notifications.topic.topicArn,
+      STATE_MACHINE_ARN: stateMachineArn,
+      EVENT_BUS_NAME: this.eventBus.eventBusName,
+      MEMBER_ROLE_NAME: props.hub?.memberRoleName ?? '',
+      LOG_LEVEL: props.logLevel ?? 'info',
+    };
+    const handlersDir = props.handlersDir ?? join(PROJECT_ROOT, 'handlers');
+    const steps = Object.keys(STEPS) as StepName[];
+    this.functions = Object.fromEntries(steps.map((step) => [step, new AutohealFunction(this, STEPS[step].id, {
+      entry: join(handlersDir, `${step}.ts`),
+      projectRoot: PROJECT_ROOT,
+      environment,
+      timeout: STEPS[step].timeout,
+      memorySize: STEPS[step].memorySize,
+      reservedConcurrentExecutions: step === 'intake' ? (props.reservedConcurrency?.intake ?? 5) : step === 'apply' ? (props.reservedConcurrency?.apply ?? 2) : undefined,
+      roleName: props.hub && STEPS[step].actsInMembers ? `${props.hub.stepRoleNamePrefix}-${step}` : undefined,
+      logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })])) as Record<StepName, AutohealFunction>;
+    const fn = this.functions;
+
+    fn.intake.function.addEventSource(new SqsEventSource(this.queue, { batchSize: 100, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
+    const startExecution = new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] });
+    for (const step of ['intake', 'sweep'] as const) fn[step].role.addToPrincipalPolicy(startExecution);
+    for (const step of ['intake', 'guard', 'apply', 'record', 'request-approval', 'sweep'] as const) this.stateTable.grantReadWriteData(fn[step].role);
+    for (const step of ['diagnose', 'verify'] as const) this.stateTable.grantReadData(fn[step].role);
+    for (const step of ['apply', 'record', 'request-approval'] as const) this.auditTable.grantReadWriteData(fn[step].role);
+    this.auditTable.grantReadData(fn.guard.role);
+    for (const step of ['notify', 'request-approval'] as const) this.notifications.topic.grantPublish(fn[step].role);
+    this.eventBus.grantPutEventsTo(fn.notify.role);
+
+    const actingSteps = steps.filter((step) => STEPS[step].actsInMembers);
+    if (props.hub) {
+      const assume = new PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${stack.partition}:iam::*:role/${props.hub.memberRoleName}`],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': props.hub.organizationId } },
+      });
+      for (const step of actingSteps) fn[step].role.addToPrincipalPolicy(assume);
+    } else {
+      for (const step of actingSteps) readOnlyStatements(policyScope).forEach((statement) => fn[step].role.addToPrincipalPolicy(statement));
+      const remediation = remediationStatements(props.remediations, policyScope, remediationOptions(props.config));
+      [...remediation, ...privilegeEscalationDenyStatements(stack.partition)].forEach((statement) => fn.apply.role.addToPrincipalPolicy(statement));
+    }
+
+    this.stateMachine = this.createStateMachine(stateMachineName, props);
+
+    new Rule(this, 'ExecutionFailed', {
+      description: 'iam-autoheal: a remediation workflow failed, timed out or was aborted',
+      eventPattern: { source: ['aws.states'], detailType: ['Step Functions Execution Status Change'], detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [stateMachineArn] } },
+      targets: [new SnsTopic(this.notifications.topic)],
+    });
+
+    new Schedule(this, 'SweepSchedule', {
+      description: 'iam-autoheal: look for instances without a profile and roles that lost EC2 trust',
+      schedule: ScheduleExpression.rate(props.sweepInterval ?? Duration.hours(1)),
+      target: new LambdaInvoke(fn.sweep.function, { input: ScheduleTargetInput.fromObject({ source: 'iam-autoheal.sweep' }), retryAttempts: 2 }),
+    });
+
+    this.alarms = new AutohealAlarms(this, 'Alarms', {
+      topic: this.notifications.topic,
+      deadLetterQueue: this.deadLetterQueue,
+      stateMachine: this.stateMachine,
+      functions: steps.map((step) => fn[step].function),
+      budgetLogGroups: [fn.guard.logGroup, fn.apply.logGroup],
+    });
+    acknowledgeServiceFindings(this);
+  }
+
+  /** Lets a principal start a remediation (as the intake and the sweep do). */
+  grantStartRemediation(grantee: IGrantable) {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /** Lets a principal answer approval requests (task tokens) of the workflow. */
+  grantApprove(grantee: IGrantable) {
+    return this.stateMachine.grantTaskResponse(grantee);
+  }
+
+  /** Lets a principal read the audit trail (the `audit` and `undo` commands). */
+  grantReadAudit(grantee: IGrantable) {
+    return this.auditTable.grantReadData(grantee);
+  }
+
+  private createStateMachine(stateMachineName: string, props: IamAutohealProps): StateMachine {
+    const available: Record<string, string> = {
+      EventBusName: this.eventBus.eventBusName,
+      EventBusArn: this.eventBus.eventBusArn,
+      AuditTableName: this.auditTable.tableName,
+      StateTableName: this.stateTable.tableName,
+      TopicArn: this.notifications.topic.topicArn,
+    };
+    for (const step of Object.keys(STEPS) as StepName[]) {
+      const name = STEPS[step].substitution;
+      if (name) available[name] = this.functions[step].function.functionArn;
+    }
+    // Long enough for an approval to be answered, then to wait out propagation and verify.
+    const timeout = Duration.seconds(props.config.approvalTimeoutSeconds + props.config.propagation.budgetSeconds + 3600);
+    const definitionFile = props.definitionFile ?? join(PROJECT_ROOT, 'statemachines', 'remediate.asl.json');
+    const definition = loadDefinition(definitionFile, available, timeout.toSeconds());
+    const logGroup = new LogGroup(this, 'WorkflowLogs', {
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stateMachine = new StateMachine(this, 'Workflow', {
+      stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromString(definition.body),
+      definitionSubstitutions: definition.substitutions,
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    // Grants follow what the definition uses: ASL is not analysed by CDK.
+    const used = new Set(Object.keys(definition.substitutions));
+    for (const step of Object.keys(STEPS) as StepName[]) {
+      const name = STEPS[step].substitution;
+      if (name && used.has(name)) this.functions[step].function.grantInvoke(stateMachine);
+    }
+    if (used.has('EventBusName') || used.has('EventBusArn')) this.eventBus.grantPutEventsTo(stateMachine);
+    if (used.has('AuditTableName')) this.auditTable.grantReadWriteData(stateMachine);
+    if (used.has('StateTableName')) this.stateTable.grantReadWriteData(stateMachine);
+    if (used.has('TopicArn')) this.notifications.topic.grantPublish(stateMachine);
+    return stateMachine;
+  }
+}
+
+/** Lambda environment variables share 4 KB: a configuration that does not fit fails synth here. */
+function configEnvironment(config: Config): string {
+  const text = JSON.stringify(config);
+  if (text.length > 3000) {
+    throw new RangeError(`configuration: ${text.length} characters once validated, more than the 3000 that fit in a Lambda environment; shorten expectedPermissions`);
+  }
+  return text;
+}

@@ -1,0 +1,174 @@
+/**
+ * IAM statements generated from the remediation declarations (handlers/core/remediations):
+ * the grants are never written twice. Also the read-only set of the diagnosis and the explicit
+ * Deny that keeps the remediation role from escalating privileges whatever else it is given.
+ */
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Config } from '../handlers/core/config.ts';
+import type { RequiredPermission } from '../handlers/core/remediations/types.ts';
+
+/** Where the `${Partition}`/`${Account}`/`${Region}` placeholders of a declaration point (tokens allowed). */
+export interface PolicyScope {
+  partition: string;
+  account: string;
+  region: string;
+}
+
+/** The part of a Remediation that grants depend on. */
+export interface RemediationGrant {
+  type: string;
+  permissions: RequiredPermission[];
+}
+
+export interface RemediationPolicyOptions {
+  /** The opt-in tag (config `scope.tag`): taggable writes are allowed only on resources carrying it. */
+  optInTag: { key: string; value: string } | null;
+  /** Policies the operator declared (config `expectedPermissions[].policyArns`): the only ones that may be attached. */
+  attachablePolicyArns: readonly string[];
+}
+
+/** The options a configuration implies: its opt-in tag and the policies it declares. */
+export function remediationOptions(config: Config): RemediationPolicyOptions {
+  return { optInTag: config.scope.tag, attachablePolicyArns: config.expectedPermissions.flatMap((expected) => expected.policyArns) };
+}
+
+export class RemediationPolicyError extends Error {
+  override readonly name = 'RemediationPolicyError' as const;
+}
+
+/** Allow statements for every declared permission: no `*` action, resources from the declaration. */
+export function remediationStatements(remediations: readonly RemediationGrant[], scope: PolicyScope, options: RemediationPolicyOptions): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  for (const remediation of remediations) {
+    remediation.permissions.forEach((permission, index) => {
+      for (const action of permission.actions) {
+        if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
+          throw new RemediationPolicyError(`remediation "${remediation.type}" permission ${index}: action "${action}" is not one exact prefix:Action (no wildcards)`);
+        }
+      }
+      if (permission.resources.length === 0) throw new RemediationPolicyError(`remediation "${remediation.type}" permission ${index}: no resources`);
+      // Attaching is limited to what the operator declared; with nothing declared there is nothing to attach.
+      const attach = permission.actions.filter((action) => action === 'iam:AttachRolePolicy');
+      const others = permission.actions.filter((action) => action !== 'iam:AttachRolePolicy');
+      const resources = permission.resources.map((resource) => placeArn(resource, scope));
+      const tagged = (statement: PolicyStatement) => {
+        if (permission.taggable && options.optInTag) {
+          statement.addCondition('StringEquals', { [`aws:ResourceTag/${options.optInTag.key}`]: options.optInTag.value });
+        }
+        return statement;
+      };
+      const name = `${remediation.type}-${index}`;
+      if (others.length) statements.push(tagged(new PolicyStatement({ sid: sid(name), actions: others, resources })));
+      if (attach.length && options.attachablePolicyArns.length) {
+        // Its own statement: iam:PolicyARN exists only in the request context of attach calls.
+        const statement = tagged(new PolicyStatement({ sid: sid(`${name}-declared-policies`), actions: attach, resources }));
+        statement.addCondition('ArnEquals', { 'iam:PolicyARN': [...options.attachablePolicyArns] });
+        statements.push(statement);
+      }
+    });
+  }
+  return statements;
+}
+
+/** Read-only calls of diagnosis, verification and the sweep (IAM is global, EC2 and Auto Scaling list by region). */
+export function readOnlyStatements(scope: PolicyScope): PolicyStatement[] {
+  const iam = (resource: string) => `arn:${scope.partition}:iam::${scope.account}:${resource}`;
+  return [
+    new PolicyStatement({
+      sid: 'ReadRolesAndProfiles',
+      actions: [
+        'iam:GetRole',
+        'iam:GetRolePolicy',
+        'iam:ListRolePolicies',
+        'iam:ListAttachedRolePolicies',
+        'iam:ListInstanceProfilesForRole',
+        'iam:SimulatePrincipalPolicy',
+        'iam:GetInstanceProfile',
+        'iam:ListInstanceProfiles',
+      ],
+      resources: [iam('role/*'), iam('instance-profile/*')],
+    }),
+    new PolicyStatement({
+      sid: 'ReadPolicies',
+      actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+      resources: [iam('policy/*'), `arn:${scope.partition}:iam::aws:policy/*`],
+    }),
+    new PolicyStatement({
+      sid: 'DescribeComputeAndDecode',
+      // These calls support no resource-level permissions: IAM accepts only "*".
+      actions: [
+        'ec2:DescribeInstances',
+        'ec2:DescribeIamInstanceProfileAssociations',
+        'ec2:DescribeLaunchTemplateVersions',
+        'autoscaling:DescribeAutoScalingGroups',
+        'sts:DecodeAuthorizationMessage',
+      ],
+      resources: ['*'],
+    }),
+  ];
+}
+
+/** Actions that would let the remediation role (or whoever controls it) widen its own or anyone's access. */
+export const PRIVILEGE_ESCALATION_ACTIONS = [
+  'iam:CreateUser',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:UpdateLoginProfile',
+  'iam:PutUserPolicy',
+  'iam:AttachUserPolicy',
+  'iam:PutGroupPolicy',
+  'iam:AttachGroupPolicy',
+  'iam:AddUserToGroup',
+  'iam:CreateRole',
+  'iam:CreatePolicy',
+  'iam:CreatePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+  'iam:PutRolePermissionsBoundary',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:TagInstanceProfile',
+  'iam:UntagInstanceProfile',
+  'iam:UpdateRole',
+  'ec2:CreateTags',
+  'ec2:DeleteTags',
+  'sts:AssumeRole',
+  'organizations:*',
+  'account:*',
+  'kms:PutKeyPolicy',
+  'kms:CreateGrant',
+] as const;
+
+/** Managed policies that are never attached by a remediation, whatever the configuration says. */
+export const NEVER_ATTACHED_POLICIES = ['AdministratorAccess', 'PowerUserAccess', 'IAMFullAccess'] as const;
+
+/** The explicit Deny on the remediation role: it wins over any Allow, now or added later. */
+export function privilegeEscalationDenyStatements(partition: string): PolicyStatement[] {
+  return [
+    new PolicyStatement({ sid: 'DenyPrivilegeEscalation', effect: Effect.DENY, actions: [...PRIVILEGE_ESCALATION_ACTIONS], resources: ['*'] }),
+    // Roles may be passed only to EC2 (an instance profile), never to a service that would run code with them.
+    new PolicyStatement({
+      sid: 'DenyPassRoleExceptToEc2',
+      effect: Effect.DENY,
+      actions: ['iam:PassRole'],
+      resources: ['*'],
+      // Only when the request names a service (a missing key would make StringNotEquals deny every pass).
+      conditions: { StringNotEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' }, Null: { 'iam:PassedToService': 'false' } },
+    }),
+    new PolicyStatement({
+      sid: 'DenyAttachingAdministrativePolicies',
+      effect: Effect.DENY,
+      actions: ['iam:AttachRolePolicy'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'iam:PolicyARN': NEVER_ATTACHED_POLICIES.map((name) => `arn:${partition}:iam::aws:policy/${name}`) } },
+    }),
+  ];
+}
+
+function placeArn(pattern: string, scope: PolicyScope): string {
+  return pattern.replaceAll('${Partition}', scope.partition).replaceAll('${Account}', scope.account).replaceAll('${Region}', scope.region);
+}
+
+function sid(text: string): string {
+  return text.replace(/(^|-)([a-z0-9])/g, (_, __, char: string) => char.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+}

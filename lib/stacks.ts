@@ -1,0 +1,56 @@
+/** The deployable stacks: single account (default), and the hub and member of an organization. */
+import { CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { Config } from '../handlers/core/config.ts';
+import { IamAutoheal, type IamAutohealProps } from './iam-autoheal.ts';
+import { DEFAULT_EVENT_BUS_NAME, DEFAULT_HUB_STEP_ROLE_PREFIX, DEFAULT_MEMBER_ROLE_NAME, IamAutohealMember } from './iam-autoheal-member.ts';
+import type { RemediationGrant } from './remediation-policy.ts';
+
+export type ServiceOptions = Omit<IamAutohealProps, 'hub'>;
+
+/** Watches and repairs the account and region it is deployed to. */
+export class SingleAccountStack extends Stack {
+  readonly service: IamAutoheal;
+
+  constructor(scope: Construct, id: string, props: StackProps & { service: ServiceOptions }) {
+    super(scope, id, { description: 'iam-autoheal: self-healing EC2 instance roles (single account)', ...props });
+    this.service = new IamAutoheal(this, 'IamAutoheal', props.service);
+  }
+}
+
+/** Runs the workflow for every member of the organization (parameter OrganizationId). */
+export class HubStack extends Stack {
+  readonly service: IamAutoheal;
+
+  constructor(scope: Construct, id: string, props: StackProps & { service: ServiceOptions }) {
+    super(scope, id, { description: 'iam-autoheal: self-healing EC2 instance roles (organization hub)', ...props });
+    const organizationId = new CfnParameter(this, 'OrganizationId', {
+      type: 'String',
+      allowedPattern: '^o-[a-z0-9]{10,32}$',
+      description: 'AWS Organizations id (o-…): only its accounts may forward events and be acted on',
+    });
+    this.service = new IamAutoheal(this, 'IamAutoheal', {
+      ...props.service,
+      eventBusName: props.service.eventBusName ?? DEFAULT_EVENT_BUS_NAME,
+      hub: { organizationId: organizationId.valueAsString, memberRoleName: DEFAULT_MEMBER_ROLE_NAME, stepRoleNamePrefix: DEFAULT_HUB_STEP_ROLE_PREFIX },
+    });
+  }
+}
+
+/** Forwards a member account's events to the hub and holds its remediation role (deploy with StackSets). */
+export class MemberStack extends Stack {
+  readonly member: IamAutohealMember;
+
+  constructor(scope: Construct, id: string, props: StackProps & { config: Config; remediations: readonly RemediationGrant[] }) {
+    super(scope, id, { description: 'iam-autoheal: member account (forwards events, remediation role)', ...props });
+    const parameter = (name: string, description: string, allowedPattern: string) =>
+      new CfnParameter(this, name, { type: 'String', description, allowedPattern }).valueAsString;
+    this.member = new IamAutohealMember(this, 'IamAutohealMember', {
+      config: props.config,
+      remediations: props.remediations,
+      organizationId: parameter('OrganizationId', 'AWS Organizations id (o-…)', '^o-[a-z0-9]{10,32}$'),
+      hubAccountId: parameter('HubAccountId', 'Account id of the hub stack', '^\\d{12}$'),
+      hubRegion: parameter('HubRegion', 'Region of the hub stack, e.g. eu-west-1', '^[a-z]{2}(-[a-z]+)+-\\d$'),
+    });
+  }
+}
