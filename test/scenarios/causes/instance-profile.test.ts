@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../../handlers/adapters/simulated/index.ts';
+import type { CloudTrailRecord } from '../../../handlers/core/events/records.ts';
+import { applyAll, diagnoseAndGuard, denialRecord, INSTANCE, OBJECT, OPT_IN, scenario, undoAll, verified, writesOf, EC2_TRUST, READ_CONFIG } from './harness.ts';
+
+const EXAMPLE = 'test/fixtures/scenarios/example-launch-without-profile.json';
+
+describe('no-instance-profile', () => {
+  it('the example scenario: associate batch-worker, one EC2 write, no IAM write, verified, idempotent, undoable', async () => {
+    const s = parseScenario(JSON.parse(readFileSync(EXAMPLE, 'utf8')), EXAMPLE);
+    const run = await diagnoseAndGuard(s, s.events as CloudTrailRecord[]);
+    expect(run.diagnosis.cause).toBe('no-instance-profile');
+    expect(run.diagnosis.evidence.map((e) => e.summary).join('\n')).toMatch(/expected profile batch-worker, from the configuration baselineInstanceProfile/);
+    expect(run.decision.verdict).toBe('apply');
+    expect(run.decision.allowed.map((a) => `${a.type} ${a.target} ${String(a.params.profileName)}`)).toEqual(['associate-profile i-0c1d2e3f4a5b6c7d8 batch-worker']);
+
+    const applied = await applyAll(run.account.ports, run.decision.allowed);
+    expect(writesOf(applied)).toEqual({ iam: 0, ec2: 1 });
+    expect(run.account.counters).toMatchObject({ iamWrites: 0, ec2Writes: 1 });
+    run.account.clock.advance(10);
+    expect(await verified(run)).toBe(true);
+    expect((await run.account.ports.ec2.describeInstance('i-0c1d2e3f4a5b6c7d8'))?.instanceProfileArn).toBe('arn:aws:iam::210987654321:instance-profile/workloads/batch-worker');
+    expect((await run.account.instanceCanCall('i-0c1d2e3f4a5b6c7d8', 'ssm:UpdateInstanceInformation')).role).toBe('batch-worker');
+
+    const again = await applyAll(run.account.ports, run.decision.allowed);
+    expect(again.map((a) => a.outcome.result)).toEqual(['already-done']);
+    expect(run.account.counters.ec2Writes).toBe(1);
+
+    await undoAll(run.account.ports, applied);
+    expect(await run.account.ports.ec2.describeProfileAssociations('i-0c1d2e3f4a5b6c7d8')).not.toContainEqual(expect.objectContaining({ state: 'associated' }));
+  });
+});
+
+describe('stale-launch-template', () => {
+  const template = { id: 'lt-0123', name: 'web', defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }] };
+  const instances = [
+    { id: INSTANCE, state: 'running', instanceProfile: null, launchTemplate: { id: 'lt-0123', version: '1' }, autoScalingGroup: 'web', tags: OPT_IN },
+    { id: 'i-0bbb2222cccc3333d', state: 'running', instanceProfile: null, launchTemplate: { id: 'lt-0123', version: '1' }, autoScalingGroup: 'web', tags: OPT_IN },
+  ];
+  const records = () => [denialRecord({ errorMessage: null }), denialRecord({ instanceId: 'i-0bbb2222cccc3333d', errorMessage: null })];
+
+  it('fixes the template first (new version, default), then associates the running instances; undo restores the default', async () => {
+    const s = scenario({ launchTemplates: [template], autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' } }], instances }, { baselineInstanceProfile: 'app' });
+    const run = await diagnoseAndGuard(s, records());
+    expect(run.diagnosis.cause).toBe('stale-launch-template');
+    expect(run.decision.verdict).toBe('await-approval');
+    expect(run.diagnosis.plan.map((a) => `${a.type} ${a.target}`)).toEqual([
+      'create-launch-template-version lt-0123',
+      'set-default-launch-template-version lt-0123',
+      `associate-profile ${INSTANCE}`,
+      'associate-profile i-0bbb2222cccc3333d',
+    ]);
+
+    const applied = await applyAll(run.account.ports, run.decision.allowed);
+    const lt = run.account.snapshot().launchTemplates![0]!;
+    expect(lt.defaultVersion).toBe(2);
+    expect(lt.versions.map((v) => v.number)).toEqual([1, 2]);
+    expect(await run.account.ports.ec2.describeLaunchTemplateVersion('lt-0123', '$Default')).toMatchObject({ versionNumber: 2, iamInstanceProfile: { name: 'app' } });
+    run.account.clock.advance(10);
+    expect(await verified(run)).toBe(true);
+    expect((await run.account.instanceCanCall('i-0bbb2222cccc3333d', 's3:GetObject', OBJECT)).allowed).toBe(true);
+
+    const again = await applyAll(run.account.ports, run.decision.allowed);
+    expect(again.every((a) => a.outcome.result === 'already-done')).toBe(true);
+    expect(writesOf(again)).toEqual({ iam: 0, ec2: 0 });
+
+    await undoAll(run.account.ports, applied);
+    expect(await run.account.ports.ec2.describeLaunchTemplateVersion('lt-0123', '$Default')).toMatchObject({ versionNumber: 1, iamInstanceProfile: null });
+  });
+
+  it('a group pinned to version 1 is pointed at the new version, and undo points it back', async () => {
+    const s = scenario({ launchTemplates: [template], autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '1' } }], instances }, { baselineInstanceProfile: 'app' });
+    const run = await diagnoseAndGuard(s, records());
+    expect(run.diagnosis.plan.map((a) => a.type)).toEqual(['create-launch-template-version', 'update-auto-scaling-group', 'associate-profile', 'associate-profile']);
+    const applied = await applyAll(run.account.ports, run.decision.allowed);
+    expect(await run.account.ports.autoScaling.describeGroup('web')).toMatchObject({ launchTemplate: { id: 'lt-0123', version: '2' } });
+    await undoAll(run.account.ports, applied);
+    expect(await run.account.ports.autoScaling.describeGroup('web')).toMatchObject({ launchTemplate: { id: 'lt-0123', version: '1' } });
+  });
+});
+
+describe('profile-without-role', () => {
+  it('adds the role of the denied session back to the empty profile; undo empties it again', async () => {
+    const s = scenario({ instanceProfiles: [{ name: 'app', roles: [] }] }, { modes: { 'profile-without-role': 'auto' } });
+    const run = await diagnoseAndGuard(s, [denialRecord()]);
+    expect(run.diagnosis.cause).toBe('profile-without-role');
+    expect(run.decision.verdict).toBe('apply');
+    const applied = await applyAll(run.account.ports, run.decision.allowed);
+    expect(await run.account.ports.iam.getInstanceProfile('app')).toMatchObject({ roles: ['app'] });
+    expect(await verified(run)).toBe(true);
+    expect((await applyAll(run.account.ports, run.decision.allowed))[0]!.outcome.result).toBe('already-done');
+    await undoAll(run.account.ports, applied);
+    expect(await run.account.ports.iam.getInstanceProfile('app')).toMatchObject({ roles: [] });
+  });
+});
+
+describe('stale-credentials', () => {
+  it('denied as the old role while the profile now holds an allowed one: replace the association in place, never disassociate', async () => {
+    const s = scenario({
+      roles: [
+        { name: 'old-app', trustPolicy: EC2_TRUST, tags: OPT_IN },
+        { name: 'app', trustPolicy: EC2_TRUST, inlinePolicies: { 'read-config': READ_CONFIG }, tags: OPT_IN },
+      ],
+      instances: [{ id: INSTANCE, state: 'running', instanceProfile: 'app', credentialsRole: 'old-app', tags: OPT_IN }],
+    });
+    const run = await diagnoseAndGuard(s, [denialRecord({ role: 'old-app' })]);
+    expect(run.diagnosis.cause).toBe('stale-credentials');
+    expect(run.decision.verdict).toBe('apply');
+    expect((await run.account.instanceCanCall(INSTANCE, 's3:GetObject', OBJECT)).role).toBe('old-app');
+
+    const applied = await applyAll(run.account.ports, run.decision.allowed);
+    expect(run.account.calls.map((c) => c.api)).not.toContain('DisassociateIamInstanceProfile');
+    run.account.clock.advance(10);
+    expect(await run.account.instanceCanCall(INSTANCE, 's3:GetObject', OBJECT)).toMatchObject({ allowed: true, role: 'app' });
+    expect(await verified(run)).toBe(true);
+
+    const again = await applyAll(run.account.ports, run.decision.allowed);
+    expect(again[0]!.outcome.result).toBe('already-done');
+    expect(run.account.counters.ec2Writes).toBe(1);
+    expect(await undoAll(run.account.ports, applied)).toEqual([expect.stringMatching(/already has app; nothing to restore/)]);
+  });
+});
