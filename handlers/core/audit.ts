@@ -63,11 +63,22 @@ export function decisionRecord(ctx: AuditContext, sequence: number, at: Date, de
   };
 }
 
+/** A message sent about the incident (subject and message id), so that the trail shows who was told what. */
+export function notificationRecord(ctx: AuditContext, sequence: number, at: Date, sent: { subject: string; messageId: string; status: string }): AuditRecord {
+  return {
+    ...base(ctx, sequence, 'notification', at),
+    target: ctx.incidentKey, action: 'notify', before: null, after: sent, result: 'info', error: null,
+  };
+}
+
 /** A change undo must restore: a result record that did change something, not yet undone. */
 export interface UndoStep {
   record: AuditRecord;
   action: PlannedAction;
 }
+
+// Steps that change nothing in the account.
+const NOTHING_TO_UNDO = new Set(['wait', 'propose-policy', 'notify', 'decision']);
 
 /** The applied steps of an incident, newest first — the order in which undo restores them. */
 export function undoSteps(records: AuditRecord[]): UndoStep[] {
@@ -75,7 +86,7 @@ export function undoSteps(records: AuditRecord[]): UndoStep[] {
     records.filter((r) => r.phase === 'undo-result' && r.result === 'undone').map((r) => String((r.params ?? {})['undoes'] ?? '')),
   );
   return records
-    .filter((r) => r.phase === 'result' && r.result === 'done' && r.before !== undefined && !undone.has(r.step))
+    .filter((r) => r.phase === 'result' && r.result === 'done' && !NOTHING_TO_UNDO.has(String(r.action)) && !undone.has(r.step))
     .sort((a, b) => b.step.localeCompare(a.step))
     .map((record) => ({
       record,

@@ -77,7 +77,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   let lastFailure: { state: string; error: string } | null = null;
   const retryAttempts = new Map<string, number[]>();
 
-  const invoke = async (task: TaskStateInfo, input: Payload): Promise<unknown> => {
+  const invoke = async (task: TaskStateInfo, input: Payload, isRetry: boolean): Promise<unknown> => {
     if (task.step === null) {
       if (!task.resource.endsWith(':events:putEvents')) throw new MissingTaskBindingError(`Task ${task.name} (${task.resource}) has no local binding`);
       for (const entry of (input['Entries'] ?? []) as Array<{ DetailType: string; Detail: Payload }>) {
@@ -101,7 +101,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
       note(task.name, `approval requested; ${answer.approved ? 'approved' : 'rejected'} by ${answer.by}`);
       return answer; // what SendTaskSuccess would deliver as the task's output
     }
-    if (task.step === 'Verify') {
+    if (task.step === 'Verify' && !isRetry) {
       const waited = (payload as VerifyInput).wait.seconds;
       account.clock.advance(waited);
       note('WaitForPropagation', `waited ${waited}s`);
@@ -149,7 +149,8 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   };
 
   const bind = (task: TaskStateInfo) => async (input: Json): Promise<Json> => {
-    if (lastFailure?.state === task.name) {
+    const isRetry = lastFailure?.state === task.name;
+    if (lastFailure !== null && isRetry) {
       const attempts = retryAttempts.get(task.name) ?? [];
       retryAttempts.set(task.name, attempts);
       const delay = retryDelaySeconds(task, lastFailure.error, attempts);
@@ -161,7 +162,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
       retryAttempts.delete(task.name);
     }
     try {
-      const result = await invoke(task, input as Payload);
+      const result = await invoke(task, input as Payload, isRetry);
       lastFailure = null;
       return result as Json;
     } catch (err) {

@@ -1,5 +1,5 @@
 /** Notify step: one SNS message (Chatbot JSON + email text) per incident state change. */
-import type { AuditRecord } from '../core/audit-record.ts';
+import { notificationRecord } from '../core/audit.ts';
 import { buildNotification, executionLinkFor, type Notification, type NotificationInput } from '../core/notification.ts';
 import { appendAudit, auditContext } from './audit-trail.ts';
 import { outcomeOf } from './outcome.ts';
@@ -16,12 +16,9 @@ export async function publishNotification(
     attributes: { incident: input.incident.key, status: input.status },
   });
   const ctx = auditContext(input.incident, execution, input.diagnosis?.cause ?? null);
-  await appendAudit(deps, input.incident.key, (seq): AuditRecord => ({
-    incidentKey: ctx.incidentKey, executionName: ctx.executionName, step: `${String(seq).padStart(4, '0')}-notification`,
-    phase: 'notification', cause: ctx.cause, account: ctx.account, region: ctx.region, target: input.incident.key,
-    action: 'notify', before: null, after: { subject: notification.subject, messageId }, result: 'info', error: null,
-    actor: ctx.actor, timestamp: deps.clock.now().toISOString(),
-  }));
+  await appendAudit(deps, input.incident.key, (seq) =>
+    notificationRecord(ctx, seq, deps.clock.now(), { subject: notification.subject, messageId, status: input.status }),
+  );
   return { messageId, notification };
 }
 
