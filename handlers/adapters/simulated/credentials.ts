@@ -30,16 +30,21 @@ export async function credentialsAt(state: AccountState, effective: EffectiveIam
     const firstDelivery = association.preexisting ? state.startMs : association.createdAt + deliveryDelayMs;
     if (firstDelivery > nowMs) continue;
     const lastDelivery = firstDelivery + Math.floor((nowMs - firstDelivery) / refreshMs) * refreshMs;
-    const roleName =
-      association.preexisting && lastDelivery === firstDelivery && instance.credentialsRole !== undefined
-        ? instance.credentialsRole
-        : effective.profileRolesAt(association.profileName, lastDelivery)?.[0];
-    if (!roleName) return { held: null, reason: `instance profile ${association.profileName} held no role when EC2 last delivered credentials` };
-    if (!(await effective.trustAllowsEc2(roleName, lastDelivery))) {
-      return { held: null, reason: `the trust policy of role ${roleName} does not let ec2.amazonaws.com assume it` };
-    }
-    const held = { roleName, associationId: association.id, deliveredAt: lastDelivery };
-    return { held, reason: `holds credentials of role ${roleName} delivered at ${new Date(lastDelivery).toISOString()}` };
+    const declared = association.preexisting && lastDelivery === firstDelivery && instance.credentialsRole !== undefined;
+    let attempt = await deliver(effective, association.profileName, lastDelivery, declared ? instance.credentialsRole ?? null : undefined);
+    // An instance left without credentials keeps asking EC2 for them, so a fix reaches it without waiting for the hourly refresh.
+    if (typeof attempt === 'string' && nowMs > lastDelivery) attempt = await deliver(effective, association.profileName, nowMs);
+    if (typeof attempt === 'string') return { held: null, reason: attempt };
+    const held = { roleName: attempt.roleName, associationId: association.id, deliveredAt: attempt.at };
+    return { held, reason: `holds credentials of role ${held.roleName} delivered at ${new Date(held.deliveredAt).toISOString()}` };
   }
   return { held: null, reason: `the association of ${instance.id} has not taken effect yet (no credentials delivered)` };
+}
+
+/** EC2 delivering credentials at `at`: the profile's role then (or the declared one), if its trust lets EC2 assume it; else why not. */
+async function deliver(effective: EffectiveIam, profileName: string, at: number, declaredRole?: string | null): Promise<{ roleName: string; at: number } | string> {
+  const roleName = declaredRole !== undefined ? declaredRole : effective.profileRolesAt(profileName, at)?.[0];
+  if (!roleName) return `instance profile ${profileName} held no role when EC2 last delivered credentials`;
+  if (!(await effective.trustAllowsEc2(roleName, at))) return `the trust policy of role ${roleName} does not let ec2.amazonaws.com assume it`;
+  return { roleName, at };
 }

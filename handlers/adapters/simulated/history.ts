@@ -5,9 +5,14 @@
 export class History<T> {
   private readonly entries: Array<{ at: number; value: T | undefined }>;
 
-  /** `changedAt`: the value was written then, and nothing (undefined) was visible before. */
-  constructor(initial: T | undefined, changedAt?: number) {
-    this.entries = changedAt === undefined ? [{ at: -Infinity, value: initial }] : [{ at: -Infinity, value: undefined }, { at: changedAt, value: initial }];
+  /** `changedAt`: the value was written then, and `before` (by default nothing) was what stood earlier. */
+  constructor(initial: T | undefined, changedAt?: number, before?: T) {
+    this.entries = changedAt === undefined ? [{ at: -Infinity, value: initial }] : [{ at: -Infinity, value: before }, { at: changedAt, value: initial }];
+  }
+
+  /** The value the last write replaced. */
+  previous(): T | undefined {
+    return this.entries.length > 1 ? this.entries[this.entries.length - 2]!.value : undefined;
   }
 
   latest(): T | undefined {

@@ -39,9 +39,13 @@ const roleSchema = z
     managedPolicies: z.array(attachedPolicySchema).default([]),
     permissionsBoundary: arn.nullable().default(null),
     tags: z.record(z.string(), z.string()).default({}),
+    /** Last change of the role; evaluation is affected only through previousTrustPolicy (or the updatedAt of a policy entry). */
     updatedAt: isoTime.optional(),
+    /** The trust policy before updatedAt: until the change propagates, EC2 still sees this one. */
+    previousTrustPolicy: policyDocumentSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((role) => !role.previousTrustPolicy || role.updatedAt, { message: 'previousTrustPolicy needs updatedAt (when the trust changed)', path: ['previousTrustPolicy'] });
 
 const instanceProfileSchema = z
   .object({

@@ -184,6 +184,7 @@ export class AccountState {
       permissionsBoundary: r.boundary.latest() ?? null,
       tags: r.tags,
       ...(r.trust.latestAt() !== null ? { updatedAt: iso(r.trust.latestAt()) } : {}),
+      ...(changedTrust(r) ? { previousTrustPolicy: r.trust.previous() } : {}),
     }));
     const instances = [...this.instances.values()].map((i) => {
       const association = this.activeAssociation(i);
@@ -247,7 +248,8 @@ export class AccountState {
       roleId: r.roleId ?? roleIdFor(this.accountId, r.name),
       createDate: r.createDate,
       tags: r.tags,
-      trust: new History(r.trustPolicy, changedAt),
+      // A role's updatedAt alone says nothing of what changed: the trust stays as it is unless previousTrustPolicy says otherwise.
+      trust: new History(r.trustPolicy, changedAt, r.previousTrustPolicy ?? r.trustPolicy),
       boundary: new History(r.permissionsBoundary),
       inline,
       attached,
@@ -284,6 +286,12 @@ export class AccountState {
     }
     this.instances.set(i.id, record);
   }
+}
+
+/** The trust was replaced by a different document (by a write, or as the scenario declared). */
+function changedTrust(role: RoleRecord): boolean {
+  const previous = role.trust.previous();
+  return previous !== undefined && JSON.stringify(previous) !== JSON.stringify(role.trust.latest());
 }
 
 /** A stable AROA… id, so the same scenario always shows the same principal ids. */

@@ -40,6 +40,23 @@ describe('what an instance experiences in the simulated account', () => {
     expect(simulated!.decision).toBe('allowed');
   });
 
+  it('delivers credentials only once a trust fix has propagated (previousTrustPolicy in the scenario, or a write)', async () => {
+    const lambdaOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const scenario = buildScenario({ role: { updatedAt: '2026-10-02T07:59:58Z', previousTrustPolicy: lambdaOnly }, instance: { instanceProfile: 'app', associatedAt: '2026-10-02T06:00:00Z' } });
+    const account = new SimulatedAccount(scenario);
+    expect(await account.instanceCanCall(INSTANCE_ID, 's3:GetObject', OBJECT)).toMatchObject({ allowed: false, reason: expect.stringMatching(/trust policy of role app/) });
+    account.clock.advance(2.9);
+    expect((await account.instanceCanCall(INSTANCE_ID, 's3:GetObject', OBJECT)).allowed).toBe(false);
+    // Not the hourly refresh: the instance without credentials gets them as soon as the fix has propagated.
+    account.clock.advance(0.1);
+    expect((await account.instanceCanCall(INSTANCE_ID, 's3:GetObject', OBJECT)).allowed).toBe(true);
+    expect(account.snapshot().roles![0]).toMatchObject({ updatedAt: '2026-10-02T07:59:58.000Z', previousTrustPolicy: lambdaOnly });
+
+    // A role's updatedAt alone changes nothing that is enforced.
+    const marked = new SimulatedAccount(buildScenario({ role: { updatedAt: '2026-10-02T07:59:58Z' }, instance: { instanceProfile: 'app' } }));
+    expect((await marked.instanceCanCall(INSTANCE_ID, 's3:GetObject', OBJECT)).allowed).toBe(true);
+  });
+
   it('brings a pending instance to running, and only a running instance makes calls', async () => {
     const account = new SimulatedAccount(buildScenario({ instance: { state: 'pending', instanceProfile: 'app' } }));
     expect((await account.ports.ec2.describeInstance(INSTANCE_ID))?.state).toBe('pending');
