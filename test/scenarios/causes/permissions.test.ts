@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { CloudTrailRecord } from '../../../handlers/core/events/records.ts';
+import { ACCOUNT, applyAll, diagnoseAndGuard, denialRecord, EC2_TRUST, INSTANCE, OBJECT, OPT_IN, READ_CONFIG, READ_STATEMENT, scenario, undoAll, verified } from './harness.ts';
+
+const APP_READ = `arn:aws:iam::${ACCOUNT}:policy/app-read`;
+const BARE_ROLE = { name: 'app', trustPolicy: EC2_TRUST, tags: OPT_IN };
+const AUTO = { 'missing-permission': 'auto' };
+
+describe('missing-permission', () => {
+  it('re-attaches the declared managed policy; the instance can read again; undo detaches it', async () => {
+    const s = scenario({ roles: [BARE_ROLE], policies: [{ arn: APP_READ, document: READ_CONFIG }] }, { modes: AUTO, expectedPermissions: [{ role: 'app', policyArns: [APP_READ] }] });
+    const run = await diagnoseAndGuard(s, [denialRecord()]);
+    expect(run.diagnosis.cause).toBe('missing-permission');
+    expect(run.decision.verdict).toBe('apply');
+    expect(run.decision.allowed.map((a) => `${a.type} ${String(a.params.policyArn)}`)).toEqual([`attach-policy ${APP_READ}`]);
+
+    const applied = await applyAll(run.account.ports, run.decision.allowed);
+    expect((await run.account.ports.iam.listAttachedPolicies('app')).map((p) => p.arn)).toEqual([APP_READ]);
+    run.account.clock.advance(10);
+    expect((await run.account.instanceCanCall(INSTANCE, 's3:GetObject', OBJECT)).allowed).toBe(true);
+    expect(await verified(run)).toBe(true);
+
+    expect((await applyAll(run.account.ports, run.decision.allowed))[0]!.outcome.result).toBe('already-done');
+    expect(run.account.counters.iamWrites).toBe(1);
+    await undoAll(run.account.ports, applied);
+    expect(await run.account.ports.iam.listAttachedPolicies('app')).toEqual([]);
+  });
+
+  it('puts back a declared statement as an inline policy; undo deletes exactly that policy', async () => {
+    const s = scenario({ roles: [{ ...BARE_ROLE, inlinePolicies: { other: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:111122223333:jobs' }] } } }] }, { modes: AUTO, expectedPermissions: [{ role: 'app*', statements: [READ_STATEMENT] }] });
+    const run = await diagnoseAndGuard(s, [denialRecord()]);
+    const before = await run.account.ports.iam.listInlinePolicies('app');
+    const applied = await applyAll(run.account.ports, run.decision.allowed);
+    expect(await run.account.ports.iam.listInlinePolicies('app')).toEqual({ ...before, 'iam-autoheal-expected': { Version: '2012-10-17', Statement: [READ_STATEMENT] } });
+    run.account.clock.advance(10);
+    expect(await verified(run)).toBe(true);
+    await undoAll(run.account.ports, applied);
+    expect(await run.account.ports.iam.listInlinePolicies('app')).toEqual(before);
+  });
+
+  it('nothing declared: a least-privilege proposal for a human, no write at all', async () => {
+    const run = await diagnoseAndGuard(scenario({ roles: [BARE_ROLE] }, { modes: AUTO }), [denialRecord()]);
+    expect(run.decision.verdict).toBe('escalate');
+    const [proposal] = await applyAll(run.account.ports, run.decision.allowed);
+    expect(proposal!.outcome).toMatchObject({ result: 'proposed', after: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECT }] } });
+    expect(run.account.counters.iamWrites).toBe(0);
+  });
+
+  it('an iam:CreateUser denial from an instance is never granted, even with iam:* declared for every role', async () => {
+    const s = scenario({ roles: [BARE_ROLE] }, { modes: AUTO, expectedPermissions: [{ role: '*', statements: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] }] });
+    const record = denialRecord({ eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/mallory`, requestParameters: { userName: 'mallory' } });
+    const run = await diagnoseAndGuard(s, [record]);
+    expect(run.diagnosis.cause).toBe('missing-permission');
+    expect(run.decision.allowed).toEqual([]);
+    expect(run.decision.verdict).toBe('escalate');
+    expect(run.decision.refused.map((r) => r.reason).join(' ')).toMatch(/never-grant/);
+    expect(await run.account.ports.iam.listInlinePolicies('app')).toEqual({});
+  });
+
+  it('without ec2RoleDelivery the same declared fix is only observed', async () => {
+    const s = scenario({ roles: [BARE_ROLE], policies: [{ arn: APP_READ, document: READ_CONFIG }] }, { modes: AUTO, expectedPermissions: [{ role: 'app', policyArns: [APP_READ] }] });
+    const run = await diagnoseAndGuard(s, [denialRecord({ ec2RoleDelivery: null })]);
+    expect(run.diagnosis.cause).toBe('missing-permission');
+    expect(run.decision).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/no ec2RoleDelivery/) });
+  });
+});
+
+function putRolePolicyRecord(time: string): CloudTrailRecord {
+  return {
+    eventVersion: '1.10',
+    userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLEOPERATOR', arn: `arn:aws:iam::${ACCOUNT}:user/jo`, accountId: ACCOUNT, userName: 'jo' },
+    eventTime: time, eventSource: 'iam.amazonaws.com', eventName: 'PutRolePolicy', awsRegion: 'us-east-1', sourceIPAddress: '203.0.113.5', userAgent: 'aws-cli/2.17.0',
+    requestParameters: { roleName: 'app', policyName: 'read-config', policyDocument: JSON.stringify(READ_CONFIG) },
+    responseElements: null, requestID: 'REQ2', eventID: 'evt-put-role-policy', readOnly: false, eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: ACCOUNT, eventCategory: 'Management',
+  } as unknown as CloudTrailRecord;
+}
+
+describe('propagation-delay', () => {
+  it('a policy put two seconds before the denial: wait only, no write, verified once IAM has propagated', async () => {
+    const s = scenario({ roles: [{ ...BARE_ROLE, inlinePolicies: { 'read-config': { document: READ_CONFIG, updatedAt: '2026-10-02T07:59:58Z' } } }] });
+    const run = await diagnoseAndGuard(s, [putRolePolicyRecord('2026-10-02T07:59:58Z'), denialRecord()]);
+    expect(run.diagnosis.cause).toBe('propagation-delay');
+    expect(run.diagnosis.plan.map((a) => a.type)).toEqual(['wait']);
+    expect(run.diagnosis.summary).toMatch(/PutRolePolicy on app 2s ago/);
+    expect(run.decision.verdict).toBe('apply');
+    await applyAll(run.account.ports, run.decision.allowed);
+    expect(run.account.counters).toMatchObject({ iamWrites: 0, ec2Writes: 0 });
+    run.account.clock.advance(5);
+    expect(await verified(run)).toBe(true);
+  });
+});
+
+describe('throttling', () => {
+  it('IAM throttles the diagnosis: recorded as a fact, plan is to back off; verify passes once it subsides', async () => {
+    const s = scenario({}, {}, { faults: [{ api: 'SimulatePrincipalPolicy', error: 'Throttling', times: 1 }] });
+    const run = await diagnoseAndGuard(s, [denialRecord({ errorMessage: 'Access Denied' })]);
+    expect(run.diagnosis.cause).toBe('throttling');
+    expect(run.diagnosis.evidence.map((e) => e.summary)).toContain('1 throttled call(s) while diagnosing: iam:SimulatePrincipalPolicy');
+    expect(run.diagnosis.plan.map((a) => a.type)).toEqual(['wait']);
+    run.account.clock.advance(2);
+    expect(await verified(run)).toBe(true);
+  });
+});
