@@ -6,7 +6,7 @@ import { ACCOUNT, bareInstance, config, facts, instance, INSTANCE, role } from '
 
 const S3 = 's3:GetObject';
 const OBJECT = 'arn:aws:s3:::config-bucket/app.json';
-const READ_STATEMENT = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::config-bucket/*' };
+const READ_STATEMENT = { Effect: 'Allow' as const, Action: 's3:GetObject', Resource: 'arn:aws:s3:::config-bucket/*' };
 
 function template(version: number, profile: string | null, over: Partial<LaunchTemplateFacts> = {}): LaunchTemplateFacts {
   return {
@@ -104,7 +104,7 @@ describe('decide: permissions', () => {
   });
 
   it('missing-permission puts back a declared statement that covers the call, keeping the ones already there', () => {
-    const kept = { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:111122223333:jobs' };
+    const kept = { Effect: 'Allow' as const, Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:111122223333:jobs' };
     const withInline = { ...role(), inlinePolicies: { 'iam-autoheal-expected': { Version: '2012-10-17', Statement: [kept] } } };
     const d = decide(facts({ role: withInline }), config({ expectedPermissions: [{ role: 'app', statements: [kept, READ_STATEMENT] }] }));
     expect(d.plan).toHaveLength(1);
