@@ -3,8 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from './errors.ts';
 import { ConfigError } from '../core/config.ts';
 import { registerTriage } from './triage.ts';
+import { registerDiagnose } from './diagnose.ts';
+import { registerSimulate } from './simulate.ts';
+import { registerDemo } from './demo.ts';
+import { registerAudit } from './audit.ts';
+import { registerUndo } from './undo.ts';
 
-const COMMANDS: Array<(program: Command) => void> = [registerTriage];
+const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('iam-autoheal')

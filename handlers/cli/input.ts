@@ -1,0 +1,51 @@
+/** Reading the files a command is given: every problem becomes one InputError line naming the file. */
+import { readFileSync } from 'node:fs';
+import { ScenarioError, loadScenarioFile, type Scenario } from '../adapters/simulated/index.ts';
+import { ConfigError, parseConfig, type Config } from '../core/config.ts';
+import { EventInputError } from '../core/events/index.ts';
+import { InputError } from './errors.ts';
+
+/** Parsed JSON of a file, or InputError "<file>: cannot read: …" / "<file>: invalid JSON: …". */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new InputError(`${file}: cannot read: ${problem}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${file}: invalid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** A scenario file, validated; a bad one is an InputError naming the file and the field. */
+export function readScenario(file: string): Scenario {
+  try {
+    return loadScenarioFile(file);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new InputError(err.message);
+    throw err;
+  }
+}
+
+/** A configuration document from a file, or the defaults of ARCHITECTURE.md without one. */
+export function readConfig(file: string | undefined): Config {
+  if (!file) return parseConfig({});
+  return parseConfig(readJsonFile(file), file);
+}
+
+/** Runs `body`, turning the input errors of lower layers into the CLI's one-line InputError. */
+export async function asInputErrors<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof ScenarioError || err instanceof EventInputError) throw new InputError(err.message);
+    if (err instanceof ConfigError || err instanceof InputError) throw err;
+    if (err instanceof Error && err.name === 'AuditFileError') throw new InputError(err.message);
+    throw err;
+  }
+}

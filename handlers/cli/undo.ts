@@ -1,0 +1,125 @@
+/**
+ * `iam-autoheal undo <incident> [--file F | --table T] [--scenario S] [--json]`: restores the exact
+ * previous state of every applied step of an incident, newest first; the undo is itself audited.
+ */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { SimulatedAccount, parseScenario } from '../adapters/simulated/index.ts';
+import type { AccountPorts } from '../adapters/ports.ts';
+import { nextSequence, undoIntentRecord, undoResultRecord, undoSteps, type AuditContext } from '../core/audit.ts';
+import type { AuditStore } from '../core/audit-record.ts';
+import { remediationFor, type Before } from '../core/remediations/index.ts';
+import { runScenario } from '../local/run-scenario.ts';
+import { auditStoreFor, type AuditSourceOptions } from './audit.ts';
+import { InputError } from './errors.ts';
+import { asInputErrors, readScenario } from './input.ts';
+import { table } from './render.ts';
+
+export interface UndoneStep {
+  step: string;
+  type: string;
+  target: string;
+  result: 'undone' | 'failed';
+  detail: string;
+}
+
+/** Undoes every applied, not yet undone step of the incident, newest first; stops at the first failure. */
+export async function undoIncident(ports: AccountPorts, store: AuditStore, incidentKey: string, actor: string): Promise<UndoneStep[]> {
+  const records = await store.listIncident(incidentKey);
+  if (records.length === 0) throw new InputError(`no audit record of incident ${incidentKey}`);
+  const first = records[0]!;
+  const ctx: AuditContext = { incidentKey, executionName: first.executionName, cause: first.cause, account: first.account, region: first.region, actor };
+  let sequence = nextSequence(records);
+  const done: UndoneStep[] = [];
+  for (const step of undoSteps(records)) {
+    // Intent first, as for every change: the trail shows an undo that crashed half-way.
+    await store.append(undoIntentRecord(ctx, sequence++, step, ports.clock.now()));
+    try {
+      const detail = await remediationFor(step.action.type).undo(ports, step.action, step.record.before as Before);
+      await store.append(undoResultRecord(ctx, sequence++, step, ports.clock.now(), { ok: true, detail }));
+      done.push({ step: step.record.step, type: step.action.type, target: step.action.target, result: 'undone', detail });
+    } catch (err) {
+      const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      await store.append(undoResultRecord(ctx, sequence++, step, ports.clock.now(), { ok: false, detail }));
+      done.push({ step: step.record.step, type: step.action.type, target: step.action.target, result: 'failed', detail });
+      break;
+    }
+  }
+  return done;
+}
+
+/**
+ * The simulated account as the scenario left it: the run is replayed (it is deterministic), then a
+ * fresh account starts from the final state, at the time the run ended.
+ */
+async function simulatedAccountAfter(file: string): Promise<SimulatedAccount> {
+  const scenario = readScenario(file);
+  const report = await runScenario(scenario);
+  const endedAt = report.timeline.at(-1)?.at;
+  const after = parseScenario(
+    { name: scenario.name, account: report.account, physics: { ...scenario.physics, faults: [], startTime: endedAt }, config: scenario.config, approvals: scenario.approvals, events: [] },
+    file,
+  );
+  return new SimulatedAccount(after);
+}
+
+/** The objects of the account that the undone steps touched, as the account now holds them. */
+function touched(account: ReturnType<SimulatedAccount['snapshot']>, targets: Set<string>): Record<string, unknown[]> {
+  const pick = <T>(list: T[] | undefined, id: (item: T) => string) => (list ?? []).filter((item) => targets.has(id(item)));
+  return {
+    roles: pick(account.roles, (r) => r.name),
+    instanceProfiles: pick(account.instanceProfiles, (p) => p.name),
+    instances: pick(account.instances, (i) => i.id),
+    launchTemplates: pick(account.launchTemplates, (t) => t.id),
+    autoScalingGroups: pick(account.autoScalingGroups, (g) => g.name),
+  };
+}
+
+interface UndoOptions extends AuditSourceOptions {
+  scenario?: string;
+  json?: boolean;
+  actor?: string;
+}
+
+export async function undo(incidentKey: string, options: UndoOptions): Promise<void> {
+  const { store, label } = await auditStoreFor(options);
+  const records = await asInputErrors(() => store.listIncident(incidentKey));
+  if (records.length === 0) throw new InputError(`${label}: no audit record of incident ${incidentKey}`);
+  const simulated = options.scenario ? await asInputErrors(() => simulatedAccountAfter(options.scenario!)) : null;
+  let ports: AccountPorts;
+  if (simulated) {
+    ports = simulated.ports;
+    if (ports.accountId !== records[0]!.account) throw new InputError(`${options.scenario}: account ${ports.accountId} is not the incident's account ${records[0]!.account}`);
+  } else {
+    const { createAwsAccountPorts } = await import('../adapters/aws/index.ts');
+    ports = createAwsAccountPorts({ accountId: records[0]!.account, region: records[0]!.region });
+  }
+  const actor = options.actor ?? `${userInfo().username} (iam-autoheal undo)`;
+  const steps = await undoIncident(ports, store, incidentKey, actor);
+  const state = simulated ? touched(simulated.snapshot(), new Set(steps.map((s) => s.target))) : undefined;
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ incident: incidentKey, audit: label, steps, account: simulated ? simulated.snapshot() : undefined, restored: state }, null, 2)}\n`);
+  } else if (steps.length === 0) {
+    process.stdout.write(`incident ${incidentKey}: nothing to undo (no applied step, or every one is undone already)\n`);
+  } else {
+    const out = [`incident ${incidentKey}: ${steps.filter((s) => s.result === 'undone').length} of ${steps.length} step(s) undone, newest first (recorded in ${label})`];
+    out.push(table([['STEP', 'ACTION', 'TARGET', 'RESULT', 'DETAIL'], ...steps.map((s) => [s.step, s.type, s.target, s.result, s.detail])]));
+    if (state) out.push('', `restored state in the simulated account of ${options.scenario}:`, JSON.stringify(state, null, 2));
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+  if (steps.some((s) => s.result === 'failed')) process.exitCode = 1;
+}
+
+export function registerUndo(program: Command): void {
+  program
+    .command('undo')
+    .description("restore the exact previous state of every change an incident made, newest first (audited); a scenario's simulated account with --scenario, otherwise the real account (default credential chain)")
+    .argument('<incident>', 'incident key, as `audit` lists it')
+    .option('--file <file>', 'local JSON-lines audit trail (default .audit/audit.jsonl)')
+    .option('--table <name>', 'DynamoDB audit table of a deployment')
+    .option('--region <region>', 'region of the DynamoDB table')
+    .option('--scenario <file>', 'undo in the simulated account that this scenario ends with (after `simulate`)')
+    .option('--actor <name>', 'who undoes, for the audit trail (default: the local user)')
+    .option('--json', 'print one JSON document')
+    .action((incident: string, options: UndoOptions) => undo(incident, options));
+}
