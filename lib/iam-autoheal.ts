@@ -28,6 +28,9 @@ import { STEPS, type StepName } from './steps.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** Every `${Name}` the construct can supply to the ASL: the steps' function ARNs and these. */
+export const RESOURCE_SUBSTITUTIONS = ['EventBusName', 'EventBusArn', 'AuditTableName', 'StateTableName', 'TopicArn'] as const;
+
 /** Organization mode: the construct is the hub; members forward events and hold the remediation role. */
 export interface HubOptions {
   /** `o-…`: only principals of this organization may put events on the bus or be assumed. */
@@ -211,13 +214,14 @@ export class IamAutoheal extends Construct {
   }
 
   private createStateMachine(stateMachineName: string, props: IamAutohealProps): StateMachine {
-    const available: Record<string, string> = {
+    const resources: Record<(typeof RESOURCE_SUBSTITUTIONS)[number], string> = {
       EventBusName: this.eventBus.eventBusName,
       EventBusArn: this.eventBus.eventBusArn,
       AuditTableName: this.auditTable.tableName,
       StateTableName: this.stateTable.tableName,
       TopicArn: this.notifications.topic.topicArn,
     };
+    const available: Record<string, string> = { ...resources };
     for (const step of Object.keys(STEPS) as StepName[]) {
       const name = STEPS[step].substitution;
       if (name) available[name] = this.functions[step].function.functionArn;

@@ -3,7 +3,7 @@
  * Wildcard findings (IAM5) are computed with cdk-nag's own rule and acknowledged one by one, only
  * when they fall in a category below; anything else stays a finding and fails synth.
  */
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { rules } from 'cdk-nag';
@@ -88,16 +88,19 @@ export function acknowledgeMemberFindings(construct: IConstruct, forwardingDeadL
   });
 }
 
+/** At synthesis, once every grant is in place (also those added after construction), so nothing added later hides behind an earlier acknowledgement. */
 function acknowledgeWildcards(scope: IConstruct): void {
-  for (const node of scope.node.findAll()) {
-    if (!CfnResource.isCfnResource(node)) continue;
-    const findings = rules.iam.IAMNoWildcardPermissions(node);
-    if (!Array.isArray(findings)) continue;
-    for (const finding of findings) {
-      const reason = finding === 'Resource::*' ? starResourceReason(node) : WILDCARD_REASONS.find((category) => category.finding.test(finding))?.reason;
-      if (reason) Validations.of(node).acknowledge({ id: `${IAM5}[${finding}]`, reason });
-    }
-  }
+  Aspects.of(scope).add({
+    visit(node: IConstruct) {
+      if (!CfnResource.isCfnResource(node)) return;
+      const findings = rules.iam.IAMNoWildcardPermissions(node);
+      if (!Array.isArray(findings)) return;
+      for (const finding of findings) {
+        const reason = finding === 'Resource::*' ? starResourceReason(node) : WILDCARD_REASONS.find((category) => category.finding.test(finding))?.reason;
+        if (reason) Validations.of(node).acknowledge({ id: `${IAM5}[${finding}]`, reason });
+      }
+    },
+  });
 }
 
 /** `Resource: "*"` is accepted only when every Allow statement on "*" holds actions that support nothing else. */

@@ -1,0 +1,54 @@
+// AwsSolutions checks: zero unacknowledged findings, and the acknowledgements do not hide new problems.
+import { Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from './app-fixture.ts';
+
+/** Synthesizes first (acknowledgements of wildcards are made at synthesis), then runs the pack. */
+function findings(app: ReturnType<typeof buildApp>['app']) {
+  app.synth();
+  return new AwsSolutionsChecks(app).validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`));
+}
+
+function acknowledgements(app: ReturnType<typeof buildApp>['app']) {
+  return app.node
+    .findAll()
+    .flatMap((node) => node.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+    .flatMap((entry) => Object.entries(entry.data as Record<string, { reason?: string } | string>));
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged in the single-account, hub and member stacks (with Slack)', () => {
+    expect(findings(buildApp({ slack: true }).app)).toEqual([]);
+  });
+
+  it('gives every acknowledgement a reason of substance', () => {
+    const { app } = buildApp();
+    app.synth();
+    const acks = acknowledgements(app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [id, value] of acks) {
+      const reason = typeof value === 'string' ? value : JSON.stringify(value);
+      expect(reason.length, id).toBeGreaterThan(60);
+    }
+  });
+
+  it('still reports a wildcard write added to a step role', () => {
+    const built = buildApp();
+    built.single.service.functions.guard.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: ['*'] }));
+    expect(findings(built.app)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] .*Guard\/Role/)]);
+  });
+
+  it('still reports a write on "*" added to the apply role, whose reads on "*" are acknowledged', () => {
+    const built = buildApp();
+    built.single.service.functions.apply.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: ['*'] }));
+    expect(findings(built.app)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] .*Apply\/Role/)]);
+  });
+
+  it('still reports a wildcard action added to the apply role', () => {
+    const built = buildApp();
+    built.single.service.functions.apply.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ec2:*'], resources: ['arn:aws:ec2:eu-west-1:111122223333:instance/i-1'] }));
+    expect(findings(built.app)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Action::ec2:\*\] .*Apply\/Role/)]);
+  });
+});

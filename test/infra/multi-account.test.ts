@@ -1,0 +1,96 @@
+// Hub and member: forwarding limited to the organization, a member role only the hub's step roles can assume.
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ALL_MANAGEMENT_EVENTS_STATE } from '../../lib/event-rules.ts';
+import { RULE_PATTERNS } from '../../lib/event-patterns.ts';
+import { MEMBER_ROLE_USERS } from '../../lib/steps.ts';
+import { buildApp } from './app-fixture.ts';
+
+const { hub, member } = buildApp();
+const hubTemplate = Template.fromStack(hub);
+const memberTemplate = Template.fromStack(member);
+const resources = (template: Template, type: string) => Object.entries(template.findResources(type)) as Array<[string, any]>;
+
+describe('hub stack', () => {
+  it('lets only accounts of the organization put events on its bus', () => {
+    const [, policy] = resources(hubTemplate, 'AWS::Events::EventBusPolicy')[0]!;
+    expect(policy.Properties.Statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 'events:PutEvents',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+    });
+    expect(hubTemplate.toJSON().Parameters.OrganizationId.AllowedPattern).toBe('^o-[a-z0-9]{10,32}$');
+  });
+
+  it('matches the forwarded events on its own bus', () => {
+    const [busId] = resources(hubTemplate, 'AWS::Events::EventBus')[0]!;
+    for (const pattern of Object.values(RULE_PATTERNS)) {
+      const [, rule] = resources(hubTemplate, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern))!;
+      expect(rule.Properties.EventBusName).toEqual({ Ref: busId });
+    }
+  });
+
+  it('names the step roles members trust, and lets them assume only the member role inside the organization', () => {
+    for (const step of MEMBER_ROLE_USERS) hubTemplate.hasResourceProperties('AWS::IAM::Role', { RoleName: `iam-autoheal-hub-${step}` });
+    const assume = resources(hubTemplate, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Action === 'sts:AssumeRole');
+    expect(assume).toHaveLength(MEMBER_ROLE_USERS.length);
+    for (const statement of assume) {
+      expect(JSON.stringify(statement.Resource)).toContain(':iam::*:role/iam-autoheal-remediation');
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } });
+    }
+  });
+
+  it('changes nothing itself: no remediation write in any hub policy', () => {
+    const actions = resources(hubTemplate, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    expect(actions).not.toContain('ec2:AssociateIamInstanceProfile');
+    expect(actions).not.toContain('iam:UpdateAssumeRolePolicy');
+  });
+
+  it('tells the steps the member role name', () => {
+    for (const [, fn] of resources(hubTemplate, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables.MEMBER_ROLE_NAME).toBe('iam-autoheal-remediation');
+    }
+  });
+});
+
+describe('member stack', () => {
+  it('forwards the three rules from the default bus to the hub bus, read-only denials included', () => {
+    for (const pattern of Object.values(RULE_PATTERNS)) {
+      const [, rule] = resources(memberTemplate, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern))!;
+      expect(rule.Properties.EventBusName).toBeUndefined();
+      expect(JSON.stringify(rule.Properties.Targets[0].Arn)).toContain(':event-bus/iam-autoheal');
+      expect(rule.Properties.Targets[0].RoleArn).toBeDefined();
+      expect(rule.Properties.Targets[0].DeadLetterConfig).toBeDefined();
+      expect(rule.Properties.State).toBe(pattern === RULE_PATTERNS.instanceRoleDenial ? ALL_MANAGEMENT_EVENTS_STATE : 'ENABLED');
+    }
+  });
+
+  it('lets only the hub step roles of the organization assume the remediation role', () => {
+    const [, role] = resources(memberTemplate, 'AWS::IAM::Role').find(([, r]) => r.Properties.RoleName === 'iam-autoheal-remediation')!;
+    const [trust] = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust.Action).toBe('sts:AssumeRole');
+    expect(JSON.stringify(trust.Principal)).toContain('HubAccountId');
+    expect(trust.Condition.StringEquals).toEqual({ 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } });
+    const principalArns = JSON.stringify(trust.Condition.ArnEquals['aws:PrincipalArn']);
+    for (const step of MEMBER_ROLE_USERS) expect(principalArns).toContain(`:role/iam-autoheal-hub-${step}`);
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+  });
+
+  it('gives the remediation role the declared writes, tag-conditioned, and the Deny', () => {
+    const statements = resources(memberTemplate, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('IamAutohealMemberRemediationRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const associate = statements.find((s: any) => [s.Action].flat().includes('ec2:AssociateIamInstanceProfile'));
+    expect(associate.Condition.StringEquals).toEqual({ 'aws:ResourceTag/iam-autoheal': 'on' });
+    const denied = statements.filter((s: any) => s.Effect === 'Deny').flatMap((s: any) => [s.Action].flat());
+    expect(denied).toEqual(expect.arrayContaining(['iam:CreateUser', 'iam:CreateAccessKey', 'iam:PassRole', 'organizations:*']));
+    expect(statements.flatMap((s: any) => [s.Action].flat())).toEqual(expect.arrayContaining(['iam:SimulatePrincipalPolicy', 'ec2:DescribeInstances']));
+  });
+
+  it('asks for the hub account, region and organization as parameters (StackSets-friendly)', () => {
+    expect(Object.keys(memberTemplate.toJSON().Parameters)).toEqual(expect.arrayContaining(['OrganizationId', 'HubAccountId', 'HubRegion']));
+  });
+});
