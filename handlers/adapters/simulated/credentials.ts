@@ -30,7 +30,8 @@ export async function credentialsAt(state: AccountState, effective: EffectiveIam
     const firstDelivery = association.preexisting ? state.startMs : association.createdAt + deliveryDelayMs;
     if (firstDelivery > nowMs) continue;
     const lastDelivery = firstDelivery + Math.floor((nowMs - firstDelivery) / refreshMs) * refreshMs;
-    const declared = association.preexisting && lastDelivery === firstDelivery && instance.credentialsRole !== undefined;
+    // The scenario may say which role's credentials the instance held when it started (e.g. before a role swap).
+    const declared = association.initial === true && lastDelivery <= state.startMs && instance.credentialsRole !== undefined;
     let attempt = await deliver(effective, association.profileName, lastDelivery, declared ? instance.credentialsRole ?? null : undefined);
     // An instance left without credentials keeps asking EC2 for them, so a fix reaches it without waiting for the hourly refresh.
     if (typeof attempt === 'string' && nowMs > lastDelivery) attempt = await deliver(effective, association.profileName, nowMs);

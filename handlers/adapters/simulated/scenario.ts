@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseConfig, type Config } from '../../core/config.ts';
 import type { PolicyDocument } from '../ports.ts';
+import { checkAccount } from './scenario-checks.ts';
 
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError' as const;
@@ -24,9 +25,11 @@ export const policyDocumentSchema = z
   .loose() as unknown as z.ZodType<PolicyDocument, PolicyDocument>;
 
 /** An inline policy: its document, or `{ document, updatedAt }` when the scenario says when it changed. */
-const inlinePolicySchema = z.union([policyDocumentSchema, z.object({ document: policyDocumentSchema, updatedAt: isoTime }).strict()]);
+const inlinePolicySchema = z.union([policyDocumentSchema, z.object({ document: policyDocumentSchema, updatedAt: isoTime }).strict()], {
+  error: 'a policy document (with a Statement), or { document, updatedAt } expected',
+});
 /** An attached managed policy: its ARN, or `{ arn, updatedAt }`. */
-const attachedPolicySchema = z.union([arn, z.object({ arn, updatedAt: isoTime.optional() }).strict()]);
+const attachedPolicySchema = z.union([arn, z.object({ arn, updatedAt: isoTime.optional() }).strict()], { error: 'a policy ARN, or { arn, updatedAt } expected' });
 
 const roleSchema = z
   .object({
@@ -122,7 +125,7 @@ export const accountSchema = z
     encodedAuthorizationMessages: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   })
   .strict()
-  .superRefine(checkReferences);
+  .superRefine(checkAccount);
 
 /** SDK operation names the simulated account answers (what `physics.faults[].api` may name). */
 export const SIMULATED_APIS = [
@@ -263,51 +266,4 @@ export function inlineDocumentOf(entry: ScenarioRole['inlinePolicies'][string]):
 function fieldPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(document)';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-}
-
-/** Names that point at other objects of the account must exist. */
-function checkReferences(account: z.output<z.ZodObject<any>>, ctx: z.RefinementCtx): void {
-  const a = account as ScenarioAccount;
-  const roles = new Set(a.roles.map((r) => r.name));
-  const profiles = new Set(a.instanceProfiles.map((p) => p.name));
-  const templates = new Set(a.launchTemplates.map((t) => t.id));
-  const groups = new Set(a.autoScalingGroups.map((g) => g.name));
-  const customerPolicies = new Set(a.policies.map((p) => p.arn));
-  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  const profileName = (ref: ScenarioProfileRef) => {
-    const spec = profileSpecifierOf(ref);
-    return spec === null ? null : 'name' in spec ? spec.name : spec.arn.split('/').pop()!;
-  };
-  a.roles.forEach((role, i) => {
-    role.managedPolicies.forEach((entry, j) => {
-      const policyArn = typeof entry === 'string' ? entry : entry.arn;
-      if (!policyArn.startsWith('arn:aws:iam::aws:') && !customerPolicies.has(policyArn)) {
-        issue(['roles', i, 'managedPolicies', j], `policy ${policyArn} is not in account.policies`);
-      }
-    });
-    const boundary = role.permissionsBoundary;
-    if (boundary && !boundary.startsWith('arn:aws:iam::aws:') && !customerPolicies.has(boundary)) {
-      issue(['roles', i, 'permissionsBoundary'], `policy ${boundary} is not in account.policies`);
-    }
-  });
-  a.instanceProfiles.forEach((profile, i) => {
-    profile.roles.forEach((role, j) => {
-      if (!roles.has(role)) issue(['instanceProfiles', i, 'roles', j], `unknown role "${role}"`);
-    });
-  });
-  a.launchTemplates.forEach((template, i) => {
-    if (!template.versions.some((v) => v.number === template.defaultVersion)) {
-      issue(['launchTemplates', i, 'defaultVersion'], `version ${template.defaultVersion} is not among the versions`);
-    }
-  });
-  a.autoScalingGroups.forEach((group, i) => {
-    if (group.launchTemplate && !templates.has(group.launchTemplate.id)) issue(['autoScalingGroups', i, 'launchTemplate', 'id'], `unknown launch template "${group.launchTemplate.id}"`);
-  });
-  a.instances.forEach((instance, i) => {
-    const profile = profileName(instance.instanceProfile);
-    if (profile !== null && !profiles.has(profile)) issue(['instances', i, 'instanceProfile'], `unknown instance profile "${profile}"`);
-    if (instance.launchTemplate && !templates.has(instance.launchTemplate.id)) issue(['instances', i, 'launchTemplate', 'id'], `unknown launch template "${instance.launchTemplate.id}"`);
-    if (instance.autoScalingGroup && !groups.has(instance.autoScalingGroup)) issue(['instances', i, 'autoScalingGroup'], `unknown Auto Scaling group "${instance.autoScalingGroup}"`);
-    if (instance.credentialsRole && !roles.has(instance.credentialsRole)) issue(['instances', i, 'credentialsRole'], `unknown role "${instance.credentialsRole}"`);
-  });
 }

@@ -41,6 +41,8 @@ export interface AssociationRecord {
   endedBy?: 'replace' | 'disassociate';
   /** Made before the scenario started, with no associatedAt: its credentials are already delivered. */
   preexisting: boolean;
+  /** Declared by the scenario (made before it started). */
+  initial?: boolean;
 }
 
 export interface InstanceRecord {
@@ -197,7 +199,7 @@ export class AccountState {
         tags: i.tags,
         ...(i.launchTime !== null ? { launchTime: iso(i.launchTime) } : {}),
         ...(association && !association.preexisting ? { associatedAt: iso(association.createdAt) } : {}),
-        ...(i.credentialsRole !== undefined && association?.preexisting ? { credentialsRole: i.credentialsRole } : {}),
+        ...(i.credentialsRole !== undefined && association?.initial ? { credentialsRole: i.credentialsRole } : {}),
         ...(i.updatedAt ? { updatedAt: i.updatedAt } : {}),
       };
     });
@@ -280,6 +282,7 @@ export class AccountState {
         createdAt: associatedAt ?? this.startMs,
         endedAt: null,
         preexisting: associatedAt === undefined,
+        initial: true,
       };
       record.associations.push(association);
       this.associations.set(association.id, association);

@@ -140,10 +140,13 @@ describe('EC2 in the simulated account', () => {
   it('keeps holding stale credentials of the role named by credentialsRole until replaced', async () => {
     const scenario = buildScenario({
       account: { roles: [{ name: 'app', trustPolicy: EC2_TRUST, inlinePolicies: { read: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } } }, { name: 'old', trustPolicy: EC2_TRUST }] },
-      instance: { instanceProfile: 'app', credentialsRole: 'old' },
+      instance: { instanceProfile: 'app', credentialsRole: 'old', associatedAt: '2026-09-30T10:00:00Z' },
+      physics: { credentialRefreshSeconds: 21_600 },
     });
     const account = new SimulatedAccount(scenario);
     expect(await account.instanceCanCall(INSTANCE_ID, ...S3_READ)).toMatchObject({ allowed: false, role: 'old' });
+    account.clock.advance(3600);
+    expect((await account.instanceCanCall(INSTANCE_ID, ...S3_READ)).role).toBe('old');
     const [current] = await account.ports.ec2.describeProfileAssociations(INSTANCE_ID);
     await account.ports.ec2.replaceProfileAssociation(current!.associationId, { name: 'app' });
     account.clock.advance(5);
