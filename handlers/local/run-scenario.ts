@@ -25,10 +25,12 @@ export interface RunOptions {
   onTimeline?: (entry: TimelineEntry) => void;
   /** Use this audit store instead (tests; `undo` against the same trail). */
   audit?: AuditStore;
+  /** Run against this account (made from the same scenario) and keep it afterwards, e.g. to `undo` on it. */
+  account?: SimulatedAccount;
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationReport> {
-  const account = new SimulatedAccount(scenario);
+  const account = options.account ?? new SimulatedAccount(scenario);
   const { accountId, region } = account.ports;
   const startMs = account.startTime.getTime();
   const timeline: TimelineEntry[] = [];
