@@ -19,7 +19,7 @@ import { notifyStep } from '../steps/notify.ts';
 import { recordStep } from '../steps/record.ts';
 import { requestApprovalStep } from '../steps/request-approval.ts';
 import type {
-  ApplyInput, ApplyProgress, ApprovalAnswer, DiagnoseOutput, GuardOutput, RecordOutput, StepDeps, VerifyInput, VerifyOutput,
+  ApplyProgress, ApprovalAnswer, DiagnoseOutput, GuardOutput, RecordOutput, RequestApprovalInput, StepDeps, VerifyInput, VerifyOutput,
 } from '../steps/types.ts';
 import { verifyStep } from '../steps/verify.ts';
 import type { StepName, TaskStateInfo } from './definition.ts';
@@ -34,8 +34,15 @@ export interface ExecutionEnv {
   definition: StateMachineDefinition;
   tasks: TaskStateInfo[];
   approvals: 'approve' | 'reject' | 'none';
+  /** Unanswered approvals: the execution stays open ('wait'), or the request times out ('expire'). */
+  unanswered: 'wait' | 'expire';
   events: RecordingEvents;
   note(incident: string, step: string, text: string): void;
+}
+
+/** What Step Functions raises when a task token is not answered within TimeoutSeconds. */
+class ApprovalTimeoutError extends Error {
+  override readonly name = 'States.Timeout';
 }
 
 export class MissingTaskBindingError extends Error {
@@ -89,6 +96,12 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     const payload = asJson(input['Payload'] as Payload);
     if (task.step === 'RequestApproval') {
       const { expiresAt } = await requestApprovalStep(deps, payload as never);
+      if (env.approvals === 'none' && env.unanswered === 'expire') {
+        const timeout = (payload as RequestApprovalInput).approvalTimeoutSeconds;
+        account.clock.advance(timeout);
+        note(task.name, `approval requested; nobody answered within ${timeout}s: the request expires`);
+        throw new ApprovalTimeoutError(`no answer within ${timeout}s`);
+      }
       if (env.approvals === 'none') {
         awaitingApproval = true;
         note(task.name, `approval requested (expires ${expiresAt}); nobody answers in this scenario: the execution waits`);

@@ -25,6 +25,8 @@ export interface RunOptions {
   onTimeline?: (entry: TimelineEntry) => void;
   /** Use this audit store instead (tests; `undo` against the same trail). */
   audit?: AuditStore;
+  /** An approval nobody answers: the execution waits (status awaiting-approval, default) or the request expires. */
+  unansweredApprovals?: 'wait' | 'expire';
   /** Run against this account (made from the same scenario) and keep it afterwards, e.g. to `undo` on it. */
   account?: SimulatedAccount;
 }
@@ -57,7 +59,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     logger,
   };
   const definition = loadLocalDefinition(region, accountId);
-  const env = { account, deps, definition, tasks: taskStates(definition, region, accountId), approvals: scenario.approvals, events: new RecordingEvents(), note };
+  const env = { account, deps, definition, tasks: taskStates(definition, region, accountId), approvals: scenario.approvals,
+    unanswered: options.unansweredApprovals ?? 'wait', events: new RecordingEvents(), note };
 
   const incidents = [];
   for (const started of intake.started) {

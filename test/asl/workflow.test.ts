@@ -106,6 +106,20 @@ describe('runScenario: approvals', () => {
     expect(report.notifications.map((n) => n.status)).toEqual(['awaiting-approval']);
     expect(report.api.ec2Writes).toBe(0);
   });
+
+  it('expired: the request times out after the configured time, nothing changes, the incident says so', async () => {
+    const scenario = example((json) => {
+      json.config.modes['no-instance-profile'] = 'approve';
+      json.config.approvalTimeoutSeconds = 3600;
+      json.approvals = 'none';
+    });
+    const report = await runScenario(scenario, { unansweredApprovals: 'expire' });
+    expect(report.incidents[0]).toMatchObject({ status: 'rejected', actions: [] });
+    expect(report.incidents[0]!.reason).toMatch(/expired after 3600s/);
+    expect(report.incidents[0]!.simulatedSeconds).toBeGreaterThanOrEqual(3600);
+    expect(report.notifications.map((n) => n.status)).toEqual(['awaiting-approval', 'rejected']);
+    expect(profileOf(report.account, INSTANCE)).toBeNull();
+  });
 });
 
 describe('runScenario: escalations, observe mode and faults', () => {
