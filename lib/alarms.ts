@@ -14,12 +14,13 @@ export const METRIC_NAMESPACE = 'IamAutoheal';
 export const CHANGE_BUDGET_METRIC = 'ChangeBudgetExhausted';
 
 /**
- * The log line that counts as "change budget exhausted": a JSON log line (pino) from a step with
- * `"event": "change-budget-exhausted"`, or with `"reason": "change budget exhausted"`.
+ * The log line that counts as "change budget exhausted": a JSON log line (pino) of a step whose
+ * `reason` starts with "change budget exhausted" (the guard's decision), or with
+ * `"event": "change-budget-exhausted"`.
  */
 export const CHANGE_BUDGET_FILTER = FilterPattern.any(
+  FilterPattern.stringValue('$.reason', '=', 'change budget exhausted*'),
   FilterPattern.stringValue('$.event', '=', 'change-budget-exhausted'),
-  FilterPattern.stringValue('$.reason', '=', 'change budget exhausted'),
 );
 
 export interface AutohealAlarmsProps {

@@ -77,7 +77,10 @@ export class IamAutoheal extends Construct {
   readonly notifications: Notifications;
   readonly stateMachine: StateMachine;
   readonly functions: Record<StepName, AutohealFunction>;
+  /** Rules on this account's default bus. */
   readonly rules: AutohealRules;
+  /** In a hub: rules on the service bus, for the events members forward. */
+  readonly memberRules?: AutohealRules;
   readonly alarms: AutohealAlarms;
 
   constructor(scope: Construct, id: string, props: IamAutohealProps) {
@@ -98,12 +101,12 @@ export class IamAutoheal extends Construct {
       visibilityTimeout: Duration.seconds(STEPS.intake.timeout.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
-    this.rules = new AutohealRules(this, 'Rules', {
-      eventBus: props.hub ? this.eventBus : undefined,
-      cloudTrailSource: !props.hub,
-      target: new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8 }),
-    });
+    const queueTarget = new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8 });
+    // This account's own CloudTrail events, on the default bus (in a hub too: the hub watches itself).
+    this.rules = new AutohealRules(this, 'Rules', { cloudTrailSource: true, target: queueTarget });
     if (props.hub) {
+      // Members' events, forwarded to the service bus.
+      this.memberRules = new AutohealRules(this, 'MemberRules', { eventBus: this.eventBus, cloudTrailSource: false, target: queueTarget });
       this.eventBus.addToResourcePolicy(new PolicyStatement({
         sid: 'MembersOfTheOrganizationPutEvents',
         principals: [new AnyPrincipal()],
@@ -160,18 +163,20 @@ export class IamAutoheal extends Construct {
     for (const step of ['notify', 'request-approval'] as const) this.notifications.topic.grantPublish(fn[step].role);
     this.eventBus.grantPutEventsTo(fn.notify.role);
 
+    // The steps that act on accounts read and write this account directly (the hub's own, too)…
     const actingSteps = steps.filter((step) => STEPS[step].actsInMembers);
-    if (props.hub) {
+    for (const step of actingSteps) readOnlyStatements(policyScope).forEach((statement) => fn[step].role.addToPrincipalPolicy(statement));
+    const remediation = remediationStatements(props.remediations, policyScope, remediationOptions(props.config));
+    // …and, in a hub, every other member through its remediation role, inside the organization only.
+    const memberRoleArn = props.hub ? `arn:${stack.partition}:iam::*:role/${props.hub.memberRoleName}` : undefined;
+    [...remediation, ...privilegeEscalationDenyStatements(stack.partition, memberRoleArn)].forEach((statement) => fn.apply.role.addToPrincipalPolicy(statement));
+    if (props.hub && memberRoleArn) {
       const assume = new PolicyStatement({
         actions: ['sts:AssumeRole'],
-        resources: [`arn:${stack.partition}:iam::*:role/${props.hub.memberRoleName}`],
+        resources: [memberRoleArn],
         conditions: { StringEquals: { 'aws:ResourceOrgID': props.hub.organizationId } },
       });
       for (const step of actingSteps) fn[step].role.addToPrincipalPolicy(assume);
-    } else {
-      for (const step of actingSteps) readOnlyStatements(policyScope).forEach((statement) => fn[step].role.addToPrincipalPolicy(statement));
-      const remediation = remediationStatements(props.remediations, policyScope, remediationOptions(props.config));
-      [...remediation, ...privilegeEscalationDenyStatements(stack.partition)].forEach((statement) => fn.apply.role.addToPrincipalPolicy(statement));
     }
 
     this.stateMachine = this.createStateMachine(stateMachineName, props);

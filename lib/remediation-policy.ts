@@ -132,7 +132,6 @@ export const PRIVILEGE_ESCALATION_ACTIONS = [
   'iam:UpdateRole',
   'ec2:CreateTags',
   'ec2:DeleteTags',
-  'sts:AssumeRole',
   'organizations:*',
   'account:*',
   'kms:PutKeyPolicy',
@@ -142,10 +141,19 @@ export const PRIVILEGE_ESCALATION_ACTIONS = [
 /** Managed policies that are never attached by a remediation, whatever the configuration says. */
 export const NEVER_ATTACHED_POLICIES = ['AdministratorAccess', 'PowerUserAccess', 'IAMFullAccess'] as const;
 
-/** The explicit Deny on the remediation role: it wins over any Allow, now or added later. */
-export function privilegeEscalationDenyStatements(partition: string): PolicyStatement[] {
+/**
+ * The explicit Deny on the remediation role: it wins over any Allow, now or added later.
+ * `assumableRoleArn`: the one role pattern a hub step may still assume (the member remediation role).
+ */
+export function privilegeEscalationDenyStatements(partition: string, assumableRoleArn?: string): PolicyStatement[] {
   return [
     new PolicyStatement({ sid: 'DenyPrivilegeEscalation', effect: Effect.DENY, actions: [...PRIVILEGE_ESCALATION_ACTIONS], resources: ['*'] }),
+    new PolicyStatement({
+      sid: 'DenyAssumingOtherRoles',
+      effect: Effect.DENY,
+      actions: ['sts:AssumeRole'],
+      ...(assumableRoleArn ? { notResources: [assumableRoleArn] } : { resources: ['*'] }),
+    }),
     // Roles may be passed only to EC2 (an instance profile), never to a service that would run code with them.
     new PolicyStatement({
       sid: 'DenyPassRoleExceptToEc2',

@@ -23,11 +23,13 @@ describe('hub stack', () => {
     expect(hubTemplate.toJSON().Parameters.OrganizationId.AllowedPattern).toBe('^o-[a-z0-9]{10,32}$');
   });
 
-  it('matches the forwarded events on its own bus', () => {
+  it('matches the forwarded events on its service bus, and its own account\'s events on the default bus', () => {
     const [busId] = resources(hubTemplate, 'AWS::Events::EventBus')[0]!;
     for (const pattern of Object.values(RULE_PATTERNS)) {
-      const [, rule] = resources(hubTemplate, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern))!;
-      expect(rule.Properties.EventBusName).toEqual({ Ref: busId });
+      const rules = resources(hubTemplate, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern));
+      expect(rules.map(([, r]) => r.Properties.EventBusName ?? 'default')).toEqual(['default', { Ref: busId }]);
+      const onDefault = rules[0]![1];
+      expect(onDefault.Properties.State).toBe(pattern === RULE_PATTERNS.instanceRoleDenial ? ALL_MANAGEMENT_EVENTS_STATE : 'ENABLED');
     }
   });
 
@@ -35,7 +37,7 @@ describe('hub stack', () => {
     for (const step of MEMBER_ROLE_USERS) hubTemplate.hasResourceProperties('AWS::IAM::Role', { RoleName: `iam-autoheal-hub-${step}` });
     const assume = resources(hubTemplate, 'AWS::IAM::Policy')
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
-      .filter((s: any) => s.Action === 'sts:AssumeRole');
+      .filter((s: any) => s.Action === 'sts:AssumeRole' && s.Effect === 'Allow');
     expect(assume).toHaveLength(MEMBER_ROLE_USERS.length);
     for (const statement of assume) {
       expect(JSON.stringify(statement.Resource)).toContain(':iam::*:role/iam-autoheal-remediation');
@@ -43,10 +45,14 @@ describe('hub stack', () => {
     }
   });
 
-  it('changes nothing itself: no remediation write in any hub policy', () => {
-    const actions = resources(hubTemplate, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
-    expect(actions).not.toContain('ec2:AssociateIamInstanceProfile');
-    expect(actions).not.toContain('iam:UpdateAssumeRolePolicy');
+  it('may assume no role but the member role (explicit Deny), while acting on its own account directly', () => {
+    const apply = resources(hubTemplate, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('IamAutohealApplyRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const denyAssume = apply.find((s: any) => s.Sid === 'DenyAssumingOtherRoles');
+    expect(denyAssume.Effect).toBe('Deny');
+    expect(JSON.stringify(denyAssume.NotResource)).toContain(':iam::*:role/iam-autoheal-remediation');
+    expect(apply.flatMap((s: any) => [s.Action].flat())).toContain('ec2:AssociateIamInstanceProfile');
   });
 
   it('tells the steps the member role name', () => {

@@ -190,7 +190,7 @@ describe('sweep and alarms', () => {
     const filters = resources('AWS::Logs::MetricFilter');
     expect(filters).toHaveLength(2);
     for (const [, filter] of filters) {
-      expect(filter.Properties.FilterPattern).toContain('$.event = "change-budget-exhausted"');
+      expect(filter.Properties.FilterPattern).toContain('$.reason = "change budget exhausted*"');
       expect(filter.Properties.MetricTransformations[0]).toMatchObject({ MetricNamespace: 'IamAutoheal', MetricName: 'ChangeBudgetExhausted', MetricValue: '1' });
     }
   });
