@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { extractRecords } from '../core/events/index.ts';
-import { runScenario, type SimulationReport } from '../local/run-scenario.ts';
+import type { SimulationReport } from '../local/run-scenario.ts';
 import { InputError } from './errors.ts';
 import { readScenario } from './input.ts';
 import { incidentLabels, seconds, shortTimeline, table } from './render.ts';
@@ -66,6 +66,7 @@ function recordCount(events: unknown[], file: string): number {
 }
 
 export async function runDemo(files: string[], onScenario?: (row: DemoRow) => void): Promise<DemoRow[]> {
+  const { runScenario } = await import('../local/run-scenario.ts');
   const rows: DemoRow[] = [];
   for (const file of files) {
     const scenario = readScenario(file);

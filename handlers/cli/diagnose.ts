@@ -3,13 +3,10 @@
  * the incident(s) in a file, against a scenario's simulated account, or read-only against a real account.
  */
 import type { Command } from 'commander';
-import { SimulatedAccount } from '../adapters/simulated/index.ts';
 import type { AccountPorts } from '../adapters/ports.ts';
 import type { Config } from '../core/config.ts';
-import { diagnose as diagnoseIncident } from '../core/diagnosis/index.ts';
 import { classify, extractRecords, incidentKey } from '../core/events/index.ts';
 import type { Diagnosis, Incident } from '../core/incident.ts';
-import { coalesceIncidents } from '../core/intake.ts';
 import { InputError } from './errors.ts';
 import { asInputErrors, readConfig, readJsonFile, readScenario } from './input.ts';
 import { diagnosisText } from './render.ts';
@@ -28,8 +25,9 @@ interface Target {
   portsFor(incident: Incident): Promise<AccountPorts>;
 }
 
-function simulatedTarget(file: string): Target {
+async function simulatedTarget(file: string): Promise<Target> {
   const scenario = readScenario(file);
+  const { SimulatedAccount } = await import('../adapters/simulated/index.ts');
   const account = new SimulatedAccount(scenario);
   return {
     label: `simulated account ${account.ports.accountId} of ${file}`,
@@ -58,8 +56,10 @@ export async function diagnoseFile(file: string, options: DiagnoseOptions): Prom
   const records = await asInputErrors(async () => extractRecords(readJsonFile(file), file));
   if (records.length === 0) throw new InputError(`${file}: holds no CloudTrail record`);
   const classified = records.map((record) => classify(record));
+  const { coalesceIncidents } = await import('../core/intake.ts');
+  const { diagnose: diagnoseIncident } = await import('../core/diagnosis/index.ts');
   const { incidents } = coalesceIncidents(classified.map((c) => ({ key: incidentKey(c), classification: c })));
-  const target = options.scenario ? simulatedTarget(options.scenario) : realTarget(options);
+  const target = options.scenario ? await simulatedTarget(options.scenario) : realTarget(options);
   if (options.config && options.scenario) throw new InputError('--config: a scenario carries its own configuration; use one or the other');
 
   const results: Array<{ incident: Incident; diagnosis: Diagnosis }> = [];

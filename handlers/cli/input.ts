@@ -1,8 +1,9 @@
 /** Reading the files a command is given: every problem becomes one InputError line naming the file. */
 import { readFileSync } from 'node:fs';
-import { ScenarioError, loadScenarioFile, type Scenario } from '../adapters/simulated/index.ts';
+// The scenario schema only: the simulated account and its evaluator load when a command runs one.
+import { ScenarioError, loadScenarioFile, type Scenario } from '../adapters/simulated/scenario.ts';
 import { ConfigError, parseConfig, type Config } from '../core/config.ts';
-import { EventInputError } from '../core/events/index.ts';
+import { EventInputError, extractRecords } from '../core/events/index.ts';
 import { InputError } from './errors.ts';
 
 /** Parsed JSON of a file, or InputError "<file>: cannot read: …" / "<file>: invalid JSON: …". */
@@ -22,12 +23,15 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
-/** A scenario file, validated; a bad one is an InputError naming the file and the field. */
+/** A scenario file, validated (its events too); a bad one is an InputError naming the file and the field. */
 export function readScenario(file: string): Scenario {
   try {
-    return loadScenarioFile(file);
+    const scenario = loadScenarioFile(file);
+    // The runner would only count a bad event as a failed batch item: a scenario file must not have one.
+    scenario.events.forEach((event, i) => extractRecords(event, `${file}: events[${i}]`));
+    return scenario;
   } catch (err) {
-    if (err instanceof ScenarioError) throw new InputError(err.message);
+    if (err instanceof ScenarioError || err instanceof EventInputError) throw new InputError(err.message);
     throw err;
   }
 }

@@ -1,6 +1,5 @@
 /** `iam-autoheal simulate <scenario.json> [--json] [--audit FILE]`: the whole pipeline on one scenario. */
 import type { Command } from 'commander';
-import { runScenario } from '../local/run-scenario.ts';
 import { asInputErrors, readScenario } from './input.ts';
 import { incidentLabels, reportSummary, timelineLine } from './render.ts';
 
@@ -11,6 +10,8 @@ interface SimulateOptions {
 
 export async function simulate(file: string, options: SimulateOptions): Promise<void> {
   const scenario = readScenario(file);
+  // Loaded here, not at start-up: every other command starts without the interpreter and the evaluator.
+  const { runScenario } = await import('../local/run-scenario.ts');
   const report = await asInputErrors(() => runScenario(scenario, { auditPath: options.audit }));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -4,12 +4,11 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { SimulatedAccount, parseScenario } from '../adapters/simulated/index.ts';
+import type { SimulatedAccount } from '../adapters/simulated/index.ts';
 import type { AccountPorts } from '../adapters/ports.ts';
 import { nextSequence, undoIntentRecord, undoResultRecord, undoSteps, type AuditContext } from '../core/audit.ts';
 import type { AuditStore } from '../core/audit-record.ts';
-import { remediationFor, type Before } from '../core/remediations/index.ts';
-import { runScenario } from '../local/run-scenario.ts';
+import type { Before } from '../core/remediations/index.ts';
 import { auditStoreFor, type AuditSourceOptions } from './audit.ts';
 import { InputError } from './errors.ts';
 import { asInputErrors, readScenario } from './input.ts';
@@ -29,6 +28,7 @@ export async function undoIncident(ports: AccountPorts, store: AuditStore, incid
   if (records.length === 0) throw new InputError(`no audit record of incident ${incidentKey}`);
   const first = records[0]!;
   const ctx: AuditContext = { incidentKey, executionName: first.executionName, cause: first.cause, account: first.account, region: first.region, actor };
+  const { remediationFor } = await import('../core/remediations/index.ts');
   let sequence = nextSequence(records);
   const done: UndoneStep[] = [];
   for (const step of undoSteps(records)) {
@@ -48,19 +48,12 @@ export async function undoIncident(ports: AccountPorts, store: AuditStore, incid
   return done;
 }
 
-/**
- * The simulated account as the scenario left it: the run is replayed (it is deterministic), then a
- * fresh account starts from the final state, at the time the run ended.
- */
+/** The simulated account as the scenario left it: the run is replayed (it is deterministic). */
 async function simulatedAccountAfter(file: string): Promise<SimulatedAccount> {
   const scenario = readScenario(file);
-  const report = await runScenario(scenario);
-  const endedAt = report.timeline.at(-1)?.at;
-  const after = parseScenario(
-    { name: scenario.name, account: report.account, physics: { ...scenario.physics, faults: [], startTime: endedAt }, config: scenario.config, approvals: scenario.approvals, events: [] },
-    file,
-  );
-  return new SimulatedAccount(after);
+  const { runScenario } = await import('../local/run-scenario.ts');
+  const { accountAfterRun } = await import('./replay.ts');
+  return accountAfterRun(scenario, await runScenario(scenario), file);
 }
 
 /** The objects of the account that the undone steps touched, as the account now holds them. */

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryAuditStore } from '../../handlers/adapters/local/audit-store.ts';
+import { loadScenarioFile } from '../../handlers/adapters/simulated/index.ts';
+import { accountAfterRun } from '../../handlers/cli/replay.ts';
+import { undoIncident } from '../../handlers/cli/undo.ts';
+import { runScenario } from '../../handlers/local/run-scenario.ts';
+import { ROOT, cli, expectInputError, scratchDir, scratchFile } from './run-cli.ts';
+
+const TRUST = 'scenarios/trust-policy-lost-ec2.json';
+
+describe('iam-autoheal audit and undo after simulate', () => {
+  it('lists the incident and its steps, then undo restores the exact previous trust policy and is audited', () => {
+    const trail = join(scratchDir('audit'), 'audit.jsonl');
+    expect(cli('simulate', TRUST, '--audit', trail).code).toBe(0);
+
+    const listed = cli('audit', '--file', trail, '--json');
+    expect(listed.code).toBe(0);
+    const { incidents } = JSON.parse(listed.stdout);
+    expect(incidents).toHaveLength(1);
+    const key: string = incidents[0].incidentKey;
+
+    const steps = JSON.parse(cli('audit', '--file', trail, '--incident', key, '--json').stdout).records;
+    const intent = steps.findIndex((r: { phase: string; action: string }) => r.phase === 'intent' && r.action === 'merge-trust');
+    const result = steps.findIndex((r: { phase: string; action: string }) => r.phase === 'result' && r.action === 'merge-trust');
+    expect(intent).toBeGreaterThanOrEqual(0);
+    expect(result).toBeGreaterThan(intent);
+    const original = JSON.parse(readFileSync(join(ROOT, TRUST), 'utf8')).account.roles[0].trustPolicy;
+    expect(steps[result].before.document).toEqual(original);
+
+    const table = cli('audit', '--file', trail);
+    expect(table.stdout).toMatch(new RegExp(`^${key}\\s+trust-missing-ec2\\s+\\d+`, 'm'));
+
+    const undone = cli('undo', key, '--file', trail, '--scenario', TRUST, '--json', '--actor', 'jo@example.com');
+    expect(undone.stderr).toBe('');
+    expect(undone.code).toBe(0);
+    const doc = JSON.parse(undone.stdout);
+    expect(doc.steps).toEqual([expect.objectContaining({ type: 'merge-trust', target: 'reports-api', result: 'undone' })]);
+    expect(doc.account.roles.find((r: { name: string }) => r.name === 'reports-api').trustPolicy).toEqual(original);
+
+    const after = JSON.parse(cli('audit', '--file', trail, '--incident', key, '--json').stdout).records;
+    expect(after.slice(-2).map((r: { phase: string; actor: string; result: string }) => [r.phase, r.actor, r.result])).toEqual([
+      ['undo-intent', 'jo@example.com', 'pending'],
+      ['undo-result', 'jo@example.com', 'undone'],
+    ]);
+    const again = cli('undo', key, '--file', trail, '--scenario', TRUST);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to undo');
+  });
+
+  it('undo of a launch-template fix restores newest first: associations, default version, then the new version', async () => {
+    const scenario = loadScenarioFile(join(ROOT, 'scenarios/launch-template-without-profile.json'));
+    const audit = new MemoryAuditStore();
+    const report = await runScenario(scenario, { audit });
+    const account = accountAfterRun(scenario, report);
+    const steps = await undoIncident(account.ports, audit, report.incidents[0]!.key, 'test');
+    expect(steps.every((s) => s.result === 'undone')).toBe(true);
+    expect(steps.map((s) => s.type)).toEqual([...Array(8).fill('associate-profile'), 'set-default-launch-template-version', 'create-launch-template-version']);
+    const restored = account.snapshot() as unknown as { launchTemplates: Array<{ defaultVersion: number }>; instances: Array<{ launchTemplate: { version: string } | null; instanceProfile: unknown }> };
+    expect(restored.launchTemplates[0]!.defaultVersion).toBe(3);
+    expect(restored.instances.filter((i) => i.launchTemplate?.version === '3').map((i) => i.instanceProfile)).toEqual(Array(8).fill(null));
+  });
+
+  it('bad input: an unknown incident or a corrupt trail is one line, exit 2', () => {
+    const trail = scratchFile('audit.jsonl', 'not json\n');
+    expectInputError(cli('audit', '--file', trail), trail, /line 1/);
+    const empty = join(scratchDir('audit'), 'none.jsonl');
+    expectInputError(cli('undo', 'no-such-incident', '--file', empty, '--scenario', TRUST), empty, /no audit record of incident no-such-incident/);
+  });
+});
