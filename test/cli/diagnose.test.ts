@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cli, expectInputError, scratchFile } from './run-cli.ts';
@@ -47,5 +50,35 @@ describe('iam-autoheal diagnose --scenario', () => {
     expectInputError(cli('diagnose', 'missing-event.json'), 'missing-event.json', /cannot read/);
     const badScenario = scratchFile('bad-scenario.json', { name: 'x', account: { accountId: '12', region: 'eu-west-1' } });
     expectInputError(cli('diagnose', 'test/fixtures/cloudtrail/denied--instance-role--ec2-describeinstances--legacy-message.json', '--scenario', badScenario), badScenario, /account\.accountId/);
+  });
+});
+
+describe('iam-autoheal diagnose against a real account (an endpoint that refuses every call)', () => {
+  it('uses the SDK settings (AWS_ENDPOINT_URL), only reads, and reports what it could not read', async () => {
+    const actions: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        actions.push(new URLSearchParams(body).get('Action') ?? String(req.headers['x-amz-target'] ?? req.url));
+        res.writeHead(403, { 'content-type': 'text/xml' });
+        res.end('<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not in this test</Message></Error><RequestId>1</RequestId></ErrorResponse>');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const child = spawn(process.execPath, ['bin/iam-autoheal.js', 'diagnose', 'test/fixtures/cloudtrail/denied--instance-role--ec2-describeinstances--legacy-message.json'], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_MAX_ATTEMPTS: '1', AWS_PROFILE: '' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    server.close();
+    expect(code).toBe(0);
+    expect(stdout).toContain('diagnosed against AWS (default credential chain, read-only)');
+    expect(stdout).toMatch(/read error: /);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) expect(action).toMatch(/^(Describe|Get|List|Simulate|Decode)/);
   });
 });
