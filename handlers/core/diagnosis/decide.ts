@@ -127,12 +127,18 @@ const simulationVerdict: Rule = (facts, config) => {
   }
   const primary = facts.instances[0];
   const association = primary?.association;
+  // Every instance of the incident holds the stale credentials, not just the first one seen.
   const refresh = (why: string): Finding => ({
     cause: 'stale-credentials',
     summary: why,
-    plan: association && primary?.profile
-      ? [{ type: 'replace-association', target: primary.id, params: { profileName: primary.profile.name, associationId: association.associationId }, reason: 'a new association delivers fresh credentials now, with no restart and no gap' }]
-      : [],
+    plan: facts.instances
+      .filter((i) => i.association?.state === 'associated' && i.profile?.roles.length)
+      .map((i) => ({
+        type: 'replace-association' as const,
+        target: i.id,
+        params: { profileName: i.profile!.name, associationId: i.association!.associationId },
+        reason: 'a new association delivers fresh credentials now, with no restart and no gap',
+      })),
   });
   if (facts.denied.roleName && facts.denied.roleName !== facts.role.info.name) {
     return refresh(`${primary?.id ?? 'the instance'} was denied as ${facts.denied.roleName}, but its profile now holds ${facts.role.info.name}, which is allowed ${s.action}: its credentials are stale`);

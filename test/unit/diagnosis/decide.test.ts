@@ -123,6 +123,11 @@ describe('decide: permissions', () => {
     expect(d.plan).toEqual([expect.objectContaining({ type: 'replace-association', target: INSTANCE, params: { profileName: 'app', associationId: `iip-assoc-${INSTANCE}` } })]);
   });
 
+  it('stale-credentials across a storm: every instance of the incident gets a fresh association', () => {
+    const f = facts({ instances: [instance(), instance('i-0bbb2222cccc3333d')], denied: { ...facts().denied, roleName: 'old-app' }, simulation: { action: S3, resource: OBJECT, decision: 'allowed', matchedStatements: [] } });
+    expect(decide(f, config()).plan.map((a) => `${a.type} ${a.target}`)).toEqual([`replace-association ${INSTANCE}`, 'replace-association i-0bbb2222cccc3333d']);
+  });
+
   it('stale-credentials: policies allow now, association is old, no recent change', () => {
     const d = decide(facts({ simulation: { action: S3, resource: OBJECT, decision: 'allowed', matchedStatements: [] } }), config());
     expect(d.cause).toBe('stale-credentials');
