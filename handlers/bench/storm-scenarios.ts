@@ -1,17 +1,19 @@
 /**
- * Scenarios the benchmark generates in code from real CloudTrail records (test/fixtures/cloudtrail):
- * a denial storm of one role that lost a declared policy, and an Auto Scaling scale-out from a
- * launch template without a profile. Only identifiers, times and actions vary; the shape is the record's.
+ * Scenarios the benchmark generates in code from real CloudTrail records, with the builders the
+ * built-in scenarios use (scripts/cloudtrail-records.ts: a record's shape is kept, only ids, names,
+ * times and actions change): a denial storm of one role that lost a declared policy, and an Auto
+ * Scaling scale-out from a launch template version without a profile.
  */
-import { loadCloudTrailFixture } from './project.ts';
+import { autoScalingLaunch, awsId, instanceId, instanceRoleDenial, isoPlus, type InstanceRoleSession } from '../../scripts/cloudtrail-records.ts';
 
-export const DENIAL_TEMPLATE = 'denied--instance-role--ec2-describeinstances--legacy-message.json';
+export const DENIAL_TEMPLATE = 'denied--instance-role--eks-auth-assumeroleforpodidentity.json';
 export const LAUNCH_TEMPLATE = 'launch--runinstances--autoscaling-service-linked-role.json';
 
-/** Read-only EC2 calls an instance makes in a loop; the declared policy allows all of them. */
-const STORM_EVENT_NAMES = ['DescribeInstances', 'DescribeTags', 'DescribeVolumes', 'DescribeNetworkInterfaces'];
-const START = Date.parse('2026-10-05T09:00:00Z');
-const OPT_IN_TAG = { key: 'iam-autoheal', value: 'on' };
+const START = '2026-10-05T09:00:00Z';
+const OPT_IN = { 'iam-autoheal': 'on' };
+const EC2_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const SSM_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+const APP_AGENT = 'Boto3/1.35.36 md/Botocore#1.35.36 ua/2.0 os/linux#6.1.112-124.190.amzn2023.x86_64 lang/python#3.12.6 Botocore/1.35.36';
 
 export interface StormSpec {
   events: number;
@@ -31,94 +33,63 @@ export interface ScaleOutSpec {
 
 type Json = Record<string, any>;
 
-const clone = <T>(value: T): T => structuredClone(value);
-
-/** Deterministic instance id: i- + 17 hex digits. */
-export function instanceIdFor(index: number, prefix = 'b'): string {
-  return `i-0${prefix}${index.toString(16).padStart(15, '0')}`;
+/** The calls an instance's app makes in a loop; the declared policy allows each of them. */
+function stormCalls(accountId: string, region: string) {
+  const table = `arn:aws:dynamodb:${region}:${accountId}:table/checkout-orders`;
+  return [
+    { eventName: 'GetItem', resource: table, requestParameters: { tableName: 'checkout-orders', key: { orderId: 'redacted' }, consistentRead: false } },
+    { eventName: 'Query', resource: table, requestParameters: { tableName: 'checkout-orders', keyConditionExpression: 'customerId = :c' } },
+    { eventName: 'PutItem', resource: table, requestParameters: { tableName: 'checkout-orders', item: { orderId: 'redacted' } } },
+  ];
 }
 
-/** Deterministic UUID-shaped id (event ids must differ or intake would see duplicates). */
-function uuidFor(kind: number, index: number): string {
-  const h = kind.toString(16).padStart(8, '0') + index.toString(16).padStart(24, '0');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20)}`;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-
-const trustEc2 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
-
-/** One role's instances are denied Describe* calls because its declared policy was detached. */
+/** Instances of one role are denied their DynamoDB table because the policy the configuration declares was detached. */
 export function denialStormScenario(spec: StormSpec): Json {
-  const template = loadCloudTrailFixture(DENIAL_TEMPLATE) as Json;
-  const issuer = template.userIdentity.sessionContext.sessionIssuer;
-  const accountId: string = template.recipientAccountId;
-  const region: string = template.awsRegion;
-  const roleName: string = issuer.userName;
-  const roleId: string = issuer.principalId;
-  const declaredPolicyArn = `arn:aws:iam::${accountId}:policy/${roleName}-describe`;
-  const instanceIds = Array.from({ length: spec.instances }, (_, i) => instanceIdFor(i));
-  const stepMs = (spec.windowSeconds * 1000) / spec.events;
-
-  const events = Array.from({ length: spec.events }, (_, i) => {
-    const record = clone(template);
-    const instanceId = instanceIds[i % instanceIds.length]!;
-    const at = START + Math.floor(i * stepMs);
-    record.eventName = STORM_EVENT_NAMES[i % STORM_EVENT_NAMES.length];
-    record.eventTime = iso(at);
-    record.eventID = uuidFor(1, i);
-    record.requestID = uuidFor(2, i);
-    record.userIdentity.principalId = `${roleId}:${instanceId}`;
-    record.userIdentity.arn = `arn:aws:sts::${accountId}:assumed-role/${roleName}/${instanceId}`;
-    record.userIdentity.sessionContext.attributes.creationDate = iso(START - 600_000);
-    // The 2020 record predates ec2RoleDelivery; today's instance credentials carry it, and without it nothing is changed.
-    record.userIdentity.sessionContext.ec2RoleDelivery = '2.0';
-    return record;
+  const accountId = '210987654321';
+  const region = 'eu-west-1';
+  const role = 'checkout';
+  const roleId = awsId('AROA', `${accountId}:${role}`);
+  const declaredPolicyArn = `arn:aws:iam::${accountId}:policy/checkout-orders-table`;
+  const ids = Array.from({ length: spec.instances }, (_, i) => instanceId(`bench-storm-${i}`));
+  const sessions: InstanceRoleSession[] = ids.map((id) => ({
+    accountId, region, roleName: role, rolePath: '/', roleId, instanceId: id, ec2RoleDelivery: '2.0', sessionCreated: isoPlus(START, -600),
+  }));
+  const calls = stormCalls(accountId, region);
+  const events = Array.from({ length: spec.events }, (_, n) => {
+    const call = calls[n % calls.length]!;
+    const action = `dynamodb:${call.eventName}`;
+    return instanceRoleDenial({
+      session: sessions[n % sessions.length]!,
+      // Whole seconds, as CloudTrail writes them.
+      eventTime: isoPlus(START, Math.floor((n * spec.windowSeconds) / spec.events)),
+      eventSource: 'dynamodb.amazonaws.com', eventName: call.eventName, action, resource: call.resource,
+      reason: `because no identity-based policy allows the ${action} action`, errorCode: 'AccessDeniedException',
+      requestParameters: call.requestParameters, readOnly: call.eventName !== 'PutItem',
+      sourceIPAddress: `10.20.${Math.floor((n % sessions.length) / 250)}.${(n % sessions.length) % 250}`, userAgent: APP_AGENT, seed: `bench-storm-${n}`,
+    });
   });
 
   return {
-    name: `denial storm: ${spec.events} denials from ${spec.instances} instances of ${roleName} (declared policy detached)`,
+    name: `denial storm: ${spec.events} denials from ${spec.instances} instances of ${role} (declared policy detached)`,
     approvals: 'none',
     account: {
       accountId,
       region,
-      roles: [
-        {
-          name: roleName,
-          path: '/',
-          roleId,
-          trustPolicy: trustEc2,
-          inlinePolicies: {},
-          managedPolicies: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
-          permissionsBoundary: null,
-          tags: { [OPT_IN_TAG.key]: OPT_IN_TAG.value },
-          updatedAt: iso(START - 3_600_000),
-        },
-      ],
-      policies: [
-        {
-          arn: declaredPolicyArn,
-          document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }] },
-        },
-      ],
-      instanceProfiles: [{ name: roleName, path: '/', roles: [roleName] }],
+      roles: [{ name: role, path: '/', roleId, trustPolicy: EC2_TRUST, inlinePolicies: {}, managedPolicies: [SSM_CORE], permissionsBoundary: null, tags: OPT_IN, updatedAt: isoPlus(START, -3600) }],
+      policies: [{
+        arn: declaredPolicyArn,
+        document: { Version: '2012-10-17', Statement: [{ Sid: 'CheckoutOrdersTable', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: `arn:aws:dynamodb:${region}:${accountId}:table/checkout-orders` }] },
+      }],
+      instanceProfiles: [{ name: role, path: '/', roles: [role] }],
       launchTemplates: [],
       autoScalingGroups: [],
-      instances: instanceIds.map((id) => ({
-        id,
-        state: 'running',
-        instanceProfile: roleName,
-        launchTemplate: null,
-        autoScalingGroup: null,
-        tags: { [OPT_IN_TAG.key]: OPT_IN_TAG.value },
-        associatedAt: iso(START - 86_400_000),
-      })),
+      instances: ids.map((id) => ({ id, state: 'running', instanceProfile: role, launchTemplate: null, autoScalingGroup: null, tags: OPT_IN, associatedAt: isoPlus(START, -86_400) })),
     },
     physics: { propagationSeconds: spec.propagationSeconds, iamWritesPerSecond: 5, faults: [] },
     config: {
       modes: { 'missing-permission': 'auto' },
-      expectedPermissions: [{ role: roleName, policyArns: [declaredPolicyArn] }],
-      scope: { tag: OPT_IN_TAG, accounts: [accountId], regions: [region] },
+      expectedPermissions: [{ role, policyArns: [declaredPolicyArn] }],
+      scope: { tag: { key: 'iam-autoheal', value: 'on' }, accounts: [accountId], regions: [region] },
       ...spec.config,
     },
     events,
@@ -127,60 +98,42 @@ export function denialStormScenario(spec: StormSpec): Json {
 
 /** An Auto Scaling group scales out from a launch template version that has no instance profile. */
 export function scaleOutScenario(spec: ScaleOutSpec): Json {
-  const template = loadCloudTrailFixture(LAUNCH_TEMPLATE) as Json;
-  const accountId: string = template.recipientAccountId;
-  const region: string = template.awsRegion;
-  const item = template.responseElements.instancesSet.items[0];
-  const tag = (key: string) => item.tagSet.items.find((t: { key: string }) => t.key === key)?.value as string;
-  const groupName = tag('aws:autoscaling:groupName');
-  const launchTemplateId = tag('aws:ec2launchtemplate:id');
-  const profileName = 'eks-node';
-  const instanceIds = Array.from({ length: spec.instances }, (_, i) => instanceIdFor(i, 'c'));
-  const stepMs = (spec.windowSeconds * 1000) / spec.instances;
-
-  const events = instanceIds.map((instanceId, i) => {
-    const record = clone(template);
-    const at = START + Math.floor(i * stepMs);
-    const launched = record.responseElements.instancesSet.items[0];
-    // The template's version has no profile: the response carries none.
-    delete launched.iamInstanceProfile;
-    launched.instanceId = instanceId;
-    launched.launchTime = at;
-    launched.tagSet.items.push({ key: OPT_IN_TAG.key, value: OPT_IN_TAG.value });
-    record.eventTime = iso(at);
-    record.eventID = uuidFor(3, i);
-    record.requestID = uuidFor(4, i);
-    record.responseElements.requestId = record.requestID;
-    record.userIdentity.sessionContext.attributes.creationDate = iso(at - 2000);
-    return record;
-  });
+  const accountId = '111122223333';
+  const region = 'us-west-2';
+  const group = 'batch-workers';
+  const profile = 'batch-worker';
+  const launchTemplate = { id: 'lt-07a0b5cea4ece8ffd', version: '1' };
+  const ids = Array.from({ length: spec.instances }, (_, i) => instanceId(`bench-scale-out-${i}`));
+  const launchedAt = (i: number) => isoPlus(START, Math.floor((i * spec.windowSeconds) / spec.instances));
+  const events = ids.map((id, i) =>
+    autoScalingLaunch({
+      accountId, region, availabilityZone: `${region}${'abc'[i % 3]}`, subnetId: `subnet-0${(i % 3).toString().repeat(16)}`,
+      vpcId: 'vpc-0330bfd33da75b36e', securityGroupId: 'sg-03d704b35372e74e8', instanceId: id, instanceType: 'm7g.large',
+      imageId: 'ami-013e7d3a6659f358d', autoScalingGroup: group, launchTemplate, instanceProfile: null,
+      privateIp: `10.30.${Math.floor(i / 250)}.${(i % 250) + 4}`, eventTime: launchedAt(i), seed: `bench-scale-out-${i}`,
+    }),
+  );
 
   return {
-    name: `scale-out: ${spec.instances} instances of ${groupName} from a launch template without a profile`,
+    name: `scale-out: ${spec.instances} instances of ${group} from a launch template version without a profile`,
     approvals: 'none',
     account: {
       accountId,
       region,
-      roles: [{ name: profileName, path: '/', trustPolicy: trustEc2, inlinePolicies: {}, managedPolicies: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'], permissionsBoundary: null, tags: { [OPT_IN_TAG.key]: OPT_IN_TAG.value } }],
+      roles: [{ name: profile, path: '/', trustPolicy: EC2_TRUST, inlinePolicies: {}, managedPolicies: [SSM_CORE], permissionsBoundary: null, tags: OPT_IN }],
       policies: [],
-      instanceProfiles: [{ name: profileName, path: '/', roles: [profileName] }],
-      launchTemplates: [{ id: launchTemplateId, name: tag('eks:nodegroup-name'), defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }] }],
-      autoScalingGroups: [{ name: groupName, launchTemplate: { id: launchTemplateId, version: '$Default' } }],
-      instances: instanceIds.map((id, i) => ({
-        id,
-        state: 'running',
-        instanceProfile: null,
-        launchTemplate: { id: launchTemplateId, version: '1' },
-        autoScalingGroup: groupName,
-        tags: { [OPT_IN_TAG.key]: OPT_IN_TAG.value, 'aws:autoscaling:groupName': groupName },
-        launchTime: iso(START + Math.floor(i * stepMs)),
+      instanceProfiles: [{ name: profile, path: '/', roles: [profile] }],
+      launchTemplates: [{ id: launchTemplate.id, name: group, defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }] }],
+      autoScalingGroups: [{ name: group, launchTemplate: { id: launchTemplate.id, version: '$Default' } }],
+      instances: ids.map((id, i) => ({
+        id, state: 'running', instanceProfile: null, launchTemplate, autoScalingGroup: group, tags: { ...OPT_IN, 'aws:autoscaling:groupName': group }, launchTime: launchedAt(i),
       })),
     },
     physics: { propagationSeconds: spec.propagationSeconds, iamWritesPerSecond: 5, faults: [] },
     config: {
       modes: { 'no-instance-profile': 'auto', 'stale-launch-template': 'auto' },
-      baselineInstanceProfile: profileName,
-      scope: { tag: OPT_IN_TAG, accounts: [accountId], regions: [region] },
+      baselineInstanceProfile: profile,
+      scope: { tag: { key: 'iam-autoheal', value: 'on' }, accounts: [accountId], regions: [region] },
     },
     events,
   };

@@ -8,8 +8,9 @@ import { registerSimulate } from './simulate.ts';
 import { registerDemo } from './demo.ts';
 import { registerAudit } from './audit.ts';
 import { registerUndo } from './undo.ts';
+import { registerBench } from './bench.ts';
 
-const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo];
+const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerBench];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('iam-autoheal')

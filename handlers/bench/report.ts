@@ -1,0 +1,133 @@
+/** The benchmark's markdown report: one table per measurement, the machine, the targets met or not. */
+import { COLD_START_TARGETS } from './cold-start.ts';
+import { isSectionError, type BenchResults, type SectionError } from './index.ts';
+import { markdownTable, verdict } from './markdown.ts';
+import { describePrices } from './pricing.ts';
+import { TTR_TARGET_RATIO } from './time-to-remediate.ts';
+
+type Sections = Omit<BenchResults, 'benchmark' | 'startedAt' | 'finishedAt' | 'wallSeconds' | 'quick' | 'sizes' | 'machine'>;
+
+function failed(section: SectionError): string {
+  return `**Not measured:** ${section.error}`;
+}
+
+function amplification(s: Sections['amplification']): string {
+  if (isSectionError(s)) return failed(s);
+  const rows = s.rows.map((r) => [
+    r.scenario,
+    r.events,
+    r.inputs.instances,
+    r.incidents,
+    r.executions,
+    r.rootCauses,
+    `${r.iamWrites} (needed ${r.iamWritesNeeded})`,
+    `${r.ec2Writes} (≤ ${r.ec2WritesBound})`,
+    `${r.leftBroken} ${r.leftBrokenWhat}`,
+    r.causes.join(', '),
+    r.statuses.join(', '),
+    r.wallSeconds,
+    verdict(r.met),
+  ]);
+  return markdownTable(['scenario', 'events', 'instances', 'incidents', 'executions', 'root causes', 'IAM writes', 'EC2 writes', 'left broken', 'cause', 'status', 'wall s', 'target'], rows);
+}
+
+function timeToRemediate(s: Sections['timeToRemediate']): string {
+  if (isSectionError(s)) return failed(s);
+  const run = (r: { seconds: number | null; verifyInvocations: number }, ratio: number | null) =>
+    r.seconds === null ? 'not verified' : `${r.seconds} s (${ratio}×, ${r.verifyInvocations} verify)`;
+  const rows = s.rows.map((r) => [
+    r.propagationSeconds,
+    r.adaptive.stepLatencySeconds,
+    r.floorSeconds,
+    run(r.adaptive, r.adaptiveRatio),
+    run(r.fixed, r.fixedRatio),
+    run(r.capped, r.cappedRatio),
+    verdict(r.met),
+  ]);
+  const fixed = s.inputs.fixedConfig.propagation.firstWaitSeconds;
+  return [
+    markdownTable(['propagation s', 'step latency s', 'floor s', 'adaptive (default)', `fixed ${fixed} s wait`, 'what-if: waits capped at 5 s', `adaptive ≤ ${TTR_TARGET_RATIO}× floor`], rows),
+    '',
+    s.method,
+  ].join('\n');
+}
+
+function cost(s: Sections['cost']): string {
+  if (isSectionError(s)) return failed(s);
+  const rows = s.rows.map((r) => [r.cause, r.scenario, r.status, r.events, r.stateTransitions, r.lambdaInvocations, r.intakeInvocations, `$${r.usdPer1000Incidents.toFixed(3)}`]);
+  return [
+    markdownTable(['cause', 'scenario', 'status', 'events', 'state transitions', 'workflow Lambda invocations', 'intake invocations', '$ per 1,000 incidents'], rows),
+    '',
+    `Mean: $${s.meanUsdPer1000Incidents.toFixed(3)} per 1,000 incidents. Prices: ${describePrices(s.prices)}`,
+    '',
+    s.method,
+  ].join('\n');
+}
+
+function intakeSpeed(s: Sections['intakeSpeed']): string {
+  if (isSectionError(s)) return failed(s);
+  const kinds = Object.entries(s.kinds).map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`).join(', ');
+  return [
+    markdownTable(
+      ['records', 'fixtures', 'seconds', 'records/s (JSON.parse + extract + classify + key)', 'records/s (without JSON.parse)', `target ≥ ${s.target.toLocaleString('en-US')}/s`],
+      [[s.inputs.records, s.inputs.fixtures, s.seconds, s.recordsPerSecond, s.recordsPerSecondWithoutJsonParse, verdict(s.met)]],
+    ),
+    '',
+    `One thread, after ${s.inputs.warmupRecords.toLocaleString('en-US')} warm-up records. Mix: ${kinds}; ${s.keyed.toLocaleString('en-US')} records got an incident key.`,
+  ].join('\n');
+}
+
+function coldStart(s: Sections['coldStart']): string {
+  if (isSectionError(s)) return failed(s);
+  const rows = s.rows.map((r) =>
+    r.error
+      ? [r.entry, '–', '–', '–', `error: ${r.error}`]
+      : [r.entry, r.bundleKb, r.sourcemapKb, `${r.importMsMedian} (${r.importMsMin}–${r.importMsMax}, n=${r.runs})`, verdict(r.withinTarget)],
+  );
+  const o = s.options.esbuild;
+  return [
+    markdownTable(['step', 'bundle KB', 'source map KB', 'import ms median (min–max)', `target ≤ ${COLD_START_TARGETS.maxBundleKb} KB, ≤ ${COLD_START_TARGETS.maxImportMs} ms`], rows),
+    '',
+    `esbuild: ${Object.entries(o).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}. Import timed inside a fresh \`node\` process (${s.options.runs} runs each), Node startup excluded.`,
+  ].join('\n');
+}
+
+function targetLine(name: string, section: { met: boolean } | SectionError): string {
+  return `- ${name}: ${isSectionError(section) ? 'not measured' : verdict(section.met)}`;
+}
+
+export function renderReport(r: BenchResults): string {
+  const m = r.machine;
+  return [
+    `# iam-autoheal benchmark (${r.quick ? 'quick' : 'full'} run)`,
+    '',
+    `${r.startedAt} · ${r.wallSeconds} s · ${m.nproc} × ${m.cpuModel} · ${m.memoryGiB} GiB · Node ${m.node} · ${m.platform} ${m.arch}`,
+    '',
+    '## Targets',
+    '',
+    targetLine('Storm amplification (executions = incidents = root causes, IAM writes = needed, EC2 writes ≤ instances + template fix)', r.amplification),
+    targetLine(`Time to remediate within ${Math.round((TTR_TARGET_RATIO - 1) * 100)}% of propagation + step latency`, r.timeToRemediate),
+    targetLine('Intake ≥ 50,000 records/s on one core', r.intakeSpeed),
+    targetLine(`Cold start ≤ ${COLD_START_TARGETS.maxBundleKb} KB and ≤ ${COLD_START_TARGETS.maxImportMs} ms per step`, r.coldStart),
+    '',
+    '## 1. Storm amplification',
+    '',
+    amplification(r.amplification),
+    '',
+    '## 2. Time to remediate (simulated clock, event → verified)',
+    '',
+    timeToRemediate(r.timeToRemediate),
+    '',
+    '## 3. Cost per incident',
+    '',
+    cost(r.cost),
+    '',
+    '## 4. Intake speed',
+    '',
+    intakeSpeed(r.intakeSpeed),
+    '',
+    '## 5. Lambda cold start',
+    '',
+    coldStart(r.coldStart),
+  ].join('\n');
+}
