@@ -5,7 +5,7 @@
  */
 import { ThrottlingError } from '../ports.ts';
 import type { VirtualClock } from './clock.ts';
-import { awsError, defaultMessageFor } from './errors.ts';
+import { AwsWireError, defaultMessageFor, portErrorForCall } from './errors.ts';
 import type { ApiFamily, Physics } from './scenario.ts';
 
 export interface ApiCounters {
@@ -75,7 +75,7 @@ export class CallGate {
     if (fault) {
       fault.remaining -= 1;
       this.counters.faultsInjected += 1;
-      const error = awsError(fault.error, fault.message ?? defaultMessageFor(fault.error));
+      const error = portErrorForCall(api, { code: fault.error, message: fault.message ?? defaultMessageFor(fault.error) });
       if (error instanceof ThrottlingError) this.counters.throttled += 1;
       this.calls.push({ api, at, outcome: `fault:${fault.error}` });
       throw error;
@@ -86,9 +86,9 @@ export class CallGate {
       this.calls.push({ api, at, outcome: 'ok' });
       return result;
     } catch (err) {
-      const code = (err as { code?: string }).code ?? (err as Error).message?.split(':')[0] ?? 'Error';
-      this.calls.push({ api, at, outcome: `error:${code}` });
-      throw err;
+      if (!(err instanceof AwsWireError)) throw err; // a bug, not an AWS answer
+      this.calls.push({ api, at, outcome: `error:${err.code}` });
+      throw portErrorForCall(api, err);
     }
   }
 

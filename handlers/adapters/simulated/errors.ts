@@ -1,9 +1,26 @@
 /** AWS answers of the simulated account, turned into port errors exactly as the real adapters do. */
-import { portErrorFor } from '../aws/errors.ts';
+import { portErrorFor, type ErrorMapping } from '../aws/errors.ts';
 
-/** The port error a real adapter would raise for this wire code and message. */
-export function awsError(code: string, message: string): Error {
-  return portErrorFor({ code, message });
+/** An error as AWS sends it (wire code + message), before an adapter maps it to a port error. */
+export class AwsWireError extends Error {
+  override readonly name = 'AwsWireError' as const;
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** What the simulated AWS answers; the call gate maps it as the real adapter of that call would. */
+export function awsError(code: string, message: string): AwsWireError {
+  return new AwsWireError(code, message);
+}
+
+// The real IAM adapter treats "not found" on these writes as IAM not having propagated yet.
+const NOT_FOUND_IS_TRANSIENT = new Set(['UpdateAssumeRolePolicy', 'AttachRolePolicy', 'PutRolePolicy', 'AddRoleToInstanceProfile']);
+
+/** The port error the real adapter raises when AWS answers `wire` to `api`. */
+export function portErrorForCall(api: string, wire: { code: string; message: string }): Error {
+  const mapping: ErrorMapping = NOT_FOUND_IS_TRANSIENT.has(api) ? { notFoundIsTransient: true } : {};
+  return portErrorFor({ code: wire.code, message: wire.message }, mapping);
 }
 
 /** Default texts AWS uses for the codes a fault may name without a message. */
