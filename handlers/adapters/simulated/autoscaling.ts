@@ -2,6 +2,7 @@
 import type { AutoScalingGroupInfo, AutoScalingPort } from '../ports.ts';
 import type { CallGate } from './call-gate.ts';
 import type { VirtualClock } from './clock.ts';
+import { resolveVersion } from './ec2.ts';
 import { awsError } from './errors.ts';
 import type { AccountState } from './state.ts';
 
@@ -24,7 +25,12 @@ export class SimulatedAutoScaling implements AutoScalingPort {
     return this.gate.call('UpdateAutoScalingGroup', 'ec2-write', () => {
       const group = this.state.groups.get(name);
       if (!group) throw awsError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
-      if (!this.state.templates.has(launchTemplate.id)) throw awsError('ValidationError', `The specified launch template, with template ID ${launchTemplate.id}, does not exist.`);
+      const template = this.state.templates.get(launchTemplate.id);
+      if (!template) throw awsError('ValidationError', `The specified launch template, with template ID ${launchTemplate.id}, does not exist.`);
+      const version = resolveVersion(template, launchTemplate.version);
+      if (version === null || !template.versions.has(version)) {
+        throw awsError('ValidationError', `The specified launch template version ${launchTemplate.version} of ${launchTemplate.id} does not exist.`);
+      }
       group.launchTemplate = { ...launchTemplate };
       group.updatedAt = this.clock.nowMs();
     });

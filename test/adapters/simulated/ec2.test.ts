@@ -134,6 +134,7 @@ describe('EC2 in the simulated account', () => {
     expect((await account.ports.autoScaling.describeGroup('web'))?.launchTemplate).toEqual({ id: 'lt-0123', version: '2' });
     expect(await account.ports.autoScaling.describeGroup('nope')).toBeNull();
     expect(await rejection(account.ports.autoScaling.setGroupLaunchTemplate('nope', { id: 'lt-0123', version: '2' }))).toBeInstanceOf(AwsCallError);
+    expect(await rejection(account.ports.autoScaling.setGroupLaunchTemplate('web', { id: 'lt-0123', version: '7' }))).toMatchObject({ code: 'ValidationError' });
     expect(account.snapshot().autoScalingGroups![0]!.launchTemplate).toEqual({ id: 'lt-0123', version: '2' });
   });
 
