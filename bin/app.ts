@@ -1,14 +1,16 @@
 /**
- * The CDK app: `IamAutoheal` (single account, the default), `IamAutohealHub` and `IamAutohealMember`.
+ * The CDK app: `IamAutoheal` (single account, the only top-level stack, so `cdk deploy` picks it) and,
+ * in the `Organization` stage, `Organization/IamAutohealHub` and `Organization/IamAutohealMember`.
  * Context: configFile | config, notificationEmail (comma-separated), slackWorkspaceId + slackChannelId.
  */
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { REMEDIATIONS } from '../handlers/core/remediations/index.ts';
 import { loadDeploymentConfig } from '../lib/config-source.ts';
 import { HubStack, MemberStack, SingleAccountStack } from '../lib/stacks.ts';
 
 const app = new App();
+// Checks the whole construct tree, the Organization stage included; a finding fails synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
 const context = (key: string) => (app.node.tryGetContext(key) as string | undefined)?.toString().trim() || undefined;
@@ -25,5 +27,6 @@ const service = {
 };
 // Environment-agnostic: the account and region come from the credentials at deploy time.
 new SingleAccountStack(app, 'IamAutoheal', { service });
-new HubStack(app, 'IamAutohealHub', { service });
-new MemberStack(app, 'IamAutohealMember', { config, remediations: REMEDIATIONS });
+const organization = new Stage(app, 'Organization');
+new HubStack(organization, 'IamAutohealHub', { service, stackName: 'IamAutohealHub' });
+new MemberStack(organization, 'IamAutohealMember', { config, remediations: REMEDIATIONS, stackName: 'IamAutohealMember' });

@@ -1,5 +1,5 @@
 /** The deployable stacks: single account (default), and the hub and member of an organization. */
-import { CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, DefaultStackSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../handlers/core/config.ts';
 import { IamAutoheal, type IamAutohealProps } from './iam-autoheal.ts';
@@ -8,6 +8,15 @@ import type { RemediationGrant } from './remediation-policy.ts';
 
 export type ServiceOptions = Omit<IamAutohealProps, 'hub'>;
 
+/** What an operator needs after deploying: the audit table for `audit`/`undo`, the workflow, the topic, the dead letters. */
+function serviceOutputs(stack: Stack, service: IamAutoheal): void {
+  new CfnOutput(stack, 'AuditTableName', { value: service.auditTable.tableName, description: 'iam-autoheal audit --table / undo --table' });
+  new CfnOutput(stack, 'StateMachineArn', { value: service.stateMachine.stateMachineArn });
+  new CfnOutput(stack, 'TopicArn', { value: service.notifications.topic.topicArn });
+  new CfnOutput(stack, 'EventBusArn', { value: service.eventBus.eventBusArn });
+  new CfnOutput(stack, 'DeadLetterQueueArn', { value: service.deadLetterQueue.queueArn });
+}
+
 /** Watches and repairs the account and region it is deployed to. */
 export class SingleAccountStack extends Stack {
   readonly service: IamAutoheal;
@@ -15,6 +24,7 @@ export class SingleAccountStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { service: ServiceOptions }) {
     super(scope, id, { description: 'iam-autoheal: self-healing EC2 instance roles (single account)', ...props });
     this.service = new IamAutoheal(this, 'IamAutoheal', props.service);
+    serviceOutputs(this, this.service);
   }
 }
 
@@ -34,6 +44,7 @@ export class HubStack extends Stack {
       eventBusName: props.service.eventBusName ?? DEFAULT_EVENT_BUS_NAME,
       hub: { organizationId: organizationId.valueAsString, memberRoleName: DEFAULT_MEMBER_ROLE_NAME, stepRoleNamePrefix: DEFAULT_HUB_STEP_ROLE_PREFIX },
     });
+    serviceOutputs(this, this.service);
   }
 }
 
@@ -42,7 +53,12 @@ export class MemberStack extends Stack {
   readonly member: IamAutohealMember;
 
   constructor(scope: Construct, id: string, props: StackProps & { config: Config; remediations: readonly RemediationGrant[] }) {
-    super(scope, id, { description: 'iam-autoheal: member account (forwards events, remediation role)', ...props });
+    super(scope, id, {
+      description: 'iam-autoheal: member account (forwards events, remediation role)',
+      // No assets and no bootstrap check: the template deploys as is through StackSets to unbootstrapped accounts.
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      ...props,
+    });
     const parameter = (name: string, description: string, allowedPattern: string) =>
       new CfnParameter(this, name, { type: 'String', description, allowedPattern }).valueAsString;
     this.member = new IamAutohealMember(this, 'IamAutohealMember', {
@@ -52,5 +68,6 @@ export class MemberStack extends Stack {
       hubAccountId: parameter('HubAccountId', 'Account id of the hub stack', '^\\d{12}$'),
       hubRegion: parameter('HubRegion', 'Region of the hub stack, e.g. eu-west-1', '^[a-z]{2}(-[a-z]+)+-\\d$'),
     });
+    new CfnOutput(this, 'RemediationRoleArn', { value: this.member.remediationRole.roleArn });
   }
 }

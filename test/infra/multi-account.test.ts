@@ -100,3 +100,12 @@ describe('member stack', () => {
     expect(Object.keys(memberTemplate.toJSON().Parameters)).toEqual(expect.arrayContaining(['OrganizationId', 'HubAccountId', 'HubRegion']));
   });
 });
+
+describe('member template', () => {
+  it('deploys through StackSets as is: no assets, no bootstrap version check', () => {
+    const template = memberTemplate.toJSON();
+    expect(template.Rules?.CheckBootstrapVersion).toBeUndefined();
+    expect(template.Parameters.BootstrapVersion).toBeUndefined();
+    expect(Object.values(template.Resources).map((r: any) => r.Type)).not.toContain('AWS::Lambda::Function');
+  });
+});
