@@ -63,14 +63,6 @@ export function decisionRecord(ctx: AuditContext, sequence: number, at: Date, de
   };
 }
 
-/** A message sent about the incident (subject and message id), so that the trail shows who was told what. */
-export function notificationRecord(ctx: AuditContext, sequence: number, at: Date, sent: { subject: string; messageId: string; status: string }): AuditRecord {
-  return {
-    ...base(ctx, sequence, 'notification', at),
-    target: ctx.incidentKey, action: 'notify', before: null, after: sent, result: 'info', error: null,
-  };
-}
-
 /** A change undo must restore: a result record that did change something, not yet undone. */
 export interface UndoStep {
   record: AuditRecord;

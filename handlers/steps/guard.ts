@@ -1,11 +1,9 @@
 /** Guard step: may the plan run now, in which mode, within the account's change budget? */
-import { decisionRecord } from '../core/audit.ts';
 import { guard } from '../core/guard.ts';
-import { appendAudit, auditContext } from './audit-trail.ts';
 import type { GuardInput, GuardOutput, StepDeps } from './types.ts';
 
 export async function guardStep(deps: StepDeps, input: GuardInput): Promise<GuardOutput> {
-  const { incident, diagnosis, execution } = input;
+  const { incident, diagnosis } = input;
   const at = deps.clock.now();
   const [iamChangesThisHour, ec2ChangesThisHour] = await Promise.all([
     deps.budget.used(incident.accountId, 'iam', at),
@@ -13,13 +11,6 @@ export async function guardStep(deps: StepDeps, input: GuardInput): Promise<Guar
   ]);
   const decision = guard(diagnosis, deps.config, { iamChangesThisHour, ec2ChangesThisHour });
   const actions = decision.verdict === 'apply' || decision.verdict === 'await-approval' ? decision.allowed : [];
-  await appendAudit(deps, incident.key, (seq) =>
-    decisionRecord(auditContext(incident, execution, diagnosis.cause), seq, at, {
-      target: diagnosis.subject.roleArn ?? incident.key,
-      summary: `guard: ${decision.verdict}${decision.mode ? ` (${decision.mode})` : ''}: ${decision.reason}`,
-      data: { verdict: decision.verdict, mode: decision.mode, reason: decision.reason, refused: decision.refused },
-    }),
-  );
   deps.logger.info({ verdict: decision.verdict, reason: decision.reason }, 'guarded');
   const { propagation, approvalTimeoutSeconds } = deps.config;
   return {

@@ -1,13 +1,9 @@
-/** Notify step: one SNS message (Chatbot JSON + email text) per incident state change. */
-import { notificationRecord } from '../core/audit.ts';
+/** Notify step: one SNS message (Chatbot JSON + email text) per incident state change; the audit trail is Record's. */
 import { buildNotification, executionLinkFor, type Notification, type NotificationInput } from '../core/notification.ts';
-import { appendAudit, auditContext } from './audit-trail.ts';
 import { outcomeOf } from './outcome.ts';
-import type { ExecutionRef, NotifyInput, NotifyOutput, StepDeps } from './types.ts';
+import type { NotifyInput, NotifyOutput, StepDeps } from './types.ts';
 
-export async function publishNotification(
-  deps: StepDeps, input: NotificationInput, execution: ExecutionRef,
-): Promise<{ messageId: string; notification: Notification }> {
+export async function publishNotification(deps: StepDeps, input: NotificationInput): Promise<{ messageId: string; notification: Notification }> {
   const notification = buildNotification(input);
   const { messageId } = await deps.notifier.publish({
     subject: notification.subject,
@@ -15,10 +11,6 @@ export async function publishNotification(
     email: notification.email,
     attributes: { incident: input.incident.key, status: input.status },
   });
-  const ctx = auditContext(input.incident, execution, input.diagnosis?.cause ?? null);
-  await appendAudit(deps, input.incident.key, (seq) =>
-    notificationRecord(ctx, seq, deps.clock.now(), { subject: notification.subject, messageId, status: input.status }),
-  );
   return { messageId, notification };
 }
 
@@ -35,7 +27,7 @@ export async function notifyStep(deps: StepDeps, input: NotifyInput): Promise<No
     reason: outcome.reason,
     executionName: execution.name,
     executionLink: executionLinkFor(execution.id),
-  }, execution);
+  });
   deps.logger.info({ subject: notification.subject }, 'notified');
   return { messageId, subject: notification.subject };
 }

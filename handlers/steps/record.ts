@@ -1,4 +1,7 @@
-/** Record step: the final status of the execution, written to the audit trail. */
+/**
+ * Record step: one audit record with how the execution ended and why — the diagnosis and its evidence,
+ * the guard's verdict, the approval answer, the status. (Changes are audited by Apply as they happen.)
+ */
 import { decisionRecord } from '../core/audit.ts';
 import { appendAudit, auditContext } from './audit-trail.ts';
 import { outcomeOf } from './outcome.ts';
@@ -7,12 +10,23 @@ import type { RecordInput, RecordOutput, StepDeps } from './types.ts';
 export async function recordStep(deps: StepDeps, input: RecordInput): Promise<RecordOutput> {
   const { state, execution } = input;
   const outcome = outcomeOf(state);
-  const cause = state.diagnose?.diagnosis.cause ?? null;
+  const diagnosis = state.diagnose?.diagnosis ?? null;
+  const decision = state.guard?.decision ?? null;
   await appendAudit(deps, state.incident.key, (seq) =>
-    decisionRecord(auditContext(state.incident, execution, cause), seq, deps.clock.now(), {
-      target: state.incident.key,
+    decisionRecord(auditContext(state.incident, execution, diagnosis?.cause ?? null), seq, deps.clock.now(), {
+      target: diagnosis?.subject.roleArn ?? state.incident.key,
       summary: `outcome: ${outcome.status}: ${outcome.reason}`,
-      data: { status: outcome.status, reason: outcome.reason, actions: outcome.actions, error: state.error ?? null },
+      data: {
+        status: outcome.status,
+        reason: outcome.reason,
+        actions: outcome.actions,
+        diagnosis: diagnosis && { cause: diagnosis.cause, summary: diagnosis.summary, evidence: diagnosis.evidence, plan: diagnosis.plan, owner: diagnosis.owner ?? null },
+        guard: decision && { verdict: decision.verdict, mode: decision.mode, reason: decision.reason, refused: decision.refused },
+        approval: state.approval ?? null,
+        error: state.error ?? null,
+        events: state.incident.eventCount,
+        instances: state.incident.instanceIds,
+      },
     }),
   );
   deps.logger.info({ status: outcome.status, reason: outcome.reason }, 'recorded');

@@ -20,7 +20,7 @@ export async function requestApprovalStep(deps: StepDeps, input: RequestApproval
     incident, status: 'awaiting-approval', diagnosis, decision, actions: [], reason: decision.reason,
     executionName: execution.name, executionLink: executionLinkFor(execution.id),
     approval: { taskToken: input.taskToken, expiresAt },
-  }, execution);
+  });
   deps.logger.info({ expiresAt }, 'approval requested');
   return { requested: true, expiresAt };
 }

@@ -55,13 +55,12 @@ async function diagnosed() {
 }
 
 describe('diagnose Lambda', () => {
-  it('returns the cause with a plan, says whether it is fixable, and audits the diagnosis', async () => {
+  it('returns the cause with a plan and says whether it is fixable, changing nothing', async () => {
     const out = await diagnose({ incident, execution }, context);
     expect(out.fixable).toBe(true);
     expect(out.diagnosis.cause).toBe('no-instance-profile');
     expect(out.diagnosis.plan[0]).toMatchObject({ type: 'associate-profile', target: INSTANCE });
-    const records = await audit.listIncident(incident.key);
-    expect(records.map((r) => r.phase)).toEqual(['decision']);
+    expect(account.counters.ec2Writes + account.counters.iamWrites).toBe(0);
   });
 
   it('rejects an input without the incident with a named error', async () => {
@@ -144,11 +143,12 @@ describe('record and notify Lambdas', () => {
     };
   }
 
-  it('record: fixed when verified after a change, written to the audit trail', async () => {
+  it('record: fixed when verified after a change, audited with the diagnosis and its evidence', async () => {
     const out = await record({ state: await finished(), execution }, context);
     expect(out.status).toBe('fixed');
     const last = (await audit.listIncident(incident.key)).at(-1)!;
-    expect(last.after).toMatchObject({ status: 'fixed' });
+    expect(last).toMatchObject({ phase: 'decision', cause: 'no-instance-profile', actor: execution.id });
+    expect(last.after).toMatchObject({ status: 'fixed', diagnosis: { cause: 'no-instance-profile', evidence: expect.any(Array) } });
   });
 
   it('record: a caught error is a failure, with the error as the reason', async () => {
