@@ -3,14 +3,13 @@
  * adapters, IAM evaluated by a real evaluator, eventual consistency and throttling on a virtual clock.
  * Never bundled into a Lambda (the evaluator is AGPL and a devDependency).
  */
-import type { AccountPorts, NotifierPort } from '../ports.ts';
+import type { AccountPorts, NotifierPort, SimulationDecision } from '../ports.ts';
 import { SimulatedAutoScaling } from './autoscaling.ts';
 import { CallGate, type ApiCounters, type CallRecord } from './call-gate.ts';
 import { VirtualClock } from './clock.ts';
 import { credentialsAt, type HeldCredentials } from './credentials.ts';
 import { SimulatedEc2 } from './ec2.ts';
 import { EffectiveIam } from './effective.ts';
-import type { SimulationDecision } from '../ports.ts';
 import { SimulatedIam } from './iam.ts';
 import { scenarioStartTime, type Scenario, type ScenarioAccountInput } from './scenario.ts';
 import { AccountState } from './state.ts';
