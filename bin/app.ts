@@ -9,24 +9,39 @@ import { REMEDIATIONS } from '../handlers/core/remediations/index.ts';
 import { loadDeploymentConfig } from '../lib/config-source.ts';
 import { HubStack, MemberStack, SingleAccountStack } from '../lib/stacks.ts';
 
-const app = new App();
-// Checks the whole construct tree, the Organization stage included; a finding fails synth.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+/** Errors about the operator's input: one line, no stack trace. */
+const INPUT_ERRORS = ['ConfigError', 'ConfigSourceError', 'DefinitionSubstitutionError', 'RemediationPolicyError', 'ContextError'];
 
-const context = (key: string) => (app.node.tryGetContext(key) as string | undefined)?.toString().trim() || undefined;
-const { config } = loadDeploymentConfig(app.node);
-const workspaceId = context('slackWorkspaceId');
-const channelId = context('slackChannelId');
-if (Boolean(workspaceId) !== Boolean(channelId)) throw new Error('context: set both slackWorkspaceId and slackChannelId, or neither');
+class ContextError extends Error {
+  override readonly name = 'ContextError' as const;
+}
 
-const service = {
-  config,
-  remediations: REMEDIATIONS,
-  notificationEmails: context('notificationEmail')?.split(',').map((email) => email.trim()).filter(Boolean) ?? [],
-  slack: workspaceId && channelId ? { workspaceId, channelId } : undefined,
-};
-// Environment-agnostic: the account and region come from the credentials at deploy time.
-new SingleAccountStack(app, 'IamAutoheal', { service });
-const organization = new Stage(app, 'Organization');
-new HubStack(organization, 'IamAutohealHub', { service, stackName: 'IamAutohealHub' });
-new MemberStack(organization, 'IamAutohealMember', { config, remediations: REMEDIATIONS, stackName: 'IamAutohealMember' });
+function defineApp(app: App): void {
+  // Checks the whole construct tree, the Organization stage included; a finding fails synth.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const context = (key: string) => (app.node.tryGetContext(key) as string | undefined)?.toString().trim() || undefined;
+  const { config } = loadDeploymentConfig(app.node);
+  const workspaceId = context('slackWorkspaceId');
+  const channelId = context('slackChannelId');
+  if (Boolean(workspaceId) !== Boolean(channelId)) throw new ContextError('context: set both slackWorkspaceId and slackChannelId, or neither');
+
+  const service = {
+    config,
+    remediations: REMEDIATIONS,
+    notificationEmails: context('notificationEmail')?.split(',').map((email) => email.trim()).filter(Boolean) ?? [],
+    slack: workspaceId && channelId ? { workspaceId, channelId } : undefined,
+  };
+  // Environment-agnostic: the account and region come from the credentials at deploy time.
+  new SingleAccountStack(app, 'IamAutoheal', { service });
+  const organization = new Stage(app, 'Organization');
+  new HubStack(organization, 'IamAutohealHub', { service, stackName: 'IamAutohealHub' });
+  new MemberStack(organization, 'IamAutohealMember', { config, remediations: REMEDIATIONS, stackName: 'IamAutohealMember' });
+}
+
+try {
+  defineApp(new App());
+} catch (error) {
+  if (!(error instanceof Error) || !INPUT_ERRORS.includes(error.name)) throw error;
+  console.error(`iam-autoheal: ${error.message}`);
+  process.exit(1);
+}

@@ -16,7 +16,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { Config } from '../handlers/core/config.ts';
+import { ConfigError, type Config } from '../handlers/core/config.ts';
 import { AutohealAlarms } from './alarms.ts';
 import { AutohealFunction } from './autoheal-function.ts';
 import { AutohealRules } from './event-rules.ts';
@@ -266,7 +266,7 @@ export class IamAutoheal extends Construct {
 function configEnvironment(config: Config): string {
   const text = JSON.stringify(config);
   if (text.length > 3000) {
-    throw new RangeError(`configuration: ${text.length} characters once validated, more than the 3000 that fit in a Lambda environment; shorten expectedPermissions`);
+    throw new ConfigError(`configuration: ${text.length} characters once validated, more than the 3000 that fit in a Lambda environment; shorten expectedPermissions`);
   }
   return text;
 }
