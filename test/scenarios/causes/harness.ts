@@ -58,6 +58,7 @@ export interface DenialSpec {
   errorMessage?: string | null;
   ec2RoleDelivery?: string | null;
   time?: string;
+  errorCode?: string;
 }
 
 export function denialRecord(spec: DenialSpec = {}): CloudTrailRecord {
@@ -83,7 +84,7 @@ export function denialRecord(spec: DenialSpec = {}): CloudTrailRecord {
     awsRegion: REGION,
     sourceIPAddress: '10.0.1.15',
     userAgent: 'aws-sdk-java/2.25.0',
-    errorCode: 'AccessDenied',
+    errorCode: spec.errorCode ?? 'AccessDenied',
     ...(message === null ? {} : { errorMessage: message }),
     requestParameters: spec.requestParameters ?? { bucketName: 'config-bucket', key: 'app.json' },
     responseElements: null,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts';
+import type { AuditRecord } from '../../../handlers/core/audit-record.ts';
+import { diagnose } from '../../../handlers/core/diagnosis/index.ts';
 import type { CloudTrailRecord } from '../../../handlers/core/events/records.ts';
-import { ACCOUNT, applyAll, diagnoseAndGuard, denialRecord, EC2_TRUST, INSTANCE, OBJECT, OPT_IN, READ_CONFIG, READ_STATEMENT, scenario, undoAll, verified } from './harness.ts';
+import { ACCOUNT, applyAll, diagnoseAndGuard, denialRecord, incidentOf, EC2_TRUST, INSTANCE, OBJECT, OPT_IN, READ_CONFIG, READ_STATEMENT, scenario, undoAll, verified } from './harness.ts';
 
 const APP_READ = `arn:aws:iam::${ACCOUNT}:policy/app-read`;
 const BARE_ROLE = { name: 'app', trustPolicy: EC2_TRUST, tags: OPT_IN };
@@ -87,6 +90,25 @@ describe('propagation-delay', () => {
     expect(run.account.counters).toMatchObject({ iamWrites: 0, ec2Writes: 0 });
     run.account.clock.advance(5);
     expect(await verified(run)).toBe(true);
+  });
+});
+
+describe('propagation-delay from our own audit trail', () => {
+  it('a policy we attached three seconds ago: wait, do not attach again', async () => {
+    const s = scenario(
+      { roles: [{ ...BARE_ROLE, managedPolicies: [{ arn: APP_READ, updatedAt: '2026-10-02T07:59:57Z' }] }], policies: [{ arn: APP_READ, document: READ_CONFIG }] },
+      { modes: AUTO, expectedPermissions: [{ role: 'app', policyArns: [APP_READ] }] },
+    );
+    const account = new SimulatedAccount(s);
+    const incident = incidentOf([denialRecord()]);
+    const audit: AuditRecord = {
+      incidentKey: 'earlier-incident', executionName: 'exec-1', step: '0002-result', phase: 'result', cause: 'missing-permission', account: ACCOUNT, region: 'eu-west-1',
+      target: `arn:aws:iam::${ACCOUNT}:role/app`, action: 'attach-policy', before: null, after: null, result: 'done', error: null, actor: 'exec-1', timestamp: '2026-10-02T07:59:57Z',
+    };
+    const d = await diagnose(account.ports, incident, s.config, { recentAudit: [audit] });
+    expect(d.cause).toBe('propagation-delay');
+    expect(d.summary).toMatch(/attach-policy \(iam-autoheal, earlier-incident\) on app 3s ago/);
+    expect(d.plan.map((a) => a.type)).toEqual(['wait']);
   });
 });
 
