@@ -22,8 +22,27 @@ export interface UndoneStep {
   detail: string;
 }
 
+/** How long to wait before retrying: real time against AWS, the virtual clock in a simulated account. */
+export type Pause = (seconds: number) => Promise<void>;
+
+const realPause: Pause = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+// Throttling and transient answers are retried as the state machine retries them; anything else stops the undo.
+const RETRIED = new Set(['Throttling', 'TransientAwsError']);
+const ATTEMPTS = 6;
+
+async function withRetries<T>(pause: Pause, body: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await body();
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !(err instanceof Error) || !RETRIED.has(err.name)) throw err;
+      await pause(Math.min(2 ** (attempt - 1), 20) * (0.5 + Math.random() / 2));
+    }
+  }
+}
+
 /** Undoes every applied, not yet undone step of the incident, newest first; stops at the first failure. */
-export async function undoIncident(ports: AccountPorts, store: AuditStore, incidentKey: string, actor: string): Promise<UndoneStep[]> {
+export async function undoIncident(ports: AccountPorts, store: AuditStore, incidentKey: string, actor: string, pause: Pause = realPause): Promise<UndoneStep[]> {
   const records = await store.listIncident(incidentKey);
   if (records.length === 0) throw new InputError(`no audit record of incident ${incidentKey}`);
   const first = records[0]!;
@@ -35,7 +54,7 @@ export async function undoIncident(ports: AccountPorts, store: AuditStore, incid
     // Intent first, as for every change: the trail shows an undo that crashed half-way.
     await store.append(undoIntentRecord(ctx, sequence++, step, ports.clock.now()));
     try {
-      const detail = await remediationFor(step.action.type).undo(ports, step.action, step.record.before as Before);
+      const detail = await withRetries(pause, () => remediationFor(step.action.type).undo(ports, step.action, step.record.before as Before));
       await store.append(undoResultRecord(ctx, sequence++, step, ports.clock.now(), { ok: true, detail }));
       done.push({ step: step.record.step, type: step.action.type, target: step.action.target, result: 'undone', detail });
     } catch (err) {
@@ -88,7 +107,8 @@ export async function undo(incidentKey: string, options: UndoOptions): Promise<v
     ports = createAwsAccountPorts({ accountId: records[0]!.account, region: records[0]!.region });
   }
   const actor = options.actor ?? `${userInfo().username} (iam-autoheal undo)`;
-  const steps = await undoIncident(ports, store, incidentKey, actor);
+  const pause: Pause | undefined = simulated ? async (seconds) => simulated.clock.advance(seconds) : undefined;
+  const steps = await undoIncident(ports, store, incidentKey, actor, pause);
   const state = simulated ? touched(simulated.snapshot(), new Set(steps.map((s) => s.target))) : undefined;
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ incident: incidentKey, audit: label, steps, account: simulated ? simulated.snapshot() : undefined, restored: state }, null, 2)}\n`);
