@@ -115,6 +115,11 @@ export interface LaunchTemplateVersionInfo {
 
 export interface Ec2Port {
   describeInstance(instanceId: string): Promise<InstanceInfo | null>;
+  /**
+   * Instances in one of `states`, only those with the tag when given: the scheduled sweep's inventory
+   * (CloudTrail delivery is best effort). Optional: an adapter that cannot list leaves it out.
+   */
+  listInstances?(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]>;
   describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]>;
   associateProfile(instanceId: string, profile: ProfileSpecifier): Promise<ProfileAssociation>;
   /** Swaps the profile in place: new association id, fresh credentials, no gap. */
