@@ -2,6 +2,7 @@
 import type { Cause } from '../causes.ts';
 import type { Config } from '../config.ts';
 import type { Diagnosis, Evidence, PlannedAction } from '../incident.ts';
+import { profileNameOf } from '../policy/principal.ts';
 import { readTrust } from '../policy/trust.ts';
 import { baseEvidence } from './evidence.ts';
 import { escalationFromMessage, escalationFromSimulation, ownerOf } from './escalation.ts';
@@ -62,6 +63,21 @@ const instanceWithoutProfile: Rule = (facts) => {
     cause: 'no-instance-profile',
     summary: `${ids} has no instance profile: associate ${expected.name} (from the ${expected.detail})`,
     plan: associatePlan(missing, expected.name, `expected profile from the ${expected.detail}`),
+  };
+};
+
+const associatedProfileGone: Rule = (facts) => {
+  const instance = facts.instances.find((i) => i.profileMissing && i.association?.state === 'associated');
+  if (!instance) return null;
+  const gone = profileNameOf(instance.association!.instanceProfileArn);
+  const expected = facts.expectedProfile;
+  if (!expected?.exists || expected.name === gone) {
+    return { cause: 'no-instance-profile', summary: `${instance.id} is associated with profile ${gone}, which no longer exists, and no other expected profile is known`, plan: [] };
+  }
+  return {
+    cause: 'no-instance-profile',
+    summary: `${instance.id} is associated with profile ${gone}, which no longer exists: replace it with ${expected.name} (from the ${expected.detail})`,
+    plan: [{ type: 'replace-association', target: instance.id, params: { profileName: expected.name }, reason: `the associated profile ${gone} was deleted; replacing keeps the instance from a gap without any profile` }],
   };
 };
 
@@ -163,6 +179,7 @@ const RULES: Rule[] = [
   blockedPerMessage,
   throttled,
   instanceWithoutProfile,
+  associatedProfileGone,
   associationInProgress,
   profileWithoutRole,
   roleGone,

@@ -74,10 +74,11 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     readErrors: [],
   };
   const reader = new Reader(facts);
-  const profiles = new Map<string, InstanceProfileInfo | null>();
+  // undefined: the read failed (throttled, refused); null: IAM says the profile does not exist.
+  const profiles = new Map<string, InstanceProfileInfo | null | undefined>();
   const profileNamed = async (name: string) => {
-    if (!profiles.has(name)) profiles.set(name, (await reader.read('iam:GetInstanceProfile', () => ports.iam.getInstanceProfile(name))) ?? null);
-    return profiles.get(name)!;
+    if (!profiles.has(name)) profiles.set(name, await reader.read('iam:GetInstanceProfile', () => ports.iam.getInstanceProfile(name)));
+    return profiles.get(name);
   };
   const templates = new Map<string, LaunchTemplateFacts | null>();
   const templateFacts = async (id: string, reference: string) => {
@@ -99,7 +100,7 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
         autoScalingGroup = { name: group.name, launchTemplate: group.launchTemplate, template: group.launchTemplate ? await templateFacts(group.launchTemplate.id, group.launchTemplate.version) : null };
       }
     }
-    facts.instances.push({ id, info, association, profile, profileMissing: !!association && !profile && !facts.throttling.count, launchTemplate, autoScalingGroup });
+    facts.instances.push({ id, info, association, profile: profile ?? null, profileMissing: profile === null && !!association, launchTemplate, autoScalingGroup });
   }
 
   await readRole(reader, ports, facts, incident);

@@ -9,7 +9,7 @@ import type { Remediation } from './types.ts';
 
 export const replaceAssociation: Remediation = {
   type: 'replace-association',
-  causes: ['stale-credentials'],
+  causes: ['stale-credentials', 'no-instance-profile'],
   description: 'Replace the instance profile association (same or expected profile) so the instance gets fresh credentials.',
   permissions: [
     { actions: ['ec2:ReplaceIamInstanceProfileAssociation'], resources: [ARN.instance], taggable: true },

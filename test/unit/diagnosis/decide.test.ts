@@ -82,6 +82,13 @@ describe('decide: instance → profile → role chain', () => {
     expect(d.plan).toEqual([expect.objectContaining({ type: 'merge-trust', target: 'app' })]);
   });
 
+  it('an association to a deleted profile is replaced with the expected one (no disassociate gap)', () => {
+    const gone = instance(INSTANCE, { profile: null, profileMissing: true, association: { ...instance().association!, instanceProfileArn: `arn:aws:iam::${ACCOUNT}:instance-profile/deleted` } });
+    const d = decide(facts({ instances: [gone], role: null, roleSource: null }), config());
+    expect(d.cause).toBe('no-instance-profile');
+    expect(d.plan).toEqual([expect.objectContaining({ type: 'replace-association', target: INSTANCE, params: { profileName: 'app' } })]);
+  });
+
   it('an association still being made is propagation: wait, change nothing', () => {
     const associating = instance(INSTANCE, { association: { ...instance().association!, state: 'associating' } });
     const d = decide(facts({ instances: [associating] }), config());
