@@ -9,6 +9,12 @@ export interface MachineInfo {
   platform: string;
   arch: string;
   memoryGiB: number;
+  /** 1-minute load average at the start and the end of the run: timings on a busy machine run slow. */
+  loadAverage1m: number[];
+}
+
+export function loadAverage1m(): number {
+  return Math.round(os.loadavg()[0]! * 10) / 10;
 }
 
 function cpuModelFromProcCpuinfo(): string | null {
@@ -28,5 +34,6 @@ export function describeMachine(): MachineInfo {
     platform: `${os.type()} ${os.release()}`,
     arch: process.arch,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadAverage1m: [loadAverage1m()],
   };
 }

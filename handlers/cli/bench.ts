@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runBench } from '../bench/index.ts';
+import { failedSections, runBench } from '../bench/index.ts';
 import { renderReport } from '../bench/report.ts';
 import { InputError } from './errors.ts';
 
@@ -33,5 +33,7 @@ export function registerBench(program: Command): void {
       } else {
         process.stdout.write(`${renderReport(results)}\n\nResults written to ${outFile}\n`);
       }
+      // A missed target is a result; a section that could not run is a failure.
+      if (failedSections(results).length > 0) process.exitCode = 1;
     });
 }
