@@ -50,9 +50,11 @@ function serialize(scenario: { events: unknown[] }, layout: 'pretty' | 'one-even
   return `${head},\n  "events": [\n${events.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]\n}\n`;
 }
 
+/** Writes into scenarios/, or into the folder given as the first argument (the test that checks they are in sync). */
 export function writeScenarios(scenarios: Record<string, () => { events: unknown[] }>, layout: 'pretty' | 'one-event-per-line'): void {
+  const dir = process.argv[2] ?? join(ROOT, 'scenarios');
   for (const [file, build] of Object.entries(scenarios)) {
-    writeFileSync(join(ROOT, 'scenarios', file), serialize(build(), layout));
-    console.log(`scenarios/${file}`);
+    writeFileSync(join(dir, file), serialize(build(), layout));
+    console.log(join(dir, file));
   }
 }

@@ -3,7 +3,11 @@
  * real handlers, the simulated account. Each ends as its `expected` block says, and the final account
  * is what a person would check after the incident.
  */
-import { basename } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, SimulatedAccount, type Scenario } from '../../handlers/adapters/simulated/index.ts';
 import { builtinScenarioFiles, compareWithExpected, type Expected } from '../../handlers/cli/demo.ts';
@@ -68,6 +72,19 @@ function role(account: Account, name: string) {
 const policyArns = (r: Account['roles'][number]) => r.managedPolicies.map((p) => (typeof p === 'string' ? p : p.arn));
 const iamSide = (a: Account) => ({ roles: a.roles, instanceProfiles: a.instanceProfiles, policies: a.policies });
 const notificationsText = (report: SimulationReport) => JSON.stringify(report.notifications);
+
+describe('the built-in scenarios are made from real CloudTrail records', () => {
+  it('each file is exactly what the generator scripts write from test/fixtures/cloudtrail', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const out = mkdtempSync(join(tmpdir(), 'scenarios-'));
+    for (const script of ['make-storm-scenarios.ts', 'make-incident-scenarios.ts', 'make-escalation-scenarios.ts']) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', script), out], { cwd: root, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(readdirSync(out).sort()).toEqual(FILES.map((f) => basename(f)));
+    for (const file of FILES) expect(readFileSync(join(out, basename(file)), 'utf8'), basename(file)).toBe(readFileSync(file, 'utf8'));
+  });
+});
 
 describe('every built-in scenario ends as its expected block says', () => {
   it('there is at least one scenario per cause the demo promises', () => {
