@@ -55,11 +55,14 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
       firstSeen: incident.firstSeen, lastSeen: incident.lastSeen, instanceIds: incident.instanceIds, actions: incident.actions,
     },
     now: now.toISOString(),
-    denied: {
-      action: trigger.action, resource: trigger.resource, eventSource: trigger.eventSource,
-      roleName: trigger.principal.roleName, roleArn: trigger.principal.roleArn, instanceId: trigger.principal.instanceId,
-      ec2RoleDelivery: trigger.principal.ec2RoleDelivery ?? null, denial: trigger.denial,
-    },
+    // A launch's principal is whoever launched (an operator, Auto Scaling): never a candidate instance role.
+    denied: incident.kind === 'access-denied'
+      ? {
+          action: trigger.action, resource: trigger.resource, eventSource: trigger.eventSource,
+          roleName: trigger.principal.roleName, roleArn: trigger.principal.roleArn, instanceId: trigger.principal.instanceId,
+          ec2RoleDelivery: trigger.principal.ec2RoleDelivery ?? null, denial: trigger.denial,
+        }
+      : { action: null, resource: null, eventSource: trigger.eventSource, roleName: null, roleArn: null, instanceId: null, ec2RoleDelivery: null, denial: null },
     launch: trigger.launch
       ? {
           instanceProfile: trigger.launch.instanceProfile,
@@ -87,7 +90,7 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     return templates.get(key)!;
   };
 
-  const ids = [...new Set([trigger.principal.instanceId, ...incident.instanceIds, ...(trigger.launch?.instanceIds ?? [])].filter((id): id is string => !!id))];
+  const ids = [...new Set([facts.denied.instanceId, ...incident.instanceIds, ...(trigger.launch?.instanceIds ?? [])].filter((id): id is string => !!id))];
   for (const id of ids.slice(0, MAX_INSTANCES)) {
     const info = (await reader.read('ec2:DescribeInstances', () => ports.ec2.describeInstance(id))) ?? null;
     const association = activeAssociation((await reader.read('ec2:DescribeIamInstanceProfileAssociations', () => ports.ec2.describeProfileAssociations(id))) ?? []);

@@ -95,6 +95,21 @@ describe('profile-without-role', () => {
   });
 });
 
+describe('launch incidents never take the launcher for the instance role', () => {
+  it("an empty profile gets the role named like it, not the operator's role that ran RunInstances", async () => {
+    const doc = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    doc.account.roles.push({ name: 'operators', trustPolicy: EC2_TRUST, tags: OPT_IN });
+    doc.account.instanceProfiles[0].roles = [];
+    doc.account.instances[0].instanceProfile = 'batch-worker';
+    doc.config.modes['profile-without-role'] = 'auto';
+    const s = parseScenario(doc, EXAMPLE);
+    const run = await diagnoseAndGuard(s, s.events as CloudTrailRecord[]);
+    expect(run.diagnosis.cause).toBe('profile-without-role');
+    expect(run.diagnosis.plan).toEqual([expect.objectContaining({ type: 'add-role-to-profile', target: 'batch-worker', params: { roleName: 'batch-worker' } })]);
+    expect(run.diagnosis.subject.roleName).not.toBe('operators');
+  });
+});
+
 describe('stale-credentials', () => {
   it('denied as the old role while the profile now holds an allowed one: replace the association in place, never disassociate', async () => {
     const s = scenario({
