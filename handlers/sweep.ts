@@ -1,0 +1,17 @@
+/** Lambda entry of the scheduled sweep: instances without a profile that no event reported get a workflow too. */
+import type { Context } from 'aws-lambda';
+import { accountPorts, config, logger, workflowPort } from './environment.ts';
+import { systemClock } from './adapters/aws/index.ts';
+import { sweepStep, sweepTargets, type SweepSummary } from './steps/sweep.ts';
+
+const workflow = workflowPort();
+
+export const handler = async (_event: unknown, context: Context): Promise<Pick<SweepSummary, 'checked' | 'duplicates'> & { started: string[] }> => {
+  const own = { accountId: context.invokedFunctionArn.split(':')[4] ?? '', region: process.env['AWS_REGION'] ?? '' };
+  const summary = await sweepStep(
+    { config, workflow, portsFor: (accountId, region) => accountPorts(context, accountId, region), clock: systemClock, logger },
+    sweepTargets(config, own),
+  );
+  logger.info({ checked: summary.checked, started: summary.started.length, duplicates: summary.duplicates }, 'sweep done');
+  return { checked: summary.checked, duplicates: summary.duplicates, started: summary.started.map((s) => s.executionName) };
+};
