@@ -1,7 +1,8 @@
 /**
  * The CDK app: `IamAutoheal` (single account, the only top-level stack, so `cdk deploy` picks it) and,
  * in the `Organization` stage, `Organization/IamAutohealHub` and `Organization/IamAutohealMember`.
- * Context: configFile | config, notificationEmail (comma-separated), slackWorkspaceId + slackChannelId.
+ * Context: configFile | config, notificationEmail (comma-separated), slackWorkspaceId + slackChannelId,
+ * reserveConcurrency=false (for accounts whose Lambda concurrency quota is still 10).
  */
 import { App, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -30,6 +31,7 @@ function defineApp(app: App): void {
     remediations: REMEDIATIONS,
     notificationEmails: context('notificationEmail')?.split(',').map((email) => email.trim()).filter(Boolean) ?? [],
     slack: workspaceId && channelId ? { workspaceId, channelId } : undefined,
+    reservedConcurrency: context('reserveConcurrency') === 'false' ? { intake: false, apply: false } as const : undefined,
   };
   // Environment-agnostic: the account and region come from the credentials at deploy time.
   new SingleAccountStack(app, 'IamAutoheal', { service });

@@ -60,8 +60,11 @@ export interface IamAutohealProps {
   readonly handlersDir?: string;
   /** How often the sweep looks for instances without a profile and roles that lost EC2 trust. @default 1 hour */
   readonly sweepInterval?: Duration;
-  /** Reserved concurrency; lower it in accounts whose concurrency quota is small. @default intake 5, apply 2 */
-  readonly reservedConcurrency?: { readonly intake?: number; readonly apply?: number };
+  /**
+   * Reserved concurrency: caps the intake and the IAM/EC2 writers during a storm. `false` leaves a step
+   * unreserved (accounts whose concurrency quota is still 10 cannot reserve any). @default intake 5, apply 2
+   */
+  readonly reservedConcurrency?: { readonly intake?: number | false; readonly apply?: number | false };
   /** @default 'info' */
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** @default one year for the workflow, three months for the steps */
@@ -146,7 +149,7 @@ export class IamAutoheal extends Construct {
       environment,
       timeout: STEPS[step].timeout,
       memorySize: STEPS[step].memorySize,
-      reservedConcurrentExecutions: step === 'intake' ? (props.reservedConcurrency?.intake ?? 5) : step === 'apply' ? (props.reservedConcurrency?.apply ?? 2) : undefined,
+      reservedConcurrentExecutions: reservedConcurrency(step, props.reservedConcurrency),
       roleName: props.hub && STEPS[step].actsInMembers ? `${props.hub.stepRoleNamePrefix}-${step}` : undefined,
       logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -260,6 +263,11 @@ export class IamAutoheal extends Construct {
     if (used.has('TopicArn')) this.notifications.topic.grantPublish(stateMachine);
     return stateMachine;
   }
+}
+
+function reservedConcurrency(step: StepName, settings: IamAutohealProps['reservedConcurrency']): number | undefined {
+  const value = step === 'intake' ? (settings?.intake ?? 5) : step === 'apply' ? (settings?.apply ?? 2) : false;
+  return value === false ? undefined : value;
 }
 
 /** Lambda environment variables share 4 KB: a configuration that does not fit fails synth here. */

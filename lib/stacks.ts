@@ -1,5 +1,5 @@
 /** The deployable stacks: single account (default), and the hub and member of an organization. */
-import { CfnOutput, CfnParameter, DefaultStackSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, CfnResource, DefaultStackSynthesizer, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../handlers/core/config.ts';
 import { IamAutoheal, type IamAutohealProps } from './iam-autoheal.ts';
@@ -68,6 +68,18 @@ export class MemberStack extends Stack {
       hubAccountId: parameter('HubAccountId', 'Account id of the hub stack', '^\\d{12}$'),
       hubRegion: parameter('HubRegion', 'Region of the hub stack, e.g. eu-west-1', '^[a-z]{2}(-[a-z]+)+-\\d$'),
     });
-    new CfnOutput(this, 'RemediationRoleArn', { value: this.member.remediationRole.roleArn });
+    // IAM is global: with one stack per region, only one of them creates the role.
+    const createRole = new CfnParameter(this, 'CreateRemediationRole', {
+      type: 'String',
+      allowedValues: ['true', 'false'],
+      default: 'true',
+      description: 'true in exactly one region of each account: the remediation role is global',
+    });
+    const roleCondition = new CfnCondition(this, 'CreatesRemediationRole', { expression: Fn.conditionEquals(createRole.valueAsString, 'true') });
+    for (const node of this.member.remediationRole.node.findAll()) {
+      if (CfnResource.isCfnResource(node)) node.cfnOptions.condition = roleCondition;
+    }
+    const output = new CfnOutput(this, 'RemediationRoleArn', { value: this.member.remediationRole.roleArn });
+    output.condition = roleCondition;
   }
 }

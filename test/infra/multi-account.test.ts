@@ -109,3 +109,14 @@ describe('member template', () => {
     expect(Object.values(template.Resources).map((r: any) => r.Type)).not.toContain('AWS::Lambda::Function');
   });
 });
+
+describe('member remediation role across regions', () => {
+  it('is created only where CreateRemediationRole is true (IAM is global)', () => {
+    const template = memberTemplate.toJSON();
+    expect(template.Parameters.CreateRemediationRole).toMatchObject({ Default: 'true', AllowedValues: ['true', 'false'] });
+    const conditioned = Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Condition === 'CreatesRemediationRole').map(([id]) => id);
+    expect(conditioned.some((id) => id.startsWith('IamAutohealMemberRemediationRole'))).toBe(true);
+    expect(conditioned.some((id) => id.startsWith('IamAutohealMemberRemediationRoleDefaultPolicy'))).toBe(true);
+    expect(conditioned.some((id) => id.includes('Rules'))).toBe(false);
+  });
+});

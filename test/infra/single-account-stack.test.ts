@@ -3,7 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_MANAGEMENT_EVENTS_STATE } from '../../lib/event-rules.ts';
 import { RULE_PATTERNS } from '../../lib/event-patterns.ts';
-import { buildApp } from './app-fixture.ts';
+import { parseConfig } from '../../handlers/core/config.ts';
+import { SingleAccountStack } from '../../lib/stacks.ts';
+import { buildApp, SAMPLE_REMEDIATIONS, stubProject, testApp } from './app-fixture.ts';
 
 let template: Template;
 const resources = (type: string) => Object.entries(template.findResources(type)) as Array<[string, { Properties: Record<string, any>; [k: string]: any }]>;
@@ -87,6 +89,12 @@ describe('step functions', () => {
       ['Apply', 2],
       ['Intake', 5],
     ]);
+  });
+
+  it('can run unreserved, for accounts whose concurrency quota is still 10', () => {
+    const service = { config: parseConfig({}), remediations: SAMPLE_REMEDIATIONS, ...stubProject(), reservedConcurrency: { intake: false, apply: false } as const };
+    const unreserved = Template.fromStack(new SingleAccountStack(testApp(), 'Unreserved', { service }));
+    expect(Object.values(unreserved.findResources('AWS::Lambda::Function')).filter((fn: any) => fn.Properties.ReservedConcurrentExecutions !== undefined)).toEqual([]);
   });
 
   it('write to log groups of their own, with retention', () => {
