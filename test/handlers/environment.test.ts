@@ -1,0 +1,51 @@
+/** The Lambda wiring: configuration validated at cold start, hub/member credentials per incident account. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const created = vi.hoisted(() => [] as Array<{ accountId: string; region: string; assumeRoleArn?: string }>);
+vi.mock('../../handlers/adapters/aws/index.ts', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  createAwsAccountPorts: (target: { accountId: string; region: string; assumeRoleArn?: string }) => {
+    created.push(target);
+    return { accountId: target.accountId, region: target.region };
+  },
+}));
+
+const HUB_FUNCTION = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:iam-autoheal-diagnose' };
+
+beforeEach(() => {
+  created.length = 0;
+  vi.resetModules();
+  vi.stubEnv('LOG_LEVEL', 'silent');
+});
+afterEach(() => vi.unstubAllEnvs());
+
+describe('environment', () => {
+  it('reaches a member account through its remediation role, and the hub’s own account directly', async () => {
+    vi.stubEnv('CONFIG', '{}');
+    vi.stubEnv('MEMBER_ROLE_NAME', 'iam-autoheal-remediation');
+    const { accountPorts } = await import('../../handlers/environment.ts');
+    accountPorts(HUB_FUNCTION, '222222222222', 'us-east-1');
+    accountPorts(HUB_FUNCTION, '111111111111', 'eu-west-1');
+    expect(created).toEqual([
+      { accountId: '222222222222', region: 'us-east-1', assumeRoleArn: 'arn:aws:iam::222222222222:role/iam-autoheal-remediation' },
+      { accountId: '111111111111', region: 'eu-west-1' },
+    ]);
+  });
+
+  it('uses its own credentials everywhere in a single-account deployment', async () => {
+    vi.stubEnv('CONFIG', '{}');
+    const { accountPorts } = await import('../../handlers/environment.ts');
+    accountPorts(HUB_FUNCTION, '222222222222', 'us-east-1');
+    expect(created[0]!.assumeRoleArn).toBeUndefined();
+  });
+
+  it('fails at cold start on an invalid configuration, naming the field', async () => {
+    vi.stubEnv('CONFIG', JSON.stringify({ modes: { 'no-instance-profile': 'sometimes' } }));
+    await expect(import('../../handlers/environment.ts')).rejects.toThrow(/CONFIG: modes\.no-instance-profile/);
+  });
+
+  it('fails at cold start when CONFIG is not JSON', async () => {
+    vi.stubEnv('CONFIG', '{modes');
+    await expect(import('../../handlers/environment.ts')).rejects.toMatchObject({ name: 'EnvironmentError' });
+  });
+});
