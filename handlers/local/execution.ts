@@ -26,7 +26,8 @@ import type { StepName, TaskStateInfo } from './definition.ts';
 import type { IncidentReport } from './report.ts';
 
 type Json = Parameters<StateMachine['run']>[0];
-type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// Each step types its own input; the bindings only pass payloads through.
+type Payload = Record<string, any>;
 
 export interface ExecutionEnv {
   account: SimulatedAccount;
@@ -86,7 +87,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
 
   const invoke = async (task: TaskStateInfo, input: Payload, isRetry: boolean): Promise<unknown> => {
     if (task.step === null) {
-      if (!task.resource.endsWith(':events:putEvents')) throw new MissingTaskBindingError(`Task ${task.name} (${task.resource}) has no local binding`);
+      // events:putEvents (checked when binding): the outcome event is recorded instead of sent.
       for (const entry of (input['Entries'] ?? []) as Array<{ DetailType: string; Detail: Payload }>) {
         await env.events.putOutcome(entry.DetailType, entry.Detail);
         note(task.name, `outcome event "${entry.DetailType}": ${entry.Detail['status']}`);
@@ -120,11 +121,11 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
       note('WaitForPropagation', `waited ${waited}s`);
     }
     const output = asJson(await STEP_FUNCTIONS[task.step](deps, payload));
-    describe(task, payload, output);
+    describe(task, output);
     return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: output };
   };
 
-  const describe = (task: TaskStateInfo, payload: Payload, output: unknown): void => {
+  const describe = (task: TaskStateInfo, output: unknown): void => {
     switch (task.step) {
       case 'Diagnose': {
         const { diagnosis } = output as DiagnoseOutput;
@@ -156,8 +157,6 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
       case 'Notify':
         note(task.name, `notified: ${(output as { subject: string }).subject}`);
         break;
-      default:
-        void payload;
     }
   };
 
