@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsId, hex, instanceId, instanceRoleDenial, isoPlus, operatorLaunch, type DenialSpec, type InstanceRoleSession } from './cloudtrail-records.ts';
+import { operatorLaunch } from './cloudtrail-launches.ts';
+import { awsId, hex, instanceId, instanceRoleDenial, isoPlus, type DenialSpec, type InstanceRoleSession } from './cloudtrail-records.ts';
 import { APP_AGENT, EC2_TRUST, OPT_IN, PY_AGENT, ROOT, SSM_CORE, instanceRoleSuccess, scope, writeScenarios } from './scenario-parts.ts';
 
 interface Workload {

@@ -4,8 +4,8 @@
  * ids, names and times changed (see cloudtrail-records.ts).
  * Run: npx tsx scripts/make-incident-scenarios.ts
  */
+import { autoScalingLaunch, operatorLaunch } from './cloudtrail-launches.ts';
 import {
-  autoScalingLaunch,
   awsId,
   encodedBlob,
   hex,
@@ -13,7 +13,6 @@ import {
   instanceId,
   instanceRoleDenial,
   isoPlus,
-  operatorLaunch,
   sessionArnOf,
   type InstanceRoleSession,
 } from './cloudtrail-records.ts';

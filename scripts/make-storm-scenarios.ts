@@ -4,7 +4,8 @@
  * test/fixtures/cloudtrail/ with only ids, names and times changed (see cloudtrail-records.ts).
  * Run: npx tsx scripts/make-storm-scenarios.ts
  */
-import { autoScalingLaunch, awsId, hex, instanceId, instanceRoleDenial, isoPlus, operatorLaunch, type InstanceRoleSession } from './cloudtrail-records.ts';
+import { autoScalingLaunch, operatorLaunch } from './cloudtrail-launches.ts';
+import { awsId, hex, instanceId, instanceRoleDenial, isoPlus, type InstanceRoleSession } from './cloudtrail-records.ts';
 import { APP_AGENT, EC2_TRUST, OPT_IN, SSM_CORE, instanceRoleSuccess, scope, writeScenarios } from './scenario-parts.ts';
 
 /** 400 denials of secretsmanager:GetSecretValue from 40 scaled-out instances of a role that lost its declared policy. */
