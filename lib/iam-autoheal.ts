@@ -159,12 +159,12 @@ export class IamAutoheal extends Construct {
     fn.intake.function.addEventSource(new SqsEventSource(this.queue, { batchSize: 100, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
     const startExecution = new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] });
     for (const step of ['intake', 'sweep'] as const) fn[step].role.addToPrincipalPolicy(startExecution);
-    for (const step of ['intake', 'guard', 'apply', 'record', 'request-approval', 'sweep'] as const) this.stateTable.grantReadWriteData(fn[step].role);
-    for (const step of ['diagnose', 'verify'] as const) this.stateTable.grantReadData(fn[step].role);
+    // Each grant follows what the step's code uses: budget and locks (state), audit trail, topic.
+    this.stateTable.grantReadWriteData(fn.apply.role);
+    this.stateTable.grantReadData(fn.guard.role);
     for (const step of ['apply', 'record', 'request-approval'] as const) this.auditTable.grantReadWriteData(fn[step].role);
-    this.auditTable.grantReadData(fn.guard.role);
+    this.auditTable.grantReadData(fn.diagnose.role);
     for (const step of ['notify', 'request-approval'] as const) this.notifications.topic.grantPublish(fn[step].role);
-    this.eventBus.grantPutEventsTo(fn.notify.role);
 
     // The steps that act on accounts read and write this account directly (the hub's own, too)…
     const actingSteps = steps.filter((step) => STEPS[step].actsInMembers);

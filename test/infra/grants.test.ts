@@ -119,3 +119,41 @@ describe('the real remediation catalog', () => {
     }
   });
 });
+
+describe('data grants follow what each step uses', () => {
+  const { single } = buildApp();
+  const template = Template.fromStack(single);
+  const tableId = (hasIndex: boolean) =>
+    Object.entries(template.findResources('AWS::DynamoDB::Table')).find(([, t]) => Boolean((t as any).Properties.GlobalSecondaryIndexes) === hasIndex)![0];
+  const audit = tableId(true);
+  const state = tableId(false);
+  const access = (step: string, table: string) => {
+    const statements = roleStatements(single, `IamAutoheal${step}Role`).filter((s) => JSON.stringify(s.Resource).includes(table));
+    const actions = actionsOf(statements);
+    return actions.includes('dynamodb:PutItem') ? 'write' : actions.includes('dynamodb:Query') ? 'read' : 'none';
+  };
+
+  it.each([
+    ['Intake', 'none', 'none'],
+    ['Diagnose', 'read', 'none'],
+    ['Guard', 'none', 'read'],
+    ['Apply', 'write', 'write'],
+    ['Verify', 'none', 'none'],
+    ['Record', 'write', 'none'],
+    ['Notify', 'none', 'none'],
+    ['RequestApproval', 'write', 'none'],
+    ['Sweep', 'none', 'none'],
+  ])('%s: audit %s, state %s', (step, auditAccess, stateAccess) => {
+    expect(access(step, audit)).toBe(auditAccess);
+    expect(access(step, state)).toBe(stateAccess);
+  });
+
+  it('lets only the intake and the sweep start executions, and only notify and request-approval publish', () => {
+    const who = (action: string) =>
+      ['Intake', 'Diagnose', 'Guard', 'Apply', 'Verify', 'Record', 'Notify', 'RequestApproval', 'Sweep'].filter((step) =>
+        actionsOf(roleStatements(single, `IamAutoheal${step}Role`)).includes(action),
+      );
+    expect(who('states:StartExecution')).toEqual(['Intake', 'Sweep']);
+    expect(who('sns:Publish')).toEqual(['Notify', 'RequestApproval']);
+  });
+});
