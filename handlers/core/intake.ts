@@ -6,7 +6,11 @@ import { executionNameFor } from './events/index.ts';
 import type { Classification } from './events/model.ts';
 import type { Incident } from './incident.ts';
 
-/** Events of one key within this window share one execution name (a storm over several batches = one execution). */
+/**
+ * Events of one key within this window share one execution name (a storm over several batches = one
+ * execution). A storm still going when the next window starts gets one more execution, which finds the
+ * fix in place and ends verified without a change.
+ */
 export const EXECUTION_WINDOW_SECONDS = 900;
 /** Change events this long before an incident's first event count as "recent" (propagation). */
 export const RECENT_CHANGE_SECONDS = 900;
