@@ -8,8 +8,8 @@ import type { Incident } from './incident.ts';
 
 /**
  * Events of one key within this window share one execution name (a storm over several batches = one
- * execution). A storm still going when the next window starts gets one more execution, which finds the
- * fix in place and ends verified without a change.
+ * execution). A storm still going when the next window starts gets one more execution, which diagnoses
+ * the account as it is then (the earlier fix is in its audit trail).
  */
 export const EXECUTION_WINDOW_SECONDS = 900;
 /** Change events this long before an incident's first event count as "recent" (propagation). */
