@@ -50,7 +50,7 @@ const STATUS_HEADLINE: Record<IncidentStatus, string> = {
   'escalated': 'needs a person',
   'failed': 'remediation failed',
 };
-const MAX_EVIDENCE = 6;
+const MAX_EVIDENCE = 8;
 // SNS subjects: at most 100 printable characters, no line breaks.
 const SUBJECT_MAX = 100;
 
@@ -144,7 +144,7 @@ export function buildNotification(input: NotificationInput): Notification {
     'Next steps:',
     ...steps.map((l) => `  - ${l}`),
     '',
-    `Execution: ${input.executionName}${input.executionLink ? ` (${input.executionLink})` : ''}`,
+    `Execution name: ${input.executionName}`,
   ].join('\n');
 
   const chatbot: ChatbotNotification = {
