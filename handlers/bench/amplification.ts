@@ -1,8 +1,12 @@
 /** Storm amplification: how many incidents, executions and writes a storm of events turns into. */
+import { pino } from 'pino';
+import { RecordingWorkflow } from '../adapters/local/recorders.ts';
 import { parseScenario } from '../adapters/simulated/scenario.ts';
+import { intakeStep } from '../steps/intake.ts';
 import { runScenario } from '../local/run-scenario.ts';
 import { DENIAL_TEMPLATE, LAUNCH_TEMPLATE, denialStormScenario, scaleOutScenario } from './storm-scenarios.ts';
 import { round } from './markdown.ts';
+import { SQS_BATCH_SIZE } from './project.ts';
 
 export const STORM_WINDOW_SECONDS = 10;
 export const SCALE_OUT_WINDOW_SECONDS = 60;
@@ -24,7 +28,10 @@ export interface AmplificationRow {
   events: number;
   ignoredEvents: number;
   incidents: number;
+  /** Executions the local runner ran (all events through intake at once). */
   executions: number;
+  /** The same events through intake in SQS batches, as deployed: every batch starts its incident again, deterministic names make repeats no-ops. */
+  sqs: SqsIntake;
   rootCauses: number;
   iamWrites: number;
   iamWritesNeeded: number;
@@ -45,6 +52,28 @@ export function stormInstances(events: number): number {
   return Math.min(MAX_STORM_INSTANCES, Math.max(1, Math.ceil(events / 5)));
 }
 
+export interface SqsIntake {
+  batchSize: number;
+  batches: number;
+  startExecutionCalls: number;
+  executionsStarted: number;
+  duplicateStarts: number;
+}
+
+/** Feeds events to the intake step batch by batch, like the SQS event source, and counts what started. */
+export async function intakeInSqsBatches(events: unknown[], batchSize = SQS_BATCH_SIZE): Promise<SqsIntake> {
+  const workflow = new RecordingWorkflow();
+  const logger = pino({ level: 'silent' });
+  let startExecutionCalls = 0;
+  let batches = 0;
+  for (let i = 0; i < events.length; i += batchSize) {
+    const items = events.slice(i, i + batchSize).map((body, j) => ({ id: `message-${i + j}`, body: JSON.stringify(body) }));
+    startExecutionCalls += (await intakeStep({ workflow, logger }, items)).started.length;
+    batches++;
+  }
+  return { batchSize, batches, startExecutionCalls, executionsStarted: workflow.started.length, duplicateStarts: workflow.duplicates.length };
+}
+
 interface Expectation {
   rootCauses: number;
   iamWritesNeeded: number;
@@ -60,11 +89,12 @@ interface FinalAccount {
   instances: Array<{ id: string; instanceProfile: unknown }>;
 }
 
-async function measure(scenario: AmplificationRow['scenario'], inputs: AmplificationInputs, json: unknown, expected: Expectation): Promise<AmplificationRow> {
+async function measure(scenario: AmplificationRow['scenario'], inputs: AmplificationInputs, json: { events: unknown[] }, expected: Expectation): Promise<AmplificationRow> {
   const started = performance.now();
   const report = await runScenario(parseScenario(json, `bench ${scenario} (${inputs.events} events)`), {});
   const wallSeconds = round((performance.now() - started) / 1000, 2);
-  const executions = report.executions ?? report.incidents.length;
+  const executions = report.executions;
+  const sqs = await intakeInSqsBatches(json.events);
   const row = {
     scenario,
     inputs,
@@ -72,6 +102,7 @@ async function measure(scenario: AmplificationRow['scenario'], inputs: Amplifica
     ignoredEvents: report.ignoredEvents,
     incidents: report.incidents.length,
     executions,
+    sqs,
     rootCauses: expected.rootCauses,
     iamWrites: report.api.iamWrites,
     iamWritesNeeded: expected.iamWritesNeeded,
@@ -84,7 +115,7 @@ async function measure(scenario: AmplificationRow['scenario'], inputs: Amplifica
     actions: [...new Set(report.incidents.flatMap((i) => i.actions.map((a) => a.type)))],
     wallSeconds,
   };
-  const met = row.incidents === row.rootCauses && row.executions === row.incidents && row.iamWrites === row.iamWritesNeeded && row.ec2Writes <= row.ec2WritesBound && row.leftBroken === 0;
+  const met = row.incidents === row.rootCauses && row.executions === row.incidents && sqs.executionsStarted === row.incidents && row.iamWrites === row.iamWritesNeeded && row.ec2Writes <= row.ec2WritesBound && row.leftBroken === 0;
   return { ...row, met };
 }
 

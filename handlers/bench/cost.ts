@@ -6,6 +6,7 @@ import { loadLocalDefinition, taskStates } from '../local/definition.ts';
 import { runScenario, type SimulationReport } from '../local/run-scenario.ts';
 import { round } from './markdown.ts';
 import { LIST_PRICES, usdPerIncident, type PriceAssumptions } from './pricing.ts';
+import { SQS_BATCH_SIZE } from './project.ts';
 
 export interface CostRow {
   cause: string;
@@ -29,9 +30,6 @@ export interface CostResult {
   /** Mean over the rows. */
   meanUsdPer1000Incidents: number;
 }
-
-/** The intake's SQS event source takes up to this many records per invocation (lib/iam-autoheal.ts, batchSize). */
-const SQS_BATCH_SIZE = 100;
 
 /** Step name as the CDK app knows it (lib/steps.ts) for a state machine step name. */
 const cdkStepName = (step: string) => step.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

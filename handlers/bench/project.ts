@@ -22,3 +22,6 @@ export function loadCloudTrailFixtures(): Array<{ name: string; doc: unknown }> 
 export function loadCloudTrailFixture(name: string): Record<string, unknown> {
   return readJson(join(CLOUDTRAIL_FIXTURES_DIR, name)) as Record<string, unknown>;
 }
+
+/** The intake's SQS event source takes up to this many messages per invocation (lib/iam-autoheal.ts, batchSize). */
+export const SQS_BATCH_SIZE = 100;

@@ -32,6 +32,8 @@ export interface ScaleOutSpec {
 }
 
 type Json = Record<string, any>;
+/** A scenario document as parseScenario takes it, with its events. */
+export type GeneratedScenario = Json & { events: Json[] };
 
 /** The calls an instance's app makes in a loop; the declared policy allows each of them. */
 function stormCalls(accountId: string, region: string) {
@@ -44,7 +46,7 @@ function stormCalls(accountId: string, region: string) {
 }
 
 /** Instances of one role are denied their DynamoDB table because the policy the configuration declares was detached. */
-export function denialStormScenario(spec: StormSpec): Json {
+export function denialStormScenario(spec: StormSpec): GeneratedScenario {
   const accountId = '210987654321';
   const region = 'eu-west-1';
   const role = 'checkout';
@@ -97,7 +99,7 @@ export function denialStormScenario(spec: StormSpec): Json {
 }
 
 /** An Auto Scaling group scales out from a launch template version that has no instance profile. */
-export function scaleOutScenario(spec: ScaleOutSpec): Json {
+export function scaleOutScenario(spec: ScaleOutSpec): GeneratedScenario {
   const accountId = '111122223333';
   const region = 'us-west-2';
   const group = 'batch-workers';
