@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { measureDenialStorm, measureScaleOut } from '../../handlers/bench/amplification.ts';
+import { intakeInSqsBatches, measureDenialStorm, measureScaleOut } from '../../handlers/bench/amplification.ts';
+import { denialStormScenario } from '../../handlers/bench/storm-scenarios.ts';
 
 // Counts only: the simulated run is deterministic, wall time is not asserted.
 describe('storm amplification through the real workflow', () => {
@@ -14,6 +15,16 @@ describe('storm amplification through the real workflow', () => {
     expect(row.causes).toEqual(['missing-permission']);
     expect(row.statuses).toEqual(['fixed']);
     expect(row.met).toBe(true);
+  });
+
+  it('a storm of 1,000 denials in SQS batches of 100 starts one execution; the other nine starts are no-ops', async () => {
+    const { events } = denialStormScenario({ events: 1000, instances: 200, windowSeconds: 10, propagationSeconds: 5 });
+    const sqs = await intakeInSqsBatches(events, 100);
+
+    expect(sqs.batches).toBe(10);
+    expect(sqs.startExecutionCalls).toBe(10);
+    expect(sqs.executionsStarted).toBe(1);
+    expect(sqs.duplicateStarts).toBe(9);
   });
 
   it('a scale-out of 20 instances from a template without a profile is one incident with at most one EC2 write per instance plus the template fix', async () => {
