@@ -41,8 +41,8 @@ export function escalationFromMessage(facts: Facts): Escalation | null {
   const type = denial.policyType;
   if (type && type !== 'identity-based') {
     const cause = BY_POLICY_TYPE[type]!;
-    const how = denial.explicit ? `an explicit deny in a ${type} policy` : `no ${type} policy allows it`;
-    return { cause, summary: `${facts.denied.action} is blocked by ${how}; instance-role changes cannot fix that`, owner: ownerOf(cause, facts) };
+    const what = denial.explicit ? `is blocked by an explicit deny in a ${type} policy` : `is not allowed by any ${type} policy`;
+    return { cause, summary: `${facts.denied.action} ${what}; changing the instance role cannot fix that`, owner: ownerOf(cause, facts) };
   }
   if (denial.explicit === true || facts.decoded.explicitDeny === true) {
     return { cause: 'explicit-deny', summary: `${facts.denied.action} is blocked by an explicit deny${denial.policyArn ? ` in ${denial.policyArn}` : ''}; a Deny is never removed automatically`, owner: ownerOf('explicit-deny', facts) };
