@@ -34,21 +34,16 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('still reports a wildcard write added to a step role', () => {
+  it('still reports wildcards added after construction, also next to acknowledged reads on "*"', () => {
     const built = buildApp();
-    built.single.service.functions.guard.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: ['*'] }));
-    expect(findings(built.app)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] .*Guard\/Role/)]);
-  });
-
-  it('still reports a write on "*" added to the apply role, whose reads on "*" are acknowledged', () => {
-    const built = buildApp();
-    built.single.service.functions.apply.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: ['*'] }));
-    expect(findings(built.app)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] .*Apply\/Role/)]);
-  });
-
-  it('still reports a wildcard action added to the apply role', () => {
-    const built = buildApp();
-    built.single.service.functions.apply.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ec2:*'], resources: ['arn:aws:ec2:eu-west-1:111122223333:instance/i-1'] }));
-    expect(findings(built.app)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Action::ec2:\*\] .*Apply\/Role/)]);
+    const { guard, apply } = built.single.service.functions;
+    guard.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: ['*'] }));
+    apply.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: ['*'] }));
+    apply.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ec2:*'], resources: ['arn:aws:ec2:eu-west-1:111122223333:instance/i-1'] }));
+    expect(findings(built.app).sort()).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Action::ec2:\*\] .*Apply\/Role/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] .*Apply\/Role/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] .*Guard\/Role/),
+    ]);
   });
 });

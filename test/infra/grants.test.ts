@@ -7,6 +7,8 @@ import { REMEDIATIONS } from '../../handlers/core/remediations/index.ts';
 import { PRIVILEGE_ESCALATION_ACTIONS, RemediationPolicyError, remediationOptions, remediationStatements } from '../../lib/remediation-policy.ts';
 import { buildApp } from './app-fixture.ts';
 
+const built = buildApp();
+
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>>; Sid?: string };
 
 function roleStatements(stack: Stack, rolePrefix: string): Statement[] {
@@ -20,7 +22,7 @@ const allows = (statements: Statement[], action: string) => statements.filter((s
 
 describe('every policy of every stack', () => {
   it('allows no action wildcard other than the KMS data-key family CDK grants for the encrypted topic', () => {
-    const { single, hub, member } = buildApp();
+    const { single, hub, member } = built;
     for (const stack of [single, hub, member]) {
       const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
       for (const [id, policy] of Object.entries(policies)) {
@@ -33,7 +35,7 @@ describe('every policy of every stack', () => {
 });
 
 describe('single account: the apply step', () => {
-  const { single } = buildApp();
+  const { single } = built;
   const apply = roleStatements(single, 'IamAutoheal' + 'ApplyRole');
 
   it('is allowed what the declarations need, on the declared resource types', () => {
@@ -112,7 +114,7 @@ describe('the real remediation catalog', () => {
   });
 
   it('fits, with the read-only set, in one role\'s inline policy quota', () => {
-    const { single, member } = buildApp();
+    const { single, member } = built;
     for (const [stack, prefix] of [[single, 'IamAutohealApplyRole'], [member, 'IamAutohealMemberRemediationRole']] as const) {
       const text = JSON.stringify(Stack.of(stack).resolve(roleStatements(stack, prefix))).replace(/\{"Ref":"AWS::\w+"\}/g, 'xxxxxxxxxxxx');
       expect(text.length, prefix).toBeLessThan(10_240);
@@ -121,7 +123,7 @@ describe('the real remediation catalog', () => {
 });
 
 describe('data grants follow what each step uses', () => {
-  const { single } = buildApp();
+  const { single } = built;
   const template = Template.fromStack(single);
   const tableId = (hasIndex: boolean) =>
     Object.entries(template.findResources('AWS::DynamoDB::Table')).find(([, t]) => Boolean((t as any).Properties.GlobalSecondaryIndexes) === hasIndex)![0];
