@@ -156,7 +156,14 @@ export class IamAutoheal extends Construct {
     })])) as Record<StepName, AutohealFunction>;
     const fn = this.functions;
 
-    fn.intake.function.addEventSource(new SqsEventSource(this.queue, { batchSize: 100, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
+    // The poller stays within the reserved concurrency: a throttled batch would count as a receive and reach the DLQ.
+    const intakeConcurrency = reservedConcurrency('intake', props.reservedConcurrency) ?? 5;
+    fn.intake.function.addEventSource(new SqsEventSource(this.queue, {
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(5),
+      reportBatchItemFailures: true,
+      maxConcurrency: Math.max(2, intakeConcurrency),
+    }));
     const startExecution = new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] });
     for (const step of ['intake', 'sweep'] as const) fn[step].role.addToPrincipalPolicy(startExecution);
     // Each grant follows what the step's code uses: budget and locks (state), audit trail, topic.

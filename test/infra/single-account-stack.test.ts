@@ -64,6 +64,8 @@ describe('queue and intake', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 5,
+      // Never more pollers than the intake's reserved concurrency: throttled batches would end in the DLQ.
+      ScalingConfig: { MaximumConcurrency: 5 },
     });
   });
 });
