@@ -30,6 +30,11 @@ interface Finding {
 
 type Rule = (facts: Facts, config: Config) => Finding | null;
 
+/** "i-1, i-2 and 8 more": a storm's summary stays one readable line. */
+function instanceList(ids: string[]): string {
+  return ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more`;
+}
+
 const notInstanceRole: Rule = (facts) => {
   const why = facts.denied.action ? NOT_INSTANCE_ROLE_ACTIONS[facts.denied.action.toLowerCase()] : undefined;
   return why ? { cause: 'not-instance-role', summary: why, owner: ownerOf('not-instance-role', facts) } : null;
@@ -48,9 +53,10 @@ const instanceWithoutProfile: Rule = (facts) => {
   const missing = facts.instances.filter((i) => i.info && !i.association && i.info.state !== 'terminated' && i.info.state !== 'shutting-down');
   if (missing.length === 0) return null;
   const expected = facts.expectedProfile;
-  const ids = missing.map((i) => i.id).join(', ');
-  if (!expected) return { cause: 'no-instance-profile', summary: `${ids} has no instance profile, and no expected profile is known (set baselineInstanceProfile or the ${'iam-autoheal:profile'} tag)`, plan: [] };
-  if (!expected.exists) return { cause: 'no-instance-profile', summary: `${ids} has no instance profile; the expected profile ${expected.name} does not exist`, plan: [] };
+  const ids = instanceList(missing.map((i) => i.id));
+  const has = missing.length > 1 ? 'have' : 'has';
+  if (!expected) return { cause: 'no-instance-profile', summary: `${ids} ${has} no instance profile, and no expected profile is known (set baselineInstanceProfile or the ${'iam-autoheal:profile'} tag)`, plan: [] };
+  if (!expected.exists) return { cause: 'no-instance-profile', summary: `${ids} ${has} no instance profile; the expected profile ${expected.name} does not exist`, plan: [] };
   const template = launchingTemplate(primary);
   if (template && !template.version.iamInstanceProfile) {
     return {
@@ -61,7 +67,7 @@ const instanceWithoutProfile: Rule = (facts) => {
   }
   return {
     cause: 'no-instance-profile',
-    summary: `${ids} has no instance profile: associate ${expected.name} (from the ${expected.detail})`,
+    summary: `${ids} ${has} no instance profile: associate ${expected.name} (from the ${expected.detail})`,
     plan: associatePlan(missing, expected.name, `expected profile from the ${expected.detail}`),
   };
 };
