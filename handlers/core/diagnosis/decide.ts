@@ -5,6 +5,7 @@ import type { Diagnosis, Evidence, PlannedAction } from '../incident.ts';
 import { profileNameOf } from '../policy/principal.ts';
 import { readTrust } from '../policy/trust.ts';
 import { baseEvidence } from './evidence.ts';
+import { PROFILE_TAG } from './expected-profile.ts';
 import { escalationFromMessage, escalationFromSimulation, ownerOf } from './escalation.ts';
 import type { Facts } from './facts.ts';
 import { associatePlan, launchingTemplate, missingPermissionPlan, staleTemplatePlan, waitPlan } from './plans.ts';
@@ -55,7 +56,7 @@ const instanceWithoutProfile: Rule = (facts) => {
   const expected = facts.expectedProfile;
   const ids = instanceList(missing.map((i) => i.id));
   const has = missing.length > 1 ? 'have' : 'has';
-  if (!expected) return { cause: 'no-instance-profile', summary: `${ids} ${has} no instance profile, and no expected profile is known (set baselineInstanceProfile or the ${'iam-autoheal:profile'} tag)`, plan: [] };
+  if (!expected) return { cause: 'no-instance-profile', summary: `${ids} ${has} no instance profile, and no expected profile is known (set baselineInstanceProfile or the ${PROFILE_TAG} tag)`, plan: [] };
   if (!expected.exists) return { cause: 'no-instance-profile', summary: `${ids} ${has} no instance profile; the expected profile ${expected.name} does not exist`, plan: [] };
   const template = launchingTemplate(primary);
   if (template && !template.version.iamInstanceProfile) {
