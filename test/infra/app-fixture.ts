@@ -79,13 +79,23 @@ export interface BuiltApp {
   member: MemberStack;
 }
 
-export function buildApp(options: { config?: ConfigInput; emails?: string[]; slack?: boolean } = {}): BuiltApp {
+export interface BuildOptions {
+  config?: ConfigInput;
+  emails?: string[];
+  slack?: boolean;
+  /** The project's own handlers and ASL instead of stubs (bundling stays skipped). */
+  realProject?: boolean;
+  remediations?: readonly RemediationGrant[];
+}
+
+export function buildApp(options: BuildOptions = {}): BuiltApp {
   const app = testApp();
-  const project = stubProject();
+  const project = options.realProject ? {} : stubProject();
   const config = parseConfig(options.config ?? SAMPLE_CONFIG);
+  const remediations = options.remediations ?? SAMPLE_REMEDIATIONS;
   const service = {
     config,
-    remediations: SAMPLE_REMEDIATIONS,
+    remediations,
     ...project,
     notificationEmails: options.emails ?? ['oncall@example.com'],
     slack: options.slack ? { workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' } : undefined,
@@ -95,6 +105,6 @@ export function buildApp(options: { config?: ConfigInput; emails?: string[]; sla
     app,
     single: new SingleAccountStack(app, 'IamAutoheal', { env, service }),
     hub: new HubStack(app, 'IamAutohealHub', { env, service }),
-    member: new MemberStack(app, 'IamAutohealMember', { env: { account: '444455556666', region: 'eu-west-1' }, config, remediations: SAMPLE_REMEDIATIONS }),
+    member: new MemberStack(app, 'IamAutohealMember', { env: { account: '444455556666', region: 'eu-west-1' }, config, remediations }),
   };
 }

@@ -3,6 +3,7 @@ import { Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { REMEDIATIONS } from '../../handlers/core/remediations/index.ts';
 import { buildApp } from './app-fixture.ts';
 
 /** Synthesizes first (acknowledgements of wildcards are made at synthesis), then runs the pack. */
@@ -21,6 +22,10 @@ function acknowledgements(app: ReturnType<typeof buildApp>['app']) {
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in the single-account, hub and member stacks (with Slack)', () => {
     expect(findings(buildApp({ slack: true }).app)).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged with the project\'s handlers, workflow and remediation catalog', () => {
+    expect(findings(buildApp({ realProject: true, remediations: REMEDIATIONS }).app)).toEqual([]);
   });
 
   it('gives every acknowledgement a reason of substance', () => {
