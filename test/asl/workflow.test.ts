@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { JsonLinesAuditStore } from '../../handlers/adapters/local/audit-store.ts';
 import { loadScenarioFile, parseScenario, type Scenario } from '../../handlers/adapters/simulated/index.ts';
@@ -163,5 +164,24 @@ describe('runScenario: escalations, observe mode and faults', () => {
     expect(report.incidents[0]!.reason).toMatch(/UnauthorizedOperation|AwsCallError/);
     expect(report.notifications.map((n) => n.status)).toEqual(['failed']);
     expect(profileOf(report.account, INSTANCE)).toBeNull();
+  });
+});
+
+describe('runExecution', () => {
+  it('refuses to run a definition with a Task it cannot bind locally, rather than call AWS', async () => {
+    const { SimulatedAccount } = await import('../../handlers/adapters/simulated/index.ts');
+    const { loadLocalDefinition, taskStates } = await import('../../handlers/local/definition.ts');
+    const { runExecution } = await import('../../handlers/local/execution.ts');
+    const { RecordingEvents } = await import('../../handlers/adapters/local/recorders.ts');
+    const scenario = loadScenarioFile(EXAMPLE);
+    const account = new SimulatedAccount(scenario);
+    const definition = loadLocalDefinition('eu-central-1', '210987654321');
+    definition.States['Diagnose'] = { ...definition.States['Diagnose']!, Resource: 'arn:aws:states:::sqs:sendMessage' } as never;
+    const env = {
+      account, definition, tasks: taskStates(definition, 'eu-central-1', '210987654321'), approvals: 'none' as const, unanswered: 'wait' as const,
+      events: new RecordingEvents(), note: () => {}, deps: { logger: pino({ level: 'silent' }) } as never,
+    };
+    const started = { incident: {} as never, executionName: 'x', executionArn: 'arn:x', alreadyStarted: false };
+    await expect(runExecution(env, started)).rejects.toMatchObject({ name: 'MissingTaskBinding' });
   });
 });
