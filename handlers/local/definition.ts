@@ -36,7 +36,8 @@ export function taskStates(definition: StateMachineDefinition, region: string, a
     .map(([name, state]) => {
       const task = state as { Resource: string; Parameters?: { FunctionName?: string }; Retry?: TaskStateInfo['retry'] };
       const fn = task.Parameters?.FunctionName;
-      const step = STEPS.find((s) => fn === localFunctionArn(s, region, accountId)) ?? null;
+      const invokesLambda = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(task.Resource);
+      const step = invokesLambda ? (STEPS.find((s) => fn === localFunctionArn(s, region, accountId)) ?? null) : null;
       return { name, resource: task.Resource, step, retry: task.Retry ?? [] };
     });
 }
