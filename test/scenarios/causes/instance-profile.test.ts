@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../handlers/adapters/simulated/index.ts';
 import type { CloudTrailRecord } from '../../../handlers/core/events/records.ts';
+import { verify } from '../../../handlers/core/verify.ts';
 import { applyAll, diagnoseAndGuard, denialRecord, INSTANCE, OBJECT, OPT_IN, scenario, undoAll, verified, writesOf, EC2_TRUST, READ_CONFIG } from './harness.ts';
 
 const EXAMPLE = 'test/fixtures/scenarios/example-launch-without-profile.json';
@@ -15,9 +16,12 @@ describe('no-instance-profile', () => {
     expect(run.decision.verdict).toBe('apply');
     expect(run.decision.allowed.map((a) => `${a.type} ${a.target} ${String(a.params.profileName)}`)).toEqual(['associate-profile i-0c1d2e3f4a5b6c7d8 batch-worker']);
 
+    expect(await verify(run.account.ports, run.diagnosis, run.incident)).toMatchObject({ verified: false, evidence: [{ summary: 'i-0c1d2e3f4a5b6c7d8 still has no instance profile' }] });
     const applied = await applyAll(run.account.ports, run.decision.allowed);
     expect(writesOf(applied)).toEqual({ iam: 0, ec2: 1 });
     expect(run.account.counters).toMatchObject({ iamWrites: 0, ec2Writes: 1 });
+    // Not verified while EC2 is still associating.
+    expect(await verified(run)).toBe(false);
     run.account.clock.advance(10);
     expect(await verified(run)).toBe(true);
     expect((await run.account.ports.ec2.describeInstance('i-0c1d2e3f4a5b6c7d8'))?.instanceProfileArn).toBe('arn:aws:iam::210987654321:instance-profile/workloads/batch-worker');
