@@ -1,5 +1,7 @@
 /** Lambda cold start: bundle each step like the CDK app does, then time its import in fresh Node processes. */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,7 +56,7 @@ export interface ColdStartRow extends ImportTiming {
 }
 
 export interface ColdStartResult {
-  options: { esbuild: Record<string, unknown>; runs: number; env: Record<string, string>; sdkBundledVariant: boolean };
+  options: { esbuild: Record<string, unknown>; runs: number; concurrent: boolean; env: Record<string, string>; sdkBundledVariant: boolean };
   targets: typeof COLD_START_TARGETS;
   rows: ColdStartRow[];
   met: boolean;
@@ -82,18 +84,24 @@ const IMPORT_TIMER =
   'const c = process.cpuUsage(); const t = performance.now(); await import(process.argv[1]); ' +
   'const wall = performance.now() - t; const u = process.cpuUsage(c); process.stdout.write(JSON.stringify({ wall, cpu: (u.user + u.system) / 1000 }));';
 
-function timeImport(file: string, env: Record<string, string>): { wall: number; cpu: number } {
-  const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (run.status !== 0) throw new Error((run.stderr || `exit ${run.status}`).trim().split('\n').filter((l) => /Error/.test(l))[0] ?? `exit ${run.status}`);
-  return JSON.parse(run.stdout) as { wall: number; cpu: number };
+const execFileAsync = promisify(execFile);
+
+async function timeImport(file: string): Promise<{ wall: number; cpu: number }> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, ['--no-warnings', '--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href], {
+      env: { PATH: process.env.PATH ?? '', ...LAMBDA_LIKE_ENV },
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout) as { wall: number; cpu: number };
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message);
+    throw new Error(stderr.split('\n').find((l) => /Error/.test(l)) ?? stderr.split('\n')[0]);
+  }
 }
 
-function timeImports(file: string, runs: number): ImportTiming {
-  const samples = Array.from({ length: runs }, () => timeImport(file, LAMBDA_LIKE_ENV));
+async function timeImports(file: string, runs: number): Promise<ImportTiming> {
+  const samples: Array<{ wall: number; cpu: number }> = [];
+  for (let i = 0; i < runs; i++) samples.push(await timeImport(file));
   const walls = samples.map((s) => s.wall);
   return {
     importMsMedian: round(median(walls)),
@@ -104,16 +112,52 @@ function timeImports(file: string, runs: number): ImportTiming {
   };
 }
 
-/** Bundles as deployed; `withoutSourcemap` gives the code's own size. Returns the file and its largest inputs. */
-async function bundle(options: BuildOptions, entryFile: string, outDir: string, variant: 'no-map' | 'as-deployed' | 'sdk-bundled'): Promise<{ outfile: string; inputs: Array<{ path: string; kb: number }> }> {
-  const outfile = join(outDir, variant, 'index.mjs');
-  const overrides: BuildOptions = variant === 'no-map' ? { sourcemap: false } : variant === 'sdk-bundled' ? { sourcemap: false, external: [] } : {};
-  const result = await build({ ...options, ...overrides, entryPoints: [entryFile], outfile, metafile: true, logLevel: 'silent' });
-  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined) ?? Object.values(result.metafile.outputs)[0]!;
-  const inputs = Object.entries(output.inputs)
-    .map(([path, i]) => ({ path, kb: round(i.bytesInOutput / 1024) }))
-    .sort((a, b) => b.kb - a.kb);
-  return { outfile, inputs };
+/** Runs `work` over `items`, at most `limit` at a time, keeping the order of the results. */
+async function inBatches<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += limit) results.push(...(await Promise.all(items.slice(i, i + limit).map(work))));
+  return results;
+}
+
+type Variant = 'code' | 'as-deployed' | 'sdk-bundled';
+
+interface Bundled {
+  file: string;
+  /** Bundle inputs by bytes in the output, largest first. */
+  inputs: Array<{ path: string; kb: number }>;
+}
+
+const VARIANT_OVERRIDES: Record<Variant, BuildOptions> = {
+  // The code's own size (and what is imported: without NODE_OPTIONS=--enable-source-maps the map is never read).
+  code: { sourcemap: false },
+  'as-deployed': {},
+  'sdk-bundled': { sourcemap: false, external: [] },
+};
+
+/** Bundles every entry in one esbuild run (each output stays self-contained: no code splitting). */
+async function bundleAll(options: BuildOptions, entries: Record<string, string>, outdir: string, variant: Variant): Promise<Map<string, Bundled | Error>> {
+  const out = new Map<string, Bundled | Error>();
+  const run = async (points: Record<string, string>) => {
+    const result = await build({
+      ...options, ...VARIANT_OVERRIDES[variant], entryPoints: points, outdir: join(outdir, variant),
+      entryNames: '[name]/index', outExtension: { '.js': '.mjs' }, metafile: true, logLevel: 'silent',
+    });
+    for (const [path, output] of Object.entries(result.metafile.outputs)) {
+      const name = Object.keys(points).find((n) => path.endsWith(`/${variant}/${n}/index.mjs`));
+      if (!name) continue;
+      const inputs = Object.entries(output.inputs).map(([input, i]) => ({ path: input, kb: round(i.bytesInOutput / 1024) })).sort((a, b) => b.kb - a.kb);
+      out.set(name, { file: join(outdir, variant, name, 'index.mjs'), inputs });
+    }
+  };
+  try {
+    await run(entries);
+  } catch {
+    // One broken entry fails the whole run: build them one by one to say which.
+    for (const [name, path] of Object.entries(entries)) {
+      await run({ [name]: path }).catch((err: Error) => out.set(name, new Error(err.message.split('\n')[0])));
+    }
+  }
+  return out;
 }
 
 /** Groups bundle inputs by package (or "project" for our own files). */
@@ -127,7 +171,11 @@ function byPackage(inputs: Array<{ path: string; kb: number }>): Array<{ package
   return [...totals].map(([name, kb]) => ({ package: name, kb: round(kb) })).sort((a, b) => b.kb - a.kb);
 }
 
-export async function measureColdStart(runs: number, withSdkBundled: boolean, progress: (line: string) => void): Promise<ColdStartResult> {
+/**
+ * `concurrent`: time the steps' imports side by side, one per core (--quick). CPU time, on which the
+ * target is judged, hardly changes; wall time grows.
+ */
+export async function measureColdStart(runs: number, withSdkBundled: boolean, concurrent: boolean, progress: (line: string) => void): Promise<ColdStartResult> {
   // Inside node_modules so that externals (@aws-sdk/*) resolve as they would from the Lambda runtime.
   const cacheDir = join(PROJECT_ROOT, 'node_modules', '.cache');
   mkdirSync(cacheDir, { recursive: true });
@@ -135,50 +183,51 @@ export async function measureColdStart(runs: number, withSdkBundled: boolean, pr
   const rows: ColdStartRow[] = [];
   const { options, neverBundled } = await lambdaBuildOptions();
   const { STEP_NAMES } = await import('../../lib/steps.ts');
+  const entries = Object.fromEntries(STEP_NAMES.map((name) => [name, join(PROJECT_ROOT, 'handlers', `${name}.ts`)] as const).filter(([, path]) => existsSync(path)));
   try {
-    for (const entry of STEP_NAMES) {
-      const file = `handlers/${entry}.ts`;
-      const entryFile = join(PROJECT_ROOT, file);
-      const base: ColdStartRow = { entry, file, bundleKb: 0, sourcemapKb: 0, importMsMedian: 0, importMsMin: 0, importMsMax: 0, importCpuMsMedian: 0, runs: 0, largestPackages: [], neverBundledFound: [], withinTarget: false };
-      if (!existsSync(entryFile)) {
-        rows.push({ ...base, error: 'entry file missing' });
-        continue;
-      }
+    const code = await bundleAll(options, entries, tmp, 'code');
+    const deployed = await bundleAll(options, entries, tmp, 'as-deployed');
+    const selfContained = withSdkBundled ? await bundleAll(options, entries, tmp, 'sdk-bundled') : null;
+    progress(`cold start: bundled ${Object.keys(entries).length} steps${withSdkBundled ? ' (and again with the SDK inside)' : ''}`);
+    const measureEntry = async (entry: string): Promise<ColdStartRow> => {
+      const base: ColdStartRow = { entry, file: `handlers/${entry}.ts`, bundleKb: 0, sourcemapKb: 0, importMsMedian: 0, importMsMin: 0, importMsMax: 0, importCpuMsMedian: 0, runs: 0, largestPackages: [], neverBundledFound: [], withinTarget: false };
+      const built = code.get(entry);
+      const mapped = deployed.get(entry);
+      if (!built || built instanceof Error) return { ...base, error: built ? built.message : 'entry file missing' };
       try {
-        const { outfile, inputs } = await bundle(options, entryFile, join(tmp, entry), 'no-map');
-        const { outfile: deployed } = await bundle(options, entryFile, join(tmp, entry), 'as-deployed');
-        const packages = byPackage(inputs);
+        const packages = byPackage(built.inputs);
         const neverBundledFound = packages.map((p) => p.package).filter((name) => neverBundled.some((prefix) => name.startsWith(prefix)));
-        const timing = timeImports(deployed, runs);
-        const bundleKb = round(statSync(outfile).size / 1024);
-        let sdkBundled: ColdStartRow['sdkBundled'];
-        if (withSdkBundled) {
-          const { outfile: selfContained } = await bundle(options, entryFile, join(tmp, entry), 'sdk-bundled');
-          sdkBundled = { bundleKb: round(statSync(selfContained).size / 1024), ...timeImports(selfContained, runs) };
-        }
-        const { importMsMedian } = timing;
-        rows.push({
+        const timing = await timeImports(built.file, runs);
+        const bundleKb = round(statSync(built.file).size / 1024);
+        const sdk = selfContained?.get(entry);
+        const sdkBundled = sdk && !(sdk instanceof Error) ? { bundleKb: round(statSync(sdk.file).size / 1024), ...(await timeImports(sdk.file, runs)) } : undefined;
+        const mapFile = mapped && !(mapped instanceof Error) ? `${mapped.file}.map` : null;
+        const row: ColdStartRow = {
           ...base,
           bundleKb,
-          sourcemapKb: existsSync(`${deployed}.map`) ? round(statSync(`${deployed}.map`).size / 1024) : 0,
+          sourcemapKb: mapFile && existsSync(mapFile) ? round(statSync(mapFile).size / 1024) : 0,
           ...timing,
           sdkBundled,
           largestPackages: packages.slice(0, 3),
           neverBundledFound,
-          withinTarget: neverBundledFound.length === 0 && bundleKb <= COLD_START_TARGETS.maxBundleKb && importMsMedian <= COLD_START_TARGETS.maxImportMs,
-        });
-        progress(`cold start: ${entry} ${bundleKb} KB, import ${importMsMedian} ms wall / ${timing.importCpuMsMedian} ms CPU (median of ${runs})${sdkBundled ? `; SDK bundled: ${sdkBundled.bundleKb} KB, ${sdkBundled.importMsMedian} ms` : ''}`);
+          // Judged on CPU time: on a shared machine wall time measures the neighbours too.
+          withinTarget: neverBundledFound.length === 0 && bundleKb <= COLD_START_TARGETS.maxBundleKb && timing.importCpuMsMedian <= COLD_START_TARGETS.maxImportMs,
+        };
+        progress(`cold start: ${entry} ${bundleKb} KB, import ${timing.importMsMedian} ms wall / ${timing.importCpuMsMedian} ms CPU (median of ${runs})${sdkBundled ? `; SDK bundled: ${sdkBundled.bundleKb} KB, ${sdkBundled.importMsMedian} ms` : ''}`);
+        return row;
       } catch (err) {
-        rows.push({ ...base, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
-        progress(`cold start: ${entry} failed: ${rows.at(-1)!.error}`);
+        const error = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+        progress(`cold start: ${entry} failed: ${error}`);
+        return { ...base, error };
       }
-    }
+    };
+    rows.push(...(await inBatches([...STEP_NAMES], concurrent ? availableParallelism() : 1, measureEntry)));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
   const { banner, ...esbuild } = options;
   return {
-    options: { esbuild: { ...esbuild, banner: banner ? 'createRequire' : 'none' }, runs, env: LAMBDA_LIKE_ENV, sdkBundledVariant: withSdkBundled },
+    options: { esbuild: { ...esbuild, banner: banner ? 'createRequire' : 'none' }, runs, concurrent, env: LAMBDA_LIKE_ENV, sdkBundledVariant: withSdkBundled },
     targets: COLD_START_TARGETS,
     rows,
     met: rows.length > 0 && rows.every((r) => r.withinTarget),

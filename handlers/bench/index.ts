@@ -88,7 +88,7 @@ export async function runBench(options: { quick: boolean; sizes?: BenchSizes }, 
   const amplification = await section('amplification', progress, () => measureAmplification(sizes.stormEvents, sizes.scaleOutInstances, progress));
   const timeToRemediate = await section('time to remediate', progress, () => measureTimeToRemediate(sizes.propagationSeconds, progress));
   const cost = await section('cost', progress, () => measureCost(progress));
-  const coldStart = await section('cold start', progress, () => measureColdStart(sizes.coldStartRuns, sizes.coldStartSdkBundled, progress));
+  const coldStart = await section('cold start', progress, () => measureColdStart(sizes.coldStartRuns, sizes.coldStartSdkBundled, options.quick, progress));
   machine.loadAverage1m.push(loadAverage1m());
   return {
     benchmark: 'iam-autoheal bench',

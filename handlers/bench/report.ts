@@ -93,15 +93,16 @@ function coldStart(s: Sections['coldStart']): string {
     return [r.entry, r.bundleKb, r.sourcemapKb, `${r.importMsMedian} (${r.importMsMin}–${r.importMsMax})`, r.importCpuMsMedian, largest, ...sdk, verdict(r.withinTarget)];
   });
   const o = s.options.esbuild;
-  const headers = ['step', 'bundle KB', 'map KB', `import ms, median of ${s.options.runs} (min–max)`, 'import CPU ms', 'largest packages (KB)'];
+  const headers = ['step', 'bundle KB', 'map KB', `import wall ms, median of ${s.options.runs} (min–max)`, 'import CPU ms', 'largest packages (KB)'];
   if (withSdk) headers.push('variant: SDK bundled too');
-  headers.push(`≤ ${COLD_START_TARGETS.maxBundleKb} KB and ≤ ${COLD_START_TARGETS.maxImportMs} ms`);
+  headers.push(`≤ ${COLD_START_TARGETS.maxBundleKb} KB and ≤ ${COLD_START_TARGETS.maxImportMs} CPU ms`);
   return [
     markdownTable(headers, rows),
     '',
     `esbuild: ${Object.entries(o).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}. ` +
-      'Bundle KB without the source map; the import is timed on the bundle as deployed (linked map), in a fresh `node` per run, Node startup excluded; ' +
-      'externals (@aws-sdk/*) load from node_modules as the runtime loads its own copy. CPU ms (user + system) does not depend on the machine\'s load; wall ms does.',
+      'Bundle KB without the source map, which is also what is imported (a deployed function reads its map only with NODE_OPTIONS=--enable-source-maps, which the stack does not set); each import runs in a fresh `node`, Node startup excluded; ' +
+      'externals (@aws-sdk/*) load from node_modules as the runtime loads its own copy. The target is judged on CPU ms (user + system), which the machine\'s load does not inflate; wall ms, which it does, is shown beside it' +
+      (s.options.concurrent ? ' (this run timed the steps side by side, one per core: wall times are higher still).' : '.'),
   ].join('\n');
 }
 
@@ -120,8 +121,8 @@ export function renderReport(r: BenchResults): string {
     '',
     targetLine('Storm amplification (executions = incidents = root causes, IAM writes = needed, EC2 writes ≤ instances + template fix)', r.amplification),
     targetLine(`Time to remediate within ${Math.round((TTR_TARGET_RATIO - 1) * 100)}% of propagation + step latency`, r.timeToRemediate),
-    targetLine('Intake ≥ 50,000 records/s on one core', r.intakeSpeed),
-    targetLine(`Cold start ≤ ${COLD_START_TARGETS.maxBundleKb} KB and ≤ ${COLD_START_TARGETS.maxImportMs} ms per step`, r.coldStart),
+    targetLine('Intake ≥ 50,000 records/s on one core (per CPU second)', r.intakeSpeed),
+    targetLine(`Cold start ≤ ${COLD_START_TARGETS.maxBundleKb} KB and ≤ ${COLD_START_TARGETS.maxImportMs} ms (import CPU time) per step`, r.coldStart),
     '',
     '## 1. Storm amplification',
     '',
