@@ -171,6 +171,9 @@ const simulationVerdict: Rule = (facts, config) => {
     return { cause: 'throttling', summary: `${facts.incident.eventCount} denials while the policies allow ${s.action}: a high-traffic storm (throttling surfaced as AccessDenied); back off`, plan: waitPlan(config, facts.role.info.name, 'storm while policies allow: back off with jitter') };
   }
   const age = association?.associatedAt ? (Date.parse(facts.now) - Date.parse(association.associatedAt)) / 1000 : null;
+  if (age !== null && age <= facts.propagationWindowSeconds) {
+    return { cause: 'propagation-delay', summary: `the association of ${primary!.id} is ${Math.round(age)}s old: its credentials may not have arrived yet; wait, then verify`, plan: waitPlan(config, primary!.id, 'a new association delivers credentials within seconds') };
+  }
   return refresh(`the policies allow ${s.action} now, the association is ${age === null ? 'of unknown age' : `${Math.round(age)}s old`} (past the ${facts.propagationWindowSeconds}s propagation window) and denials persist: refresh the credentials`);
 };
 

@@ -141,6 +141,13 @@ describe('decide: permissions', () => {
     expect(d.summary).toMatch(/past the 30s propagation window/);
   });
 
+  it('propagation-delay: policies allow and the association is only seconds old', () => {
+    const young = instance(INSTANCE, { association: { ...instance().association!, associatedAt: '2026-10-02T08:00:01Z' } });
+    const d = decide(facts({ instances: [young], simulation: { action: S3, resource: OBJECT, decision: 'allowed', matchedStatements: [] } }), config());
+    expect(d.cause).toBe('propagation-delay');
+    expect(d.plan.map((a) => a.type)).toEqual(['wait']);
+  });
+
   it('propagation-delay: the role policy changed seconds ago → wait only, even though the simulation still denies', () => {
     const change = { what: 'AttachRolePolicy', resourceType: 'role-policy', resource: 'app', at: '2026-10-02T08:00:02Z', secondsAgo: 3, breaking: false, origin: 'event' as const };
     const d = decide(facts({ recentChanges: [change] }), config());
