@@ -1,4 +1,7 @@
-/** NotifierPort on SNS: one topic; the body is plain text for email or the Chatbot custom-notification JSON string. */
+/**
+ * NotifierPort on SNS: one topic. The body (Chatbot custom-notification JSON) goes to every protocol; with an
+ * email body, the message is published with MessageStructure "json" so email subscribers get plain text.
+ */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { NotifierPort } from '../ports.ts';
 import { awsClient, regionOfArn } from './clients.ts';
@@ -21,14 +24,14 @@ export class SnsNotifier implements NotifierPort {
     this.client = options.client ?? awsClient(SNSClient, regionOfArn(options.topicArn));
   }
 
-  async publish(message: { subject: string; body: string; attributes?: Record<string, string> }): Promise<{ messageId: string }> {
+  async publish(message: { subject: string; body: string; email?: string; attributes?: Record<string, string> }): Promise<{ messageId: string }> {
     const attributes = Object.entries(message.attributes ?? {});
     const out = await mapErrors(
       this.client.send(
         new PublishCommand({
           TopicArn: this.topicArn,
           Subject: snsSubject(message.subject),
-          Message: message.body,
+          ...messageFor(message.body, message.email),
           ...(attributes.length
             ? { MessageAttributes: Object.fromEntries(attributes.map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) }
             : {}),
@@ -37,4 +40,13 @@ export class SnsNotifier implements NotifierPort {
     );
     return { messageId: out.MessageId ?? '' };
   }
+}
+
+/**
+ * SNS picks each subscription's message by protocol, falling back to "default". Chatbot subscribes over
+ * HTTPS and must get the custom-notification JSON; email-json (read by programs) keeps it too, through "default".
+ */
+export function messageFor(body: string, email: string | undefined): { Message: string; MessageStructure?: 'json' } {
+  if (!email) return { Message: body };
+  return { Message: JSON.stringify({ default: body, https: body, email }), MessageStructure: 'json' };
 }

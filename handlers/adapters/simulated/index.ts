@@ -31,18 +31,21 @@ export interface InstanceCallOutcome {
 export interface PublishedMessage {
   messageId: string;
   subject: string;
+  /** The Chatbot JSON every subscriber gets. */
   body: string;
+  /** The plain text email subscribers get instead, when given. */
+  email?: string;
   attributes?: Record<string, string>;
   at: string;
 }
 
-/** A NotifierPort that keeps what was published, for timelines and tests. */
+/** A NotifierPort that keeps what was published, both forms, for timelines and tests. */
 export class RecordingNotifier implements NotifierPort {
   readonly messages: PublishedMessage[] = [];
 
   constructor(private readonly clock: VirtualClock) {}
 
-  async publish(message: { subject: string; body: string; attributes?: Record<string, string> }): Promise<{ messageId: string }> {
+  async publish(message: { subject: string; body: string; email?: string; attributes?: Record<string, string> }): Promise<{ messageId: string }> {
     const messageId = `msg-${String(this.messages.length + 1).padStart(6, '0')}`;
     this.messages.push({ messageId, ...message, at: this.clock.now().toISOString() });
     return { messageId };

@@ -33,6 +33,22 @@ describe('SnsNotifier', () => {
     });
   });
 
+  it('with an email body, publishes per protocol: plain text to email, the Chatbot JSON to HTTPS (Chatbot) and every other protocol', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-3' });
+    const chatbot = JSON.stringify({ version: '1.0', source: 'custom', content: { title: 'Fixed' } });
+    const email = 'Fixed: app\n\nThe trust policy of app now lets ec2.amazonaws.com assume it.';
+    await new SnsNotifier({ topicArn: TOPIC }).publish({ subject: 'Fixed: app', body: chatbot, email, attributes: { incidentKey: 'inc-1' } });
+    const input = snsMock.commandCalls(PublishCommand)[0].args[0].input;
+    expect(input).toEqual({
+      TopicArn: TOPIC, Subject: 'Fixed: app', MessageStructure: 'json',
+      Message: JSON.stringify({ default: chatbot, https: chatbot, email }),
+      MessageAttributes: { incidentKey: { DataType: 'String', StringValue: 'inc-1' } },
+    });
+    const perProtocol = JSON.parse(input.Message ?? '{}') as Record<string, string>;
+    expect(JSON.parse(perProtocol['https']!)).toMatchObject({ version: '1.0', source: 'custom' });
+    expect(perProtocol['email']).toBe(email);
+  });
+
   it('keeps the subject within what SNS accepts', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-2' });
     await new SnsNotifier({ topicArn: TOPIC }).publish({ subject: `line one\nline two ${'x'.repeat(200)}`, body: 'plain' });
