@@ -94,6 +94,8 @@ interface UndoOptions extends AuditSourceOptions {
 }
 
 export async function undo(incidentKey: string, options: UndoOptions): Promise<void> {
+  // A local trail is written by `simulate`: undoing it against whatever account the credentials reach would be wrong.
+  if (!options.scenario && !options.table) throw new InputError(`${options.file ?? '.audit/audit.jsonl'}: a local audit trail comes from \`simulate\`: add --scenario <file> to undo in its simulated account, or use --table <name> for a deployment's trail`);
   const { store, label } = await auditStoreFor(options);
   const records = await asInputErrors(() => store.listIncident(incidentKey));
   if (records.length === 0) throw new InputError(`${label}: no audit record of incident ${incidentKey}`);
@@ -126,7 +128,7 @@ export async function undo(incidentKey: string, options: UndoOptions): Promise<v
 export function registerUndo(program: Command): void {
   program
     .command('undo')
-    .description("restore the exact previous state of every change an incident made, newest first (audited); a scenario's simulated account with --scenario, otherwise the real account (default credential chain)")
+    .description("restore the exact previous state of every change an incident made, newest first (audited): in a scenario's simulated account (--scenario), or in the real account of a deployment's DynamoDB trail (--table, default credential chain)")
     .argument('<incident>', 'incident key, as `audit` lists it')
     .option('--file <file>', 'local JSON-lines audit trail (default .audit/audit.jsonl)')
     .option('--table <name>', 'DynamoDB audit table of a deployment')

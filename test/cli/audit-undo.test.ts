@@ -102,5 +102,7 @@ describe('iam-autoheal audit and undo after simulate', () => {
     expectInputError(cli('audit', '--file', trail), trail, /line 1/);
     const empty = join(scratchDir('audit'), 'none.jsonl');
     expectInputError(cli('undo', 'no-such-incident', '--file', empty, '--scenario', TRUST), empty, /no audit record of incident no-such-incident/);
+    // A simulated trail is never undone against whatever real account the credentials reach.
+    expectInputError(cli('undo', 'some-incident', '--file', trail), trail, /add --scenario <file>.*or use --table <name>/);
   });
 });

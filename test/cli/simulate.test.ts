@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, expectInputError, scratchFile } from './run-cli.ts';
 
@@ -40,6 +41,8 @@ describe('iam-autoheal simulate', () => {
     expectInputError(cli('simulate', badConfig), badConfig, /config: modes\.no-instance-profile/);
     const notCloudTrail = scratchFile('bad-event.json', { name: 'x', account: ACCOUNT, events: [{ hello: 'world' }] });
     expectInputError(cli('simulate', notCloudTrail), notCloudTrail, /events\[0\]: not a CloudTrail record/);
+    const notADirectory = join(notCloudTrail, 'audit.jsonl');
+    expectInputError(cli('simulate', 'scenarios/observe-mode.json', '--audit', notADirectory), notADirectory, /cannot write the audit trail/);
   });
 
   it('--help says what the command does and its options', () => {
