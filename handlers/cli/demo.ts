@@ -100,8 +100,8 @@ export function summaryTable(rows: DemoRow[]): string {
   return table([header, ...body]);
 }
 
-function selectFiles(name: string | undefined): string[] {
-  const files = builtinScenarioFiles();
+function selectFiles(name: string | undefined, dir: string): string[] {
+  const files = builtinScenarioFiles(dir);
   if (!name) return files;
   const wanted = basename(name, '.json');
   const match = files.filter((f) => basename(f, '.json') === wanted);
@@ -109,8 +109,9 @@ function selectFiles(name: string | undefined): string[] {
   return match;
 }
 
-export async function demo(options: { json?: boolean; scenario?: string }): Promise<void> {
-  const files = selectFiles(options.scenario);
+/** `dir`: the package's scenarios/ (a test may point it elsewhere). */
+export async function demo(options: { json?: boolean; scenario?: string }, dir = BUILTIN_SCENARIOS): Promise<void> {
+  const files = selectFiles(options.scenario, dir);
   const started = Date.now();
   const rows = await runDemo(files, options.json ? undefined : (row) => {
     const { report } = row;

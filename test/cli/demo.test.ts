@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { builtinScenarioFiles, compareWithExpected } from '../../handlers/cli/demo.ts';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { builtinScenarioFiles, compareWithExpected, demo } from '../../handlers/cli/demo.ts';
 import type { SimulationReport } from '../../handlers/local/run-scenario.ts';
-import { cli, expectInputError } from './run-cli.ts';
+import { ROOT, cli, cliIn, expectInputError, scratchDir } from './run-cli.ts';
 
 describe('iam-autoheal demo', () => {
   it('runs every built-in scenario in seconds and ends with the summary table, all as expected', () => {
@@ -24,8 +26,8 @@ describe('iam-autoheal demo', () => {
     expect(r.ms).toBeLessThan(45_000);
   });
 
-  it('--scenario NAME --json runs just that scenario and says whether it ended as expected', () => {
-    const r = cli('demo', '--scenario', 'observe-mode', '--json');
+  it('--scenario NAME --json runs just that scenario, from any working directory, and says whether it ended as expected', () => {
+    const r = cliIn(scratchDir('elsewhere'), 'demo', '--scenario', 'observe-mode', '--json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.failed).toBe(0);
@@ -38,7 +40,28 @@ describe('iam-autoheal demo', () => {
     expectInputError(cli('demo', '--scenario', 'no-such-scenario'), 'no-such-scenario', /no built-in scenario/);
   });
 
-  it('an outcome that differs from the expected one is reported in words (and makes demo exit 1)', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+    vi.restoreAllMocks();
+  });
+
+  it('a scenario that does not end as expected makes demo exit 1 and says how it differs', async () => {
+    const dir = scratchDir('scenarios');
+    copyFileSync(join(ROOT, 'scenarios/launch-without-profile.json'), join(dir, 'launch-without-profile.json'));
+    const wrong = JSON.parse(readFileSync(join(ROOT, 'scenarios/observe-mode.json'), 'utf8'));
+    wrong.expected.status = 'fixed';
+    writeFileSync(join(dir, 'observe-mode.json'), JSON.stringify(wrong));
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    await demo({}, dir);
+    expect(process.exitCode).toBe(1);
+    const text = out.join('');
+    expect(text).toMatch(/^launch-without-profile\s.*\syes$/m);
+    expect(text).toMatch(/^observe-mode\s.*NO: status "observed", expected "fixed"$/m);
+    expect(text).toContain('1 of 2 scenario(s) did NOT end as expected');
+  });
+
+  it('an outcome that differs from the expected one is reported in words', () => {
     const report = {
       incidents: [{ key: 'k', events: 3, cause: 'missing-permission', status: 'escalated', actions: [{ type: 'attach-policy', target: 'r', result: 'done' }] }],
       ignoredEvents: 0,

@@ -8,8 +8,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function cli(...args: string[]): { code: number | null; stdout: string; stderr: string; ms: number } {
+  return cliIn(ROOT, ...args);
+}
+
+/** The same from another working directory (the package's own files must not depend on it). */
+export function cliIn(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string; ms: number } {
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['bin/iam-autoheal.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/iam-autoheal.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 
