@@ -5,7 +5,7 @@ import { parseScenario } from '../adapters/simulated/scenario.ts';
 import { intakeStep } from '../steps/intake.ts';
 import { runScenario } from '../local/run-scenario.ts';
 import { DENIAL_TEMPLATE, LAUNCH_TEMPLATE, denialStormScenario, scaleOutScenario } from './storm-scenarios.ts';
-import { round } from './markdown.ts';
+import { round } from './numbers.ts';
 import { SQS_BATCH_SIZE } from './project.ts';
 
 export const STORM_WINDOW_SECONDS = 10;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { median, round } from './markdown.ts';
+import { median, round } from './numbers.ts';
 import { PROJECT_ROOT } from './project.ts';
 
 export const COLD_START_TARGETS = { maxBundleKb: 300, maxImportMs: 150 } as const;

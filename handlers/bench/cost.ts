@@ -4,7 +4,7 @@ import { loadScenarioFile } from '../adapters/simulated/scenario.ts';
 import { builtinScenarioFiles } from '../cli/demo.ts';
 import { loadLocalDefinition, taskStates } from '../local/definition.ts';
 import { runScenario, type SimulationReport } from '../local/run-scenario.ts';
-import { round } from './markdown.ts';
+import { round } from './numbers.ts';
 import { LIST_PRICES, usdPerIncident, type PriceAssumptions } from './pricing.ts';
 import { SQS_BATCH_SIZE } from './project.ts';
 

@@ -4,7 +4,7 @@ import { measureColdStart, type ColdStartResult } from './cold-start.ts';
 import { measureCost, type CostResult } from './cost.ts';
 import { measureIntakeSpeed, type IntakeSpeedResult } from './intake-speed.ts';
 import { describeMachine, loadAverage1m, type MachineInfo } from './machine.ts';
-import { round } from './markdown.ts';
+import { round } from './numbers.ts';
 import { measureTimeToRemediate, type TimeToRemediateResult } from './time-to-remediate.ts';
 
 export interface BenchSizes {

@@ -1,10 +1,7 @@
 /** Intake speed: records per second on one core for parse + classify + incident key over the real fixture mix. */
 import { classify, extractRecords, incidentKey } from '../core/events/index.ts';
-import { round } from './markdown.ts';
+import { round } from './numbers.ts';
 import { loadCloudTrailFixtures } from './project.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CLOUDTRAIL_FIXTURES_DIR } from './project.ts';
 
 export const INTAKE_TARGET_RECORDS_PER_SECOND = 50_000;
 
@@ -48,7 +45,7 @@ function runLoop(docs: Array<{ name: string; text: string; doc: unknown }>, reco
 }
 
 export function measureIntakeSpeed(totalRecords: number, progress: (line: string) => void): IntakeSpeedResult {
-  const docs = loadCloudTrailFixtures().map(({ name, doc }) => ({ name, doc, text: readFileSync(join(CLOUDTRAIL_FIXTURES_DIR, name), 'utf8') }));
+  const docs = loadCloudTrailFixtures();
   const warmupRecords = Math.min(10_000, totalRecords);
   runLoop(docs, warmupRecords, true, null, { n: 0 });
   progress(`intake speed: warmed up on ${warmupRecords.toLocaleString('en-US')} records, timing ${totalRecords.toLocaleString('en-US')}`);

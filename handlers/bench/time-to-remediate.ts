@@ -2,7 +2,7 @@
 import { parseScenario } from '../adapters/simulated/scenario.ts';
 import { runScenario, type SimulationReport } from '../local/run-scenario.ts';
 import { denialStormScenario } from './storm-scenarios.ts';
-import { round } from './markdown.ts';
+import { round } from './numbers.ts';
 
 export const TTR_TARGET_RATIO = 1.2;
 export const FIXED_WAIT_SECONDS = 120;
