@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryAuditStore } from '../../handlers/adapters/local/audit-store.ts';
 import { loadScenarioFile, SimulatedAccount } from '../../handlers/adapters/simulated/index.ts';
 import { builtinScenarioFiles } from '../../handlers/cli/demo.ts';
 import { accountAfterRun } from '../../handlers/cli/replay.ts';
-import { undoIncident } from '../../handlers/cli/undo.ts';
+import { undo, undoIncident } from '../../handlers/cli/undo.ts';
 import { runScenario } from '../../handlers/local/run-scenario.ts';
+import { urlEncoded } from '../adapters/aws/fake-aws.ts';
 import { ROOT, cli, expectInputError, scratchDir, scratchFile } from './run-cli.ts';
 
 const TRUST = 'scenarios/trust-policy-lost-ec2.json';
@@ -104,5 +109,41 @@ describe('iam-autoheal audit and undo after simulate', () => {
     expectInputError(cli('undo', 'no-such-incident', '--file', empty, '--scenario', TRUST), empty, /no audit record of incident no-such-incident/);
     // A simulated trail is never undone against whatever real account the credentials reach.
     expectInputError(cli('undo', 'some-incident', '--file', trail), trail, /add --scenario <file>.*or use --table <name>/);
+  });
+});
+
+describe('iam-autoheal undo --table: a deployment\'s DynamoDB trail, the real account (SDK mocked)', () => {
+  it('restores the previous trust policy through IAM and records the undo in the table', async () => {
+    const scenario = loadScenarioFile(join(ROOT, TRUST));
+    const trail = new MemoryAuditStore();
+    const report = await runScenario(scenario, { audit: trail });
+    const key = report.incidents[0]!.key;
+    const original = (scenario.account.roles[0] as { trustPolicy: unknown }).trustPolicy;
+    const merged = (report.account as { roles: Array<{ trustPolicy: unknown }> }).roles[0]!.trustPolicy;
+
+    const dynamo = mockClient(DynamoDBClient);
+    const iam = mockClient(IAMClient);
+    dynamo.on(QueryCommand).resolves({ Items: trail.records.map((r) => marshall(r, { removeUndefinedValues: true })) });
+    dynamo.on(PutItemCommand).resolves({});
+    iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'reports-api', Path: '/apps/', Arn: 'arn:aws:iam::555566667777:role/apps/reports-api', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), AssumeRolePolicyDocument: urlEncoded(merged) } });
+    iam.on(UpdateAssumeRolePolicyCommand).resolves({});
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    try {
+      await undo(key, { table: 'iam-autoheal-audit', region: 'eu-west-1', json: true, actor: 'jo@example.com' });
+    } finally {
+      vi.restoreAllMocks();
+    }
+
+    expect(JSON.parse(out.join('')).steps).toEqual([expect.objectContaining({ type: 'merge-trust', result: 'undone' })]);
+    const updates = iam.commandCalls(UpdateAssumeRolePolicyCommand);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.args[0].input.RoleName).toBe('reports-api');
+    expect(JSON.parse(updates[0]!.args[0].input.PolicyDocument!)).toEqual(original);
+    expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input.TableName).toBe('iam-autoheal-audit');
+    const written = dynamo.commandCalls(PutItemCommand).map((c) => unmarshall(c.args[0].input.Item!));
+    expect(written.map((r) => [r.phase, r.actor, r.result])).toEqual([['undo-intent', 'jo@example.com', 'pending'], ['undo-result', 'jo@example.com', 'undone']]);
+    dynamo.restore();
+    iam.restore();
   });
 });
