@@ -33,6 +33,7 @@ async function simulatedTarget(file: string): Promise<Target> {
     label: `simulated account ${account.ports.accountId} of ${file}`,
     config: scenario.config,
     async portsFor(incident) {
+      if (incident.accountId !== account.ports.accountId) throw new InputError(`${file}: the scenario's account is ${account.ports.accountId}, the event's is ${incident.accountId}`);
       const last = Date.parse(incident.lastSeen);
       if (last > account.clock.nowMs()) account.clock.set(new Date(last));
       return account.ports;

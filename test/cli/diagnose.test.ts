@@ -48,6 +48,7 @@ describe('iam-autoheal diagnose --scenario', () => {
     const notCloudTrail = scratchFile('not-cloudtrail.json', { hello: 'world' });
     expectInputError(cli('diagnose', notCloudTrail, '--scenario', 'scenarios/observe-mode.json'), notCloudTrail, /not a CloudTrail record/);
     expectInputError(cli('diagnose', 'missing-event.json'), 'missing-event.json', /cannot read/);
+    expectInputError(cli('diagnose', eventOf('scp-explicit-deny'), '--scenario', 'scenarios/observe-mode.json'), 'scenarios/observe-mode.json', /account is 232323232323, the event's is 121212121212/);
     const badScenario = scratchFile('bad-scenario.json', { name: 'x', account: { accountId: '12', region: 'eu-west-1' } });
     expectInputError(cli('diagnose', 'test/fixtures/cloudtrail/denied--instance-role--ec2-describeinstances--legacy-message.json', '--scenario', badScenario), badScenario, /account\.accountId/);
   });
