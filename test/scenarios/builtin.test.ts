@@ -201,9 +201,11 @@ describe('the final account is what a person checks after the incident', () => {
     expect(report.notifications.map((n) => n.status)).toContain('observed');
   });
 
-  it('undeclared permission: nothing granted; the notification carries a least-privilege statement for this action and topic', async () => {
+  it('undeclared permission: nothing granted; the notification carries the least-privilege proposal, not applied', async () => {
     const { report, after, account } = await run('undeclared-permission-proposal');
     const text = notificationsText(report);
+    expect(text).toMatch(/propose-policy thumbnailer/);
+    expect(text).toMatch(/not applied/);
     expect(text).toContain('sns:Publish');
     expect(text).toContain('arn:aws:sns:eu-west-1:454545454545:thumbnails-ready');
     expect((await after.instanceCanCall(account.instances[0]!.id, 'sns:Publish', 'arn:aws:sns:eu-west-1:454545454545:thumbnails-ready')).allowed).toBe(false);
