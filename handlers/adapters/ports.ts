@@ -65,6 +65,8 @@ export interface IamPort {
   getManagedPolicyDocument(policyArn: string): Promise<PolicyDocument | null>;
   getInstanceProfile(profileName: string): Promise<InstanceProfileInfo | null>;
   listInstanceProfilesForRole(roleName: string): Promise<InstanceProfileInfo[]>;
+  /** Every instance profile of the account, all pages: the sweep looks for roles that lost EC2 trust. */
+  listInstanceProfiles(): Promise<InstanceProfileInfo[]>;
   simulatePrincipalPolicy(request: SimulationRequest): Promise<SimulationResult[]>;
 
   updateAssumeRolePolicy(roleName: string, document: PolicyDocument): Promise<void>;
@@ -115,11 +117,8 @@ export interface LaunchTemplateVersionInfo {
 
 export interface Ec2Port {
   describeInstance(instanceId: string): Promise<InstanceInfo | null>;
-  /**
-   * Instances in one of `states`, only those with the tag when given: the scheduled sweep's inventory
-   * (CloudTrail delivery is best effort). Optional: an adapter that cannot list leaves it out.
-   */
-  listInstances?(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]>;
+  /** Instances in one of `states`, only those with the tag when given: the scheduled sweep's inventory (CloudTrail delivery is best effort). */
+  listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]>;
   describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]>;
   associateProfile(instanceId: string, profile: ProfileSpecifier): Promise<ProfileAssociation>;
   /** Swaps the profile in place: new association id, fresh credentials, no gap. */

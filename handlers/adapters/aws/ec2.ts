@@ -1,8 +1,9 @@
 /** Ec2Port on the EC2 API: instances, profile associations and launch template versions. */
 import {
   AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DescribeInstancesCommand,
-  DisassociateIamInstanceProfileCommand, type EC2Client, type IamInstanceProfileAssociation, ModifyLaunchTemplateCommand,
-  ReplaceIamInstanceProfileAssociationCommand, paginateDescribeIamInstanceProfileAssociations, paginateDescribeLaunchTemplateVersions,
+  DisassociateIamInstanceProfileCommand, type EC2Client, type IamInstanceProfileAssociation, type Instance, ModifyLaunchTemplateCommand,
+  ReplaceIamInstanceProfileAssociationCommand, paginateDescribeIamInstanceProfileAssociations, paginateDescribeInstances,
+  paginateDescribeLaunchTemplateVersions,
 } from '@aws-sdk/client-ec2';
 import type {
   AssociationState, Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier,
@@ -20,18 +21,19 @@ export class AwsEc2Port implements Ec2Port {
     const out = await nullIfNotFound(this.client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
     const instances = out?.Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
     const instance = instances.find((i) => i.InstanceId === instanceId) ?? instances[0];
-    if (!instance) return null;
-    const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-    const templateId = tags['aws:ec2launchtemplate:id'];
-    return {
-      id: instance.InstanceId ?? instanceId,
-      state: (instance.State?.Name ?? 'pending') as InstanceState,
-      instanceProfileArn: instance.IamInstanceProfile?.Arn ?? null,
-      launchTemplate: templateId ? { id: templateId, version: tags['aws:ec2launchtemplate:version'] ?? '$Default' } : null,
-      autoScalingGroup: tags['aws:autoscaling:groupName'] ?? null,
-      tags,
-      launchTime: instance.LaunchTime?.toISOString(),
+    return instance ? toInstanceInfo(instance, instanceId) : null;
+  }
+
+  async listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]> {
+    // 1,000 per page (EC2's maximum): fewer calls against DescribeInstances' rate limit.
+    const input = {
+      Filters: [
+        { Name: 'instance-state-name', Values: filter.states },
+        ...(filter.tag ? [{ Name: `tag:${filter.tag.key}`, Values: [filter.tag.value] }] : []),
+      ],
     };
+    const reservations = await mapErrors(collectPages(paginateDescribeInstances({ client: this.client, pageSize: 1000 }, input), (p) => p.Reservations));
+    return reservations.flatMap((r) => r.Instances ?? []).map((i) => toInstanceInfo(i, i.InstanceId ?? ''));
   }
 
   async describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]> {
@@ -100,6 +102,20 @@ export class AwsEc2Port implements Ec2Port {
   async setDefaultLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void> {
     await mapErrors(this.client.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: launchTemplateId, DefaultVersion: String(version) })));
   }
+}
+
+function toInstanceInfo(instance: Instance, instanceId: string): InstanceInfo {
+  const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  const templateId = tags['aws:ec2launchtemplate:id'];
+  return {
+    id: instance.InstanceId ?? instanceId,
+    state: (instance.State?.Name ?? 'pending') as InstanceState,
+    instanceProfileArn: instance.IamInstanceProfile?.Arn ?? null,
+    launchTemplate: templateId ? { id: templateId, version: tags['aws:ec2launchtemplate:version'] ?? '$Default' } : null,
+    autoScalingGroup: tags['aws:autoscaling:groupName'] ?? null,
+    tags,
+    launchTime: instance.LaunchTime?.toISOString(),
+  };
 }
 
 function toSdkProfile(profile: ProfileSpecifier): { Name: string } | { Arn: string } {

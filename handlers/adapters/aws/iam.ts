@@ -3,7 +3,7 @@ import {
   AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand,
   GetInstanceProfileCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand,
   type IAMClient, type InstanceProfile, PutRolePolicyCommand, RemoveRoleFromInstanceProfileCommand,
-  UpdateAssumeRolePolicyCommand, paginateListAttachedRolePolicies, paginateListInstanceProfilesForRole,
+  UpdateAssumeRolePolicyCommand, paginateListAttachedRolePolicies, paginateListInstanceProfiles, paginateListInstanceProfilesForRole,
   paginateListRolePolicies, paginateSimulatePrincipalPolicy, type EvaluationResult,
 } from '@aws-sdk/client-iam';
 import type {
@@ -75,6 +75,11 @@ export class AwsIamPort implements IamPort {
     const profiles = await mapErrors(
       collectPages(paginateListInstanceProfilesForRole({ client: this.client }, { RoleName: roleName }), (p) => p.InstanceProfiles),
     );
+    return profiles.map(toProfileInfo);
+  }
+
+  async listInstanceProfiles(): Promise<InstanceProfileInfo[]> {
+    const profiles = await mapErrors(collectPages(paginateListInstanceProfiles({ client: this.client }, {}), (p) => p.InstanceProfiles));
     return profiles.map(toProfileInfo);
   }
 

@@ -2,7 +2,7 @@
  * Ec2Port of the simulated account: instances, profile associations (associating → associated, one per
  * instance, profiles visible to EC2 only after IAM propagation) and immutable launch template versions.
  */
-import type { Ec2Port, InstanceInfo, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../ports.ts';
+import type { Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../ports.ts';
 import type { CallGate } from './call-gate.ts';
 import type { VirtualClock } from './clock.ts';
 import type { EffectiveIam } from './effective.ts';
@@ -22,19 +22,16 @@ export class SimulatedEc2 implements Ec2Port {
   describeInstance(instanceId: string): Promise<InstanceInfo | null> {
     return this.gate.call('DescribeInstances', 'ec2-read', () => {
       const instance = this.state.instances.get(instanceId);
-      if (!instance) return null;
-      const association = this.state.activeAssociation(instance);
-      const tags = instance.autoScalingGroup ? { ...instance.tags, 'aws:autoscaling:groupName': instance.autoScalingGroup } : { ...instance.tags };
-      return {
-        id: instance.id,
-        state: this.state.instanceStateAt(instance, this.clock.nowMs()),
-        instanceProfileArn: association?.profileArn ?? null,
-        launchTemplate: instance.launchTemplate ? { ...instance.launchTemplate } : null,
-        autoScalingGroup: instance.autoScalingGroup,
-        tags,
-        ...(instance.launchTime !== null ? { launchTime: new Date(instance.launchTime).toISOString() } : {}),
-      };
+      return instance ? this.info(instance) : null;
     });
+  }
+
+  listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]> {
+    return this.gate.call('DescribeInstances', 'ec2-read', () =>
+      [...this.state.instances.values()]
+        .map((instance) => this.info(instance))
+        .filter((info) => filter.states.includes(info.state) && (!filter.tag || info.tags[filter.tag.key] === filter.tag.value)),
+    );
   }
 
   describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]> {
@@ -111,6 +108,20 @@ export class SimulatedEc2 implements Ec2Port {
       template.defaultVersion = version;
       template.updatedAt = this.clock.nowMs();
     });
+  }
+
+  private info(instance: InstanceRecord): InstanceInfo {
+    const association = this.state.activeAssociation(instance);
+    const tags = instance.autoScalingGroup ? { ...instance.tags, 'aws:autoscaling:groupName': instance.autoScalingGroup } : { ...instance.tags };
+    return {
+      id: instance.id,
+      state: this.state.instanceStateAt(instance, this.clock.nowMs()),
+      instanceProfileArn: association?.profileArn ?? null,
+      launchTemplate: instance.launchTemplate ? { ...instance.launchTemplate } : null,
+      autoScalingGroup: instance.autoScalingGroup,
+      tags,
+      ...(instance.launchTime !== null ? { launchTime: new Date(instance.launchTime).toISOString() } : {}),
+    };
   }
 
   private stateOf(association: AssociationRecord): 'associating' | 'associated' {

@@ -70,6 +70,10 @@ export class SimulatedIam implements IamPort {
     });
   }
 
+  listInstanceProfiles(): Promise<InstanceProfileInfo[]> {
+    return this.gate.call('ListInstanceProfiles', 'iam-read', () => [...this.state.profiles.values()].map(profileInfo));
+  }
+
   simulatePrincipalPolicy(request: SimulationRequest): Promise<SimulationResult[]> {
     return this.gate.call('SimulatePrincipalPolicy', 'iam-read', async () => {
       const role = [...this.state.roles.values()].find((r) => r.arn === request.roleArn);

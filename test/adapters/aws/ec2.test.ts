@@ -40,6 +40,30 @@ describe('AwsEc2Port instances', () => {
     });
   });
 
+  it('lists instances across pages, filtered by state and the scope tag on the EC2 side', async () => {
+    const pages = pagedResponses<object, object>([
+      { Reservations: [{ Instances: [{ InstanceId: 'i-0a1', State: { Name: 'running' }, IamInstanceProfile: { Arn: WEB }, Tags: [{ Key: 'autoheal', Value: 'on' }] }] }], NextToken: 't2' },
+      { Reservations: [{ Instances: [{ InstanceId: 'i-0b2', State: { Name: 'stopped' }, Tags: [{ Key: 'autoheal', Value: 'on' }] }] }] },
+    ]);
+    ec2Mock.on(DescribeInstancesCommand).callsFake(pages.respond);
+    const listed = await ec2.listInstances({ states: ['running', 'stopped'], tag: { key: 'autoheal', value: 'on' } });
+    const filters = [{ Name: 'instance-state-name', Values: ['running', 'stopped'] }, { Name: 'tag:autoheal', Values: ['on'] }];
+    expect(pages.inputs).toEqual([{ Filters: filters, MaxResults: 1000 }, { Filters: filters, MaxResults: 1000, NextToken: 't2' }]);
+    expect(listed).toEqual([
+      { id: 'i-0a1', state: 'running', instanceProfileArn: WEB, launchTemplate: null, autoScalingGroup: null, tags: { autoheal: 'on' }, launchTime: undefined },
+      { id: 'i-0b2', state: 'stopped', instanceProfileArn: null, launchTemplate: null, autoScalingGroup: null, tags: { autoheal: 'on' }, launchTime: undefined },
+    ]);
+  });
+
+  it('lists without a tag filter when no scope tag is configured, and maps throttling', async () => {
+    const pages = pagedResponses<object, object>([{ Reservations: [] }]);
+    ec2Mock.on(DescribeInstancesCommand).callsFake(pages.respond);
+    expect(await ec2.listInstances({ states: ['running'], tag: null })).toEqual([]);
+    expect(pages.inputs).toEqual([{ Filters: [{ Name: 'instance-state-name', Values: ['running'] }], MaxResults: 1000 }]);
+    ec2Mock.on(DescribeInstancesCommand).rejects(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
+    await expect(ec2.listInstances({ states: ['running'] })).rejects.toBeInstanceOf(ThrottlingError);
+  });
+
   it('answers null for an unknown instance and ThrottlingError when EC2 throttles', async () => {
     ec2Mock.on(DescribeInstancesCommand).rejectsOnce(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-0gone' does not exist"));
     expect(await ec2.describeInstance('i-0gone')).toBeNull();

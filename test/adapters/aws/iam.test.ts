@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   AttachRolePolicyCommand, DetachRolePolicyCommand, EntityTemporarilyUnmodifiableException, GetPolicyCommand, GetPolicyVersionCommand,
-  GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesForRoleCommand,
+  GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesCommand, ListInstanceProfilesForRoleCommand,
   ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand, SimulatePrincipalPolicyCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AwsIamPort } from '../../../handlers/adapters/aws/iam.ts';
@@ -82,6 +82,21 @@ describe('AwsIamPort reads', () => {
       { name: 'web', path: '/', arn: 'arn:aws:iam::111122223333:instance-profile/web', roles: ['app'] },
       { name: 'batch', path: '/', arn: 'arn:aws:iam::111122223333:instance-profile/batch', roles: ['app'] },
     ]);
+  });
+
+  it('lists every instance profile of the account across pages', async () => {
+    const pages = pagedResponses<object, object>([
+      { InstanceProfiles: [profile('web', ['app'])], IsTruncated: true, Marker: 'r2' },
+      { InstanceProfiles: [profile('bare', [])] },
+    ]);
+    iamMock.on(ListInstanceProfilesCommand).callsFake(pages.respond);
+    expect(await iam.listInstanceProfiles()).toEqual([
+      { name: 'web', path: '/', arn: 'arn:aws:iam::111122223333:instance-profile/web', roles: ['app'] },
+      { name: 'bare', path: '/', arn: 'arn:aws:iam::111122223333:instance-profile/bare', roles: [] },
+    ]);
+    expect(pages.inputs).toEqual([{}, { Marker: 'r2' }]);
+    iamMock.on(ListInstanceProfilesCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    await expect(iam.listInstanceProfiles()).rejects.toBeInstanceOf(ThrottlingError);
   });
 
   it("reads a managed policy's default version document", async () => {
