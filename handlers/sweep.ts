@@ -1,4 +1,4 @@
-/** Lambda entry of the scheduled sweep: instances without a profile that no event reported get a workflow too. */
+/** Lambda entry of the scheduled sweep: instances without a profile and in-use roles that lost EC2 trust, which no event reported, get a workflow too. */
 import type { Context } from 'aws-lambda';
 import { accountPorts, config, logger, workflowPort } from './environment.ts';
 import { systemClock } from './adapters/aws/index.ts';

@@ -1,7 +1,8 @@
 /**
  * Sweep step (scheduled): CloudTrail → EventBridge delivery is best effort, so every interval the sweep
- * lists the running, in-scope instances of each watched account and region and starts one execution for
- * those without an instance profile — the same workflow a launch event would have started.
+ * lists the in-scope instances of each watched account and region and starts the workflow a launch or a
+ * denial would have started: one execution for the running instances without an instance profile, and one
+ * per role that lost EC2 trust while a profile in use holds it.
  */
 import type { Logger } from 'pino';
 import type { AccountPorts, InstanceInfo, WorkflowPort } from '../adapters/ports.ts';
@@ -10,6 +11,7 @@ import type { Classification } from '../core/events/model.ts';
 import type { Incident } from '../core/incident.ts';
 import { executionNameOf } from '../core/intake.ts';
 import type { StartedIncident } from './intake.ts';
+import { rolesWithoutEc2Trust, trustSweepIncident } from './sweep-trust.ts';
 import type { WorkflowInput } from './types.ts';
 
 export interface SweepDeps {
@@ -25,11 +27,8 @@ export interface SweepTarget {
   region: string;
 }
 
-export class InventoryUnavailableError extends Error {
-  override readonly name = 'InventoryUnavailable' as const;
-}
-
 export interface SweepSummary {
+  /** Instances inventoried (running or stopped, in scope). */
   checked: number;
   started: StartedIncident[];
   duplicates: number;
@@ -61,20 +60,24 @@ export function sweepTargets(config: Config, own: SweepTarget): SweepTarget[] {
 
 export async function sweepStep(deps: SweepDeps, targets: SweepTarget[]): Promise<SweepSummary> {
   const summary: SweepSummary = { checked: 0, started: [], duplicates: 0 };
-  for (const target of targets) {
-    const { ec2 } = await deps.portsFor(target.accountId, target.region);
-    if (!ec2.listInstances) throw new InventoryUnavailableError('this EC2 adapter cannot list instances');
-    const running = await ec2.listInstances({ states: ['running'], tag: deps.config.scope.tag });
-    summary.checked += running.length;
-    const withoutProfile = running.filter((i) => i.instanceProfileArn === null);
-    if (withoutProfile.length === 0) continue;
-    const incident = sweepIncident(target, withoutProfile, deps.clock.now());
+  const start = async (incident: Incident, found: string): Promise<void> => {
     const executionName = executionNameOf(incident);
     const input: WorkflowInput = { incident };
     const { executionArn, alreadyStarted } = await deps.workflow.startExecution(executionName, input);
     if (alreadyStarted) summary.duplicates++;
     summary.started.push({ incident, executionName, executionArn, alreadyStarted });
-    deps.logger.info({ ...target, instances: incident.instanceIds, executionName, alreadyStarted }, 'sweep found instances without a profile');
+    deps.logger.info({ accountId: incident.accountId, region: incident.region, instances: incident.instanceIds, executionName, alreadyStarted }, found);
+  };
+  for (const target of targets) {
+    const { ec2, iam } = await deps.portsFor(target.accountId, target.region);
+    // Stopped instances count for trust: they keep their profile and fail at their next start.
+    const inventory = await ec2.listInstances({ states: ['running', 'stopped'], tag: deps.config.scope.tag });
+    summary.checked += inventory.length;
+    const withoutProfile = inventory.filter((i) => i.state === 'running' && i.instanceProfileArn === null);
+    if (withoutProfile.length) await start(sweepIncident(target, withoutProfile, deps.clock.now()), 'sweep found instances without a profile');
+    for (const finding of await rolesWithoutEc2Trust(iam, inventory)) {
+      await start(trustSweepIncident(target, finding, deps.clock.now()), `sweep found role ${finding.role.name} without EC2 trust`);
+    }
   }
   return summary;
 }

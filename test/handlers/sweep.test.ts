@@ -3,78 +3,130 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryAuditStore } from '../../handlers/adapters/local/audit-store.ts';
 import { MemoryChangeBudget, MemoryLock } from '../../handlers/adapters/local/budget-and-lock.ts';
 import { RecordingWorkflow } from '../../handlers/adapters/local/recorders.ts';
-import type { AccountPorts, Ec2Port, InstanceInfo } from '../../handlers/adapters/ports.ts';
-import { SimulatedAccount, loadScenarioFile, type Scenario } from '../../handlers/adapters/simulated/index.ts';
+import { SimulatedAccount, parseScenario, type Scenario } from '../../handlers/adapters/simulated/index.ts';
+import type { Incident } from '../../handlers/core/incident.ts';
+import { mergeEc2Trust } from '../../handlers/core/policy/trust.ts';
 import { diagnoseStep } from '../../handlers/steps/diagnose.ts';
 import { sweepStep, sweepTargets } from '../../handlers/steps/sweep.ts';
 
-const INSTANCE = 'i-0c1d2e3f4a5b6c7d8';
+const ACCOUNT = '210987654321';
+const REGION = 'eu-central-1';
+const TARGET = [{ accountId: ACCOUNT, region: REGION }];
+const OPT_IN = { 'iam-autoheal': 'on' };
+const BARE = 'i-0c1d2e3f4a5b6c7d8';
+const LEGACY_RUNNING = 'i-0a1a1a1a1a1a1a1a1';
+const LEGACY_STOPPED = 'i-0b2b2b2b2b2b2b2b2';
+const trustOf = (service: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+const role = (name: string, service: string) => ({ name, trustPolicy: trustOf(service), managedPolicies: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'], tags: OPT_IN });
+
+/**
+ * One running instance without a profile; "legacy-app" lost EC2 trust and its profile is used by a running
+ * and a stopped instance; "idle" lost it too but no instance uses its profile; "shared" lost it but only an
+ * instance outside the opt-in tag uses it; "batch-worker" is healthy.
+ */
+function fleet(physics: Record<string, unknown> = {}): Scenario {
+  return parseScenario({
+    name: 'sweep fleet',
+    approvals: 'none',
+    account: {
+      accountId: ACCOUNT,
+      region: REGION,
+      roles: [role('batch-worker', 'ec2.amazonaws.com'), role('legacy-app', 'lambda.amazonaws.com'), role('idle', 'lambda.amazonaws.com'), role('shared', 'ecs-tasks.amazonaws.com')],
+      instanceProfiles: [
+        { name: 'batch-worker', roles: ['batch-worker'] }, { name: 'legacy-app', roles: ['legacy-app'] },
+        { name: 'idle', roles: ['idle'] }, { name: 'shared', roles: ['shared'] },
+      ],
+      instances: [
+        { id: BARE, state: 'running', instanceProfile: null, tags: OPT_IN },
+        { id: LEGACY_STOPPED, state: 'stopped', instanceProfile: 'legacy-app', associatedAt: '2026-09-01T00:00:00Z', tags: OPT_IN },
+        { id: LEGACY_RUNNING, state: 'running', instanceProfile: 'legacy-app', associatedAt: '2026-09-01T00:00:00Z', tags: OPT_IN },
+        { id: 'i-0d4d4d4d4d4d4d4d4', state: 'running', instanceProfile: 'batch-worker', associatedAt: '2026-09-01T00:00:00Z', tags: OPT_IN },
+        { id: 'i-0e5e5e5e5e5e5e5e5', state: 'running', instanceProfile: 'shared', associatedAt: '2026-09-01T00:00:00Z', tags: { team: 'data' } },
+        { id: 'i-0f6f6f6f6f6f6f6f6', state: 'running', instanceProfile: null, tags: { team: 'data' } },
+      ],
+    },
+    physics: { propagationSeconds: 4, startTime: '2026-10-02T08:00:00Z', ...physics },
+    config: {
+      modes: { 'no-instance-profile': 'auto', 'trust-missing-ec2': 'auto' },
+      baselineInstanceProfile: 'batch-worker',
+      scope: { tag: { key: 'iam-autoheal', value: 'on' }, accounts: [ACCOUNT], regions: [REGION] },
+    },
+  }, 'sweep-fleet.json');
+}
+
 const logger = pino({ level: 'silent' });
 let scenario: Scenario;
 let account: SimulatedAccount;
-let ports: AccountPorts;
-let listed: Array<{ states: string[]; tag?: unknown }>;
-
-/** The simulated account's EC2 port with an inventory: the instances the scenario declares. */
-function withInventory(ec2: Ec2Port): Ec2Port {
-  return Object.assign(Object.create(ec2) as Ec2Port, {
-    async listInstances(filter: { states: string[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]> {
-      listed.push(filter);
-      const info = await ec2.describeInstance(INSTANCE);
-      return info && filter.states.includes(info.state) ? [info] : [];
-    },
-  });
-}
 
 beforeEach(() => {
-  scenario = loadScenarioFile('test/fixtures/scenarios/example-launch-without-profile.json');
+  scenario = fleet();
   account = new SimulatedAccount(scenario);
-  ports = { ...account.ports, ec2: withInventory(account.ports.ec2) };
-  listed = [];
 });
 
 function deps(workflow = new RecordingWorkflow()) {
-  return { config: scenario.config, workflow, portsFor: () => ports, clock: account.clock, logger };
+  return { config: scenario.config, workflow, portsFor: () => account.ports, clock: account.clock, logger };
 }
 
-describe('sweepStep', () => {
-  it('starts one execution for the in-scope running instances that have no profile, listing by the opt-in tag', async () => {
+async function diagnosisOf(incident: Incident) {
+  const stepDeps = { ...deps(), audit: new MemoryAuditStore(), budget: new MemoryChangeBudget(), lock: new MemoryLock(), notifier: account.notifier };
+  return (await diagnoseStep(stepDeps, { incident, execution: { name: 'sweep', id: 'sweep' } })).diagnosis;
+}
+
+describe('sweepStep on the simulated account', () => {
+  it('starts one execution per root cause: the in-scope instances without a profile, and the in-use role that lost EC2 trust', async () => {
     const workflow = new RecordingWorkflow();
-    const summary = await sweepStep(deps(workflow), [{ accountId: '210987654321', region: 'eu-central-1' }]);
-    expect(summary.checked).toBe(1);
-    expect(summary.started).toHaveLength(1);
-    expect(summary.started[0]!.incident).toMatchObject({ kind: 'sweep', instanceIds: [INSTANCE], accountId: '210987654321' });
-    expect(listed[0]).toEqual({ states: ['running'], tag: { key: 'iam-autoheal', value: 'on' } });
-    expect(workflow.started).toHaveLength(1);
+    const summary = await sweepStep(deps(workflow), TARGET);
+    expect(summary.checked).toBe(4); // opt-in tag, running or stopped
+    expect(workflow.started).toHaveLength(2);
+    const [bare, trust] = summary.started.map((s) => s.incident);
+    expect(bare).toMatchObject({ kind: 'sweep', accountId: ACCOUNT, instanceIds: [BARE] });
+    // Running instance first: it is the subject; idle (unused profile) and shared (out of scope) are left alone.
+    expect(trust).toMatchObject({ kind: 'sweep', accountId: ACCOUNT, instanceIds: [LEGACY_RUNNING, LEGACY_STOPPED] });
+    expect(trust!.trigger.principal.roleName).toBe('legacy-app');
+    expect(account.calls.map((c) => c.api)).toEqual(['DescribeInstances', 'ListInstanceProfiles', 'GetRole', 'GetRole']);
   });
 
-  it('gives an incident the diagnosis treats like a launch without a profile', async () => {
-    const { started } = await sweepStep(deps(), [{ accountId: '210987654321', region: 'eu-central-1' }]);
-    const stepDeps = { ...deps(), audit: new MemoryAuditStore(), budget: new MemoryChangeBudget(), lock: new MemoryLock(), notifier: account.notifier };
-    const { diagnosis } = await diagnoseStep(stepDeps, { incident: started[0]!.incident, execution: { name: 'sweep', id: 'sweep' } });
-    expect(diagnosis.cause).toBe('no-instance-profile');
-    expect(diagnosis.plan[0]).toMatchObject({ type: 'associate-profile', target: INSTANCE });
+  it('gives incidents the diagnosis reads as no-instance-profile and trust-missing-ec2, with the plans that fix them', async () => {
+    const { started } = await sweepStep(deps(), TARGET);
+    const bare = await diagnosisOf(started[0]!.incident);
+    expect(bare.cause).toBe('no-instance-profile');
+    expect(bare.plan[0]).toMatchObject({ type: 'associate-profile', target: BARE });
+    const trust = await diagnosisOf(started[1]!.incident);
+    expect(trust.cause).toBe('trust-missing-ec2');
+    expect(trust.plan).toEqual([expect.objectContaining({ type: 'merge-trust', target: 'legacy-app' })]);
+    expect(trust.subject).toMatchObject({ roleName: 'legacy-app', ec2Delivered: true, instanceIds: [LEGACY_RUNNING, LEGACY_STOPPED] });
   });
 
-  it('counts a second sweep in the same window as a duplicate, and starts nothing once the instance has a profile', async () => {
+  it('counts a second sweep in the same window as duplicates, and starts nothing once both are fixed', async () => {
     const workflow = new RecordingWorkflow();
-    const target = [{ accountId: '210987654321', region: 'eu-central-1' }];
-    await sweepStep(deps(workflow), target);
-    expect((await sweepStep(deps(workflow), target)).duplicates).toBe(1);
-    await account.ports.ec2.associateProfile(INSTANCE, { name: 'batch-worker' });
+    await sweepStep(deps(workflow), TARGET);
+    expect((await sweepStep(deps(workflow), TARGET)).duplicates).toBe(2);
+    await account.ports.ec2.associateProfile(BARE, { name: 'batch-worker' });
+    const legacy = (await account.ports.iam.getRole('legacy-app'))!;
+    await account.ports.iam.updateAssumeRolePolicy('legacy-app', mergeEc2Trust(legacy.trustPolicy).document);
     account.clock.advance(3600);
-    expect((await sweepStep(deps(workflow), target)).started).toEqual([]);
+    expect((await sweepStep(deps(workflow), TARGET)).started).toEqual([]);
+    expect(workflow.started).toHaveLength(2);
   });
 
-  it('says so when the EC2 adapter cannot list instances', async () => {
-    ports = account.ports;
-    await expect(sweepStep(deps(), [{ accountId: '210987654321', region: 'eu-central-1' }])).rejects.toMatchObject({ name: 'InventoryUnavailable' });
+  it('starts one execution per role even when two regions of the account use it (IAM is global)', async () => {
+    const workflow = new RecordingWorkflow();
+    const summary = await sweepStep(deps(workflow), [...TARGET, { accountId: ACCOUNT, region: 'eu-west-1' }]);
+    const trust = summary.started.filter((s) => s.incident.trigger.principal.roleName === 'legacy-app');
+    expect(trust.map((s) => s.alreadyStarted)).toEqual([false, true]);
+    expect(new Set(trust.map((s) => s.executionName)).size).toBe(1);
+  });
+
+  it('lets a throttled inventory fail the run, to be retried by the schedule', async () => {
+    scenario = fleet({ faults: [{ api: 'DescribeInstances', error: 'RequestLimitExceeded', times: 1 }] });
+    account = new SimulatedAccount(scenario);
+    await expect(sweepStep(deps(), TARGET)).rejects.toMatchObject({ name: 'Throttling' });
   });
 });
 
 describe('sweepTargets', () => {
   it('covers every configured account and region, or the sweep’s own when none are configured', () => {
-    expect(sweepTargets(scenario.config, { accountId: '999999999999', region: 'us-east-1' })).toEqual([{ accountId: '210987654321', region: 'eu-central-1' }]);
+    expect(sweepTargets(scenario.config, { accountId: '999999999999', region: 'us-east-1' })).toEqual([{ accountId: ACCOUNT, region: REGION }]);
     const open = { ...scenario.config, scope: { tag: null, accounts: [], regions: [] } };
     expect(sweepTargets(open, { accountId: '999999999999', region: 'us-east-1' })).toEqual([{ accountId: '999999999999', region: 'us-east-1' }]);
   });

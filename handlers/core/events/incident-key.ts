@@ -27,7 +27,7 @@ function hash(text: string): string {
  * A readable, execution-name-safe key; the hash of the full identity (e.g. the role ARN with its
  * path, not only its name) keeps truncated or sanitized keys distinct.
  */
-function keyOf(parts: Array<string | null | undefined>, identity: Array<string | null | undefined> = parts): string {
+export function keyOf(parts: Array<string | null | undefined>, identity: Array<string | null | undefined> = parts): string {
   const full = identity.map((p) => p ?? '-').join('|');
   const readable = parts
     .map((p) => (p ?? 'unknown').replace(UNSAFE, '_'))
