@@ -71,7 +71,7 @@ export async function audit(options: AuditOptions): Promise<void> {
 export function registerAudit(program: Command): void {
   program
     .command('audit')
-    .description('list the incidents of the audit trail, or the steps of one incident')
+    .description('List the incidents of the audit trail, or the steps of one incident.')
     .option('--file <file>', `local JSON-lines audit trail (default ${DEFAULT_AUDIT_FILE})`)
     .option('--table <name>', 'DynamoDB audit table of a deployment (default credential chain)')
     .option('--region <region>', 'region of the DynamoDB table')

@@ -132,7 +132,7 @@ export async function demo(options: { json?: boolean; scenario?: string }, dir =
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run every built-in scenario (scenarios/): a short timeline each and a summary table; exit 1 if an outcome differs from its expected one')
+    .description('Run every built-in scenario (scenarios/): a short timeline each and a summary table; exit 1 if an outcome differs from its expected one.')
     .option('--json', 'print one JSON document: per scenario the outcome and the report')
     .option('--scenario <name>', 'run only this built-in scenario (file name without .json)')
     .action((options: { json?: boolean; scenario?: string }) => demo(options));

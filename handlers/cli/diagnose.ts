@@ -87,7 +87,7 @@ export async function diagnoseFile(file: string, options: DiagnoseOptions): Prom
 export function registerDiagnose(program: Command): void {
   program
     .command('diagnose')
-    .description('diagnose the denial or launch in a CloudTrail file: cause, evidence, plan (never changes anything)')
+    .description('Diagnose the denial or launch in a CloudTrail file: cause, evidence, plan (never changes anything).')
     .argument('<file>', 'CloudTrail record, EventBridge event or CloudTrail log file')
     .option('--scenario <file>', "diagnose against this scenario's simulated account instead of AWS")
     .option('--region <region>', 'region of the real account (default: the event\'s region)')

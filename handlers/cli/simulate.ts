@@ -44,7 +44,7 @@ export async function simulate(file: string, options: SimulateOptions): Promise<
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('run intake and the real state machine with the real handlers against the simulated account of a scenario')
+    .description('Run intake and the real state machine with the real handlers against the simulated account of a scenario.')
     .argument('<scenario>', 'scenario file (CONTRACTS.md scenario format)')
     .option('--json', 'print the report as one JSON document')
     .option('--audit <file>', 'append the audit trail to this JSON-lines file (for `audit` and `undo`)')

@@ -128,7 +128,7 @@ export async function undo(incidentKey: string, options: UndoOptions): Promise<v
 export function registerUndo(program: Command): void {
   program
     .command('undo')
-    .description("restore the exact previous state of every change an incident made, newest first (audited): in a scenario's simulated account (--scenario), or in the real account of a deployment's DynamoDB trail (--table, default credential chain)")
+    .description("Restore the exact previous state of every change an incident made, newest first (audited): in a scenario's simulated account (--scenario), or in the real account of a deployment's DynamoDB trail (--table, default credential chain).")
     .argument('<incident>', 'incident key, as `audit` lists it')
     .option('--file <file>', 'local JSON-lines audit trail (default .audit/audit.jsonl)')
     .option('--table <name>', 'DynamoDB audit table of a deployment')
