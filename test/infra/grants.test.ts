@@ -74,6 +74,20 @@ describe('single account: the apply step', () => {
   });
 });
 
+describe('the sweep', () => {
+  it('may read its inventory: instances by region, every instance profile, and the trust of their roles', () => {
+    const { single, member } = built;
+    const sweep = roleStatements(single, 'IamAutohealSweepRole');
+    const resourcesFor = (statements: Statement[], action: string) => allows(statements, action).flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r));
+    expect(resourcesFor(sweep, 'ec2:DescribeInstances')).toEqual(['"*"']);
+    expect(resourcesFor(sweep, 'iam:ListInstanceProfiles').some((r) => r.includes(':instance-profile/*'))).toBe(true);
+    expect(resourcesFor(sweep, 'iam:GetRole').some((r) => r.includes(':role/*'))).toBe(true);
+    // In an organization the sweep reads each member account through its role there.
+    const memberRole = roleStatements(member, 'IamAutohealMemberRemediationRole');
+    for (const action of ['ec2:DescribeInstances', 'iam:ListInstanceProfiles', 'iam:GetRole']) expect(allows(memberRole, action), action).not.toEqual([]);
+  });
+});
+
 describe('remediation statements from declarations', () => {
   const scope = { partition: 'aws', account: '111122223333', region: 'eu-west-1' };
   const config = parseConfig({});
