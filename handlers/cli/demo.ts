@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { extractRecords } from '../core/events/index.ts';
+import { REMEDIATIONS } from '../core/remediations/index.ts';
 import type { SimulationReport } from '../local/run-scenario.ts';
 import { InputError } from './errors.ts';
 import { readScenario } from './input.ts';
@@ -12,8 +13,11 @@ import { incidentLabels, seconds, shortTimeline, table } from './render.ts';
 /** The package's own scenarios/, wherever the command is run from. */
 export const BUILTIN_SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
-// Steps that change nothing in the account: `expected.actions` lists changes only.
-const NOT_CHANGES = new Set(['wait', 'notify', 'propose-policy']);
+/** `expected.actions` lists changes only: what the remediation catalog declares as an IAM or EC2 write. */
+function isChange(type: string): boolean {
+  const remediation = REMEDIATIONS.find((r) => r.type === type);
+  return remediation !== undefined && remediation.writes !== 'none';
+}
 
 /** What a scenario's `expected` block may say; every field given is checked. */
 export interface Expected {
@@ -52,7 +56,7 @@ export function compareWithExpected(report: SimulationReport, expected: Expected
     check('cause', incident.cause, expected.cause);
     check('status', incident.status, expected.status);
     if (expected.actions) {
-      const types = [...new Set(incident.actions.filter((a) => a.result === 'done' && !NOT_CHANGES.has(a.type)).map((a) => a.type))];
+      const types = [...new Set(incident.actions.filter((a) => a.result === 'done' && isChange(a.type)).map((a) => a.type))];
       check('actions', types, expected.actions);
     }
   }
