@@ -62,6 +62,8 @@ export function describeDenial(incident: Incident): string {
   if (incident.kind === 'launch') {
     return `${on} launched in ${incident.accountId}/${incident.region} (${t.eventName ?? 'RunInstances'}) without a working instance role`;
   }
+  // A sweep found it without any event: its reason says what, there was no denied call.
+  if (incident.kind === 'sweep') return `${t.reason} (${on} in ${incident.accountId}/${incident.region})`;
   const role = t.principal.roleName ?? t.principal.roleArn ?? 'an instance role';
   const actions = incident.actions.length > 1 ? `${incident.actions.join(', ')}` : (t.action ?? 'a call');
   const resource = t.resource ? ` on ${t.resource}` : '';

@@ -105,6 +105,16 @@ describe('describeDenial', () => {
   });
 });
 
+describe('describeDenial of a sweep', () => {
+  it('says what the sweep found, not a denied call', () => {
+    const sweep: Incident = {
+      ...incident, kind: 'sweep', instanceIds: ['i-0aaa', 'i-0bbb'], eventCount: 0, actions: [],
+      trigger: { ...incident.trigger, kind: 'launch', eventName: 'Sweep', action: null, reason: 'scheduled sweep: role app of profile app does not let ec2.amazonaws.com assume it' },
+    };
+    expect(describeDenial(sweep)).toBe('scheduled sweep: role app of profile app does not let ec2.amazonaws.com assume it (2 instances in 111122223333/eu-west-1)');
+  });
+});
+
 describe('executionLinkFor', () => {
   it('gives no link without an execution ARN', () => {
     expect(executionLinkFor('local-name')).toBeNull();
