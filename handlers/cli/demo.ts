@@ -19,15 +19,22 @@ function isChange(type: string): boolean {
   return remediation !== undefined && remediation.writes !== 'none';
 }
 
-/** What a scenario's `expected` block may say; every field given is checked. */
-export interface Expected {
-  incidents?: number;
+/** What one incident is expected to end as. */
+export interface ExpectedIncident {
   events?: number;
-  ignoredEvents?: number;
   cause?: string;
   status?: string;
+  /** The changes made, by type, in order of first appearance. */
   actions?: string[];
+}
+
+/** What a scenario's `expected` block may say; every field given is checked. */
+export interface Expected extends ExpectedIncident {
+  incidents?: number;
+  ignoredEvents?: number;
   writes?: { iam?: number; ec2?: number };
+  /** Several root causes: one entry per incident, in the order intake finds them (first event first). */
+  byIncident?: ExpectedIncident[];
 }
 
 export interface DemoRow {
@@ -51,15 +58,17 @@ export function compareWithExpected(report: SimulationReport, expected: Expected
   };
   check('incidents', report.incidents.length, expected.incidents);
   check('ignored events', report.ignoredEvents, expected.ignoredEvents);
-  for (const incident of report.incidents) {
-    check('events', incident.events, expected.events);
-    check('cause', incident.cause, expected.cause);
-    check('status', incident.status, expected.status);
-    if (expected.actions) {
+  report.incidents.forEach((incident, i) => {
+    const wanted = expected.byIncident ? (expected.byIncident[i] ?? {}) : expected;
+    const label = expected.byIncident ? `incident ${i + 1} ` : '';
+    check(`${label}events`, incident.events, wanted.events);
+    check(`${label}cause`, incident.cause, wanted.cause);
+    check(`${label}status`, incident.status, wanted.status);
+    if (wanted.actions) {
       const types = [...new Set(incident.actions.filter((a) => a.result === 'done' && isChange(a.type)).map((a) => a.type))];
-      check('actions', types, expected.actions);
+      check(`${label}actions`, types, wanted.actions);
     }
-  }
+  });
   check('IAM writes', report.api.iamWrites, expected.writes?.iam);
   check('EC2 writes', report.api.ec2Writes, expected.writes?.ec2);
   return out;

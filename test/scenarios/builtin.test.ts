@@ -77,7 +77,7 @@ describe('the built-in scenarios are made from real CloudTrail records', () => {
   it('each file is exactly what the generator scripts write from test/fixtures/cloudtrail', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const out = mkdtempSync(join(tmpdir(), 'scenarios-'));
-    for (const script of ['make-storm-scenarios.ts', 'make-incident-scenarios.ts', 'make-escalation-scenarios.ts']) {
+    for (const script of ['make-storm-scenarios.ts', 'make-incident-scenarios.ts', 'make-escalation-scenarios.ts', 'make-mixed-scenarios.ts']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', script), out], { cwd: root, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
@@ -88,7 +88,10 @@ describe('the built-in scenarios are made from real CloudTrail records', () => {
 
 describe('every built-in scenario ends as its expected block says', () => {
   it('there is at least one scenario per cause the demo promises', () => {
-    const causes = new Set(FILES.map((f) => (loadScenarioFile(f).expected as Expected).cause));
+    const causes = new Set(FILES.flatMap((f) => {
+      const expected = loadScenarioFile(f).expected as Expected;
+      return (expected.byIncident ?? [expected]).map((e) => e.cause);
+    }));
     for (const cause of ['no-instance-profile', 'profile-without-role', 'trust-missing-ec2', 'missing-permission', 'stale-credentials', 'propagation-delay', 'throttling', 'stale-launch-template', 'organization-policy', 'explicit-deny', 'permissions-boundary', 'resource-policy', 'vpc-endpoint-policy', 'not-instance-role']) {
       expect(causes, cause).toContain(cause);
     }
@@ -97,7 +100,10 @@ describe('every built-in scenario ends as its expected block says', () => {
   it.each(FILES.map((f) => basename(f, '.json')))('%s', async (name) => {
     const { scenario, report, account, initial } = await run(name);
     const expected = scenario.expected as Expected;
-    expect(expected, 'every built-in scenario states its expected outcome').toMatchObject({ cause: expect.any(String), status: expect.any(String), writes: expect.any(Object) });
+    for (const outcome of expected.byIncident ?? [expected]) {
+      expect(outcome, 'every built-in scenario states its expected outcome').toMatchObject({ cause: expect.any(String), status: expect.any(String) });
+    }
+    expect(expected.writes).toEqual({ iam: expect.any(Number), ec2: expect.any(Number) });
     expect(compareWithExpected(report, expected)).toEqual([]);
     if (expected.writes?.iam === 0) expect(iamSide(account), 'no IAM write: roles, profiles and policies are as they were').toEqual(iamSide(initial));
     // One notification per incident state change, never one per event.
@@ -117,6 +123,18 @@ describe('the final account is what a person checks after the incident', () => {
     const instances = (scenario.account.instances as Array<{ id: string }>).map((i) => i.id);
     expect(instances).toHaveLength(40);
     for (const id of instances) expect((await after.instanceCanCall(id, 'secretsmanager:GetSecretValue', secret)).allowed, id).toBe(true);
+  });
+
+  it('busy hour: three root causes in one stream became three incidents, each handled on its own terms', async () => {
+    const { report, account, initial, after } = await run('busy-hour-three-root-causes');
+    expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['missing-permission', 'fixed'], ['no-instance-profile', 'fixed'], ['missing-permission', 'escalated']]);
+    expect(policyArns(role(account, 'checkout'))).toContain('arn:aws:iam::242424242424:policy/checkout-config-read');
+    const launchedWithout = new Set(initial.instances.filter((i) => i.instanceProfile === null).map((i) => i.id));
+    expect(launchedWithout.size).toBe(3);
+    expect(account.instances.filter((i) => launchedWithout.has(i.id)).map((i) => profileName(i.instanceProfile))).toEqual(['search-indexer', 'search-indexer', 'search-indexer']);
+    expect(role(account, 'marketing-site')).toEqual(role(initial, 'marketing-site'));
+    const marketing = account.instances.at(-1)!.id;
+    expect((await after.instanceCanCall(marketing, 'iam:CreateUser', 'arn:aws:iam::242424242424:user/svc-sync')).allowed).toBe(false);
   });
 
   it('launch template: a new default version carries the profile, old versions are untouched, running instances are associated', async () => {
