@@ -76,7 +76,8 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   const { account, tasks } = env;
   const key = started.incident.key;
   const deps: StepDeps = { ...env.deps, logger: env.deps.logger.child({ incident: key }) };
-  const startMs = account.clock.nowMs();
+  // Event → outcome: measured from the incident's first event (the clock may already be past it).
+  const startMs = Math.min(account.clock.nowMs(), Date.parse(started.incident.firstSeen) || Number.POSITIVE_INFINITY);
   const note = (step: string, text: string) => env.note(key, step, text);
   let cause: Cause | null = null;
   let outcome: RecordOutput | null = null;

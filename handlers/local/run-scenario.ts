@@ -1,7 +1,8 @@
 /**
  * The local runner behind `simulate`, `demo` and the end-to-end tests: intake on the scenario's events,
  * then one execution per incident of the real ASL on aws-local-stepfunctions, each Task bound to the real
- * step with the simulated account's ports. Executions run one after the other on one simulated clock.
+ * step with the simulated account's ports. Executions run one after the other on one simulated clock, in the
+ * order of their first event; the clock moves forward to each incident's first event before its execution starts.
  */
 import '../adapters/polyfills.ts';
 import { pino } from 'pino';
@@ -10,7 +11,7 @@ import { MemoryChangeBudget, MemoryLock } from '../adapters/local/budget-and-loc
 import { RecordingEvents, RecordingWorkflow } from '../adapters/local/recorders.ts';
 import { SimulatedAccount, type Scenario } from '../adapters/simulated/index.ts';
 import type { AuditStore } from '../core/audit-record.ts';
-import { intakeStep } from '../steps/intake.ts';
+import { intakeStep, type StartedIncident } from '../steps/intake.ts';
 import type { StepDeps } from '../steps/types.ts';
 import { loadLocalDefinition, taskStates } from './definition.ts';
 import { runExecution } from './execution.ts';
@@ -63,8 +64,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     unanswered: options.unansweredApprovals ?? 'wait', events: new RecordingEvents(), note };
 
   const incidents = [];
-  for (const started of intake.started) {
+  for (const started of byFirstEvent(intake.started)) {
     if (started.alreadyStarted) continue;
+    advanceTo(account, started.incident.firstSeen);
     note(started.incident.key, 'StartExecution', `${started.executionName}: ${started.incident.eventCount} event(s), ${started.incident.instanceIds.length} instance(s)`);
     incidents.push(await runExecution(env, started));
   }
@@ -83,6 +85,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     notifications: account.notifier.messages.map(toNotificationReport),
     outcomeEvents: env.events.outcomes,
   };
+}
+
+/** Incidents in the order their first event happened (stable for ties). */
+function byFirstEvent(started: StartedIncident[]): StartedIncident[] {
+  return [...started].sort((a, b) => Date.parse(a.incident.firstSeen) - Date.parse(b.incident.firstSeen));
+}
+
+/** An incident is handled no earlier than its first event; the clock never goes back for an earlier one. */
+function advanceTo(account: SimulatedAccount, iso: string): void {
+  const ms = Date.parse(iso);
+  if (ms > account.clock.nowMs()) account.clock.advance((ms - account.clock.nowMs()) / 1000);
 }
 
 function toNotificationReport(m: { at: string; subject: string; body: string; email?: string; attributes?: Record<string, string> }): NotificationReport {
