@@ -32,10 +32,13 @@ export const RESOURCELESS_ACTIONS = new Set([
   'logs:DescribeLogGroups',
 ]);
 
+/** `<AWS::Partition>` in environment-agnostic stacks; the literal (aws, aws-cn, aws-us-gov) once the region is known. */
+const PARTITION = String.raw`(<AWS::Partition>|aws(-[a-z]+)*)`;
+
 /** Categories of wildcard findings and why each is accepted. */
 const WILDCARD_REASONS: Array<{ finding: RegExp; reason: string }> = [
   {
-    finding: /^Resource::arn:<AWS::Partition>:(iam|ec2|autoscaling):(<AWS::Region>|[a-z0-9-]*):(\d{12}|<AWS::AccountId>|aws):[A-Za-z-]+[/:].*\*$/,
+    finding: new RegExp(String.raw`^Resource::arn:${PARTITION}:(iam|ec2|autoscaling):(<AWS::Region>|[a-z0-9-]*):(\d{12}|<AWS::AccountId>|aws):[A-Za-z-]+[/:].*\*$`),
     reason:
       'Resource patterns of the remediation declarations and of the read-only diagnosis, narrowed to this account (and region for EC2), one resource type each: ' +
       'the role, profile, policy or instance of an incident is not known before it happens. Writes on instances and roles carry the opt-in tag condition when one is configured, ' +
@@ -54,7 +57,7 @@ const WILDCARD_REASONS: Array<{ finding: RegExp; reason: string }> = [
     reason: 'Publishing to the SSE-KMS topic needs GenerateDataKey* on the topic\'s own key; the statement\'s resource is that one key.',
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:iam::\*:role\/[A-Za-z0-9+=,.@_-]+$/,
+    finding: new RegExp(String.raw`^Resource::arn:${PARTITION}:iam::\*:role/[A-Za-z0-9+=,.@_-]+$`),
     reason:
       'Hub steps assume the one named remediation role in member accounts, which are not known at synth; the condition aws:ResourceOrgID limits it to the organization, ' +
       'and each member role trusts only the hub step roles (aws:PrincipalArn, aws:PrincipalOrgID).',
