@@ -28,8 +28,11 @@ import { STEPS, type StepName } from './steps.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Every `${Name}` the construct can supply to the ASL: the steps' function ARNs and these. */
-export const RESOURCE_SUBSTITUTIONS = ['EventBusName', 'EventBusArn', 'AuditTableName', 'StateTableName', 'TopicArn'] as const;
+/**
+ * Every `${Name}` the construct can supply to the ASL: the steps' function ARNs and these. `Partition`
+ * is for service integration ARNs (`arn:${Partition}:states:::lambda:invoke`): `arn:aws:` fails in aws-cn and aws-us-gov.
+ */
+export const RESOURCE_SUBSTITUTIONS = ['Partition', 'EventBusName', 'EventBusArn', 'AuditTableName', 'StateTableName', 'TopicArn'] as const;
 
 /** Organization mode: the construct is the hub; members forward events and hold the remediation role. */
 export interface HubOptions {
@@ -230,6 +233,7 @@ export class IamAutoheal extends Construct {
 
   private createStateMachine(stateMachineName: string, props: IamAutohealProps): StateMachine {
     const resources: Record<(typeof RESOURCE_SUBSTITUTIONS)[number], string> = {
+      Partition: Stack.of(this).partition,
       EventBusName: this.eventBus.eventBusName,
       EventBusArn: this.eventBus.eventBusArn,
       AuditTableName: this.auditTable.tableName,

@@ -37,7 +37,7 @@ export const SAMPLE_ASL = {
     Guard: { Type: 'Task', Resource: '${GuardFunctionArn}', Next: 'Approve' },
     Approve: {
       Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Resource: 'arn:${Partition}:states:::lambda:invoke.waitForTaskToken',
       Parameters: { FunctionName: '${RequestApprovalFunctionArn}', 'Payload.$': '$' },
       Next: 'Apply',
     },
@@ -47,7 +47,7 @@ export const SAMPLE_ASL = {
     Notify: { Type: 'Task', Resource: '${NotifyFunctionArn}', Next: 'Outcome' },
     Outcome: {
       Type: 'Task',
-      Resource: 'arn:aws:states:::events:putEvents',
+      Resource: 'arn:${Partition}:states:::events:putEvents',
       Parameters: { Entries: [{ EventBusName: '${EventBusName}', Source: 'iam-autoheal', DetailType: 'Outcome', 'Detail.$': '$' }] },
       End: true,
     },

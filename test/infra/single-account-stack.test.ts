@@ -117,10 +117,21 @@ describe('state machine', () => {
   it('gets every substitution its definition uses, and a timeout', () => {
     const [, machine] = resources('AWS::StepFunctions::StateMachine')[0]!;
     expect(Object.keys(machine.Properties.DefinitionSubstitutions).sort()).toEqual(
-      ['ApplyFunctionArn', 'DiagnoseFunctionArn', 'EventBusName', 'GuardFunctionArn', 'NotifyFunctionArn', 'RecordFunctionArn', 'RequestApprovalFunctionArn', 'VerifyFunctionArn'],
+      ['ApplyFunctionArn', 'DiagnoseFunctionArn', 'EventBusName', 'GuardFunctionArn', 'NotifyFunctionArn', 'Partition', 'RecordFunctionArn', 'RequestApprovalFunctionArn', 'VerifyFunctionArn'],
     );
     const definition = JSON.stringify(machine.Properties.DefinitionString);
     expect(definition).toContain('TimeoutSeconds');
+  });
+
+  it('names service integrations in the partition it is deployed to (aws-cn, aws-us-gov)', () => {
+    const service = { config: parseConfig({}), remediations: SAMPLE_REMEDIATIONS, ...stubProject() };
+    const partitionOf = (stack: SingleAccountStack) =>
+      (Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))[0] as any).Properties.DefinitionSubstitutions.Partition;
+    // Environment-agnostic (as bin/app.ts deploys): the partition of the account at deploy time.
+    expect(partitionOf(new SingleAccountStack(testApp(), 'Agnostic', { service }))).toEqual({ Ref: 'AWS::Partition' });
+    for (const [region, partition] of [['eu-west-1', 'aws'], ['cn-north-1', 'aws-cn'], ['us-gov-west-1', 'aws-us-gov']]) {
+      expect(partitionOf(new SingleAccountStack(testApp(), 'Regional', { env: { account: '111122223333', region }, service }))).toBe(partition);
+    }
   });
 
   it('may invoke the step functions and put outcome events on the bus', () => {
