@@ -42,7 +42,7 @@ export class AutohealAlarms extends Construct {
     super(scope, id);
     const period = Duration.minutes(5);
 
-    this.deadLetters = this.alarm('DeadLetters', props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+    this.deadLetters = deadLetterAlarm(this, 'DeadLetters', props.deadLetterQueue,
       'Events could not be processed after retries and wait in the dead-letter queue: inspect them, fix, redrive.');
 
     this.executionFailures = this.alarm('ExecutionFailures', new MathExpression({
@@ -85,13 +85,23 @@ export class AutohealAlarms extends Construct {
   }
 
   private alarm(id: string, metric: IMetric, description: string): Alarm {
-    return new Alarm(this, id, {
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: `iam-autoheal: ${description}`,
-    });
+    return countAlarm(this, id, metric, description);
   }
+}
+
+/** Fires as soon as the metric counts one (a dead letter, a failed execution, a throttle). */
+function countAlarm(scope: Construct, id: string, metric: IMetric, description: string): Alarm {
+  return new Alarm(scope, id, {
+    metric,
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    alarmDescription: `iam-autoheal: ${description}`,
+  });
+}
+
+/** Fires while at least one message waits in a dead-letter queue (the highest count in 5 minutes). */
+export function deadLetterAlarm(scope: Construct, id: string, queue: IQueue, description: string): Alarm {
+  return countAlarm(scope, id, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), description);
 }

@@ -1,16 +1,21 @@
 /**
  * `IamAutohealMember`: what a member account of an organization runs — the three rules forwarding
- * to the hub's bus, and the remediation role that only the hub's step roles may assume.
+ * to the hub's bus (with an alarm on what they fail to deliver), and the remediation role that only
+ * the hub's step roles may assume.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../handlers/core/config.ts';
+import { deadLetterAlarm } from './alarms.ts';
 import { AutohealRules } from './event-rules.ts';
 import { acknowledgeMemberFindings } from './nag-acknowledgements.ts';
+import { Notifications } from './notifications.ts';
 import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, type RemediationGrant } from './remediation-policy.ts';
 import { MEMBER_ROLE_USERS } from './steps.ts';
 
@@ -32,6 +37,8 @@ export interface IamAutohealMemberProps {
   readonly roleName?: string;
   /** Prefix of the hub's step role names (`HubOptions.stepRoleNamePrefix`). @default 'iam-autoheal-hub' */
   readonly hubStepRoleNamePrefix?: string;
+  /** E-mail addresses told when forwarding fails (each confirms by mail). @default - none: the alarm still shows in CloudWatch */
+  readonly alarmEmails?: readonly string[];
 }
 
 export class IamAutohealMember extends Construct {
@@ -39,6 +46,10 @@ export class IamAutohealMember extends Construct {
   readonly rules: AutohealRules;
   /** Events the bus could not forward to the hub after retries. */
   readonly forwardingDeadLetterQueue: Queue;
+  /** Fires while events wait in the forwarding dead-letter queue: the hub is not hearing this account. */
+  readonly forwardingAlarm: Alarm;
+  /** This account's alarm topic: the hub's topic is out of reach when forwarding fails. */
+  readonly alarmNotifications: Notifications;
 
   constructor(scope: Construct, id: string, props: IamAutohealMemberProps) {
     super(scope, id);
@@ -55,6 +66,10 @@ export class IamAutohealMember extends Construct {
       cloudTrailSource: true,
       target: new EventBusTarget(hubBus, { deadLetterQueue: this.forwardingDeadLetterQueue }),
     });
+    this.alarmNotifications = new Notifications(this, 'AlarmNotifications', { emails: props.alarmEmails ?? [], removalPolicy: RemovalPolicy.DESTROY });
+    this.forwardingAlarm = deadLetterAlarm(this, 'ForwardingAlarm', this.forwardingDeadLetterQueue,
+      'Events of this account could not be forwarded to the hub bus and wait in the forwarding dead-letter queue: check the hub bus and its policy, then redrive.');
+    this.forwardingAlarm.addAlarmAction(new SnsAction(this.alarmNotifications.topic));
 
     const prefix = props.hubStepRoleNamePrefix ?? DEFAULT_HUB_STEP_ROLE_PREFIX;
     this.remediationRole = new Role(this, 'RemediationRole', {

@@ -1,5 +1,6 @@
 /** The deployable stacks: single account (default), and the hub and member of an organization. */
 import { CfnCondition, CfnOutput, CfnParameter, CfnResource, DefaultStackSynthesizer, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnSubscription } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Config } from '../handlers/core/config.ts';
 import { IamAutoheal, type IamAutohealProps } from './iam-autoheal.ts';
@@ -81,5 +82,20 @@ export class MemberStack extends Stack {
     }
     const output = new CfnOutput(this, 'RemediationRoleArn', { value: this.member.remediationRole.roleArn });
     output.condition = roleCondition;
+
+    // One address for every member (a StackSets parameter); empty: the alarm shows in CloudWatch only.
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^$|^[^@\\s]+@[^@\\s]+$',
+      description: 'E-mail told when this account cannot forward events to the hub (confirm the subscription mail); empty for none',
+    });
+    const subscription = new CfnSubscription(this, 'AlarmEmailSubscription', {
+      protocol: 'email',
+      endpoint: alarmEmail.valueAsString,
+      topicArn: this.member.alarmNotifications.topic.topicArn,
+    });
+    subscription.cfnOptions.condition = new CfnCondition(this, 'HasAlarmEmail', { expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')) });
+    new CfnOutput(this, 'ForwardingAlarmName', { value: this.member.forwardingAlarm.alarmName });
   }
 }

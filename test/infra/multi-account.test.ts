@@ -96,6 +96,26 @@ describe('member stack', () => {
     expect(statements.flatMap((s: any) => [s.Action].flat())).toEqual(expect.arrayContaining(['iam:SimulatePrincipalPolicy', 'ec2:DescribeInstances']));
   });
 
+  it('alarms on the forwarding dead-letter queue, on a topic of its own that an optional AlarmEmail subscribes to', () => {
+    const [queueId] = resources(memberTemplate, 'AWS::SQS::Queue')[0]!;
+    const [, alarm] = resources(memberTemplate, 'AWS::CloudWatch::Alarm')[0]!;
+    expect(alarm.Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const [topicId, topic] = resources(memberTemplate, 'AWS::SNS::Topic')[0]!;
+    expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    const template = memberTemplate.toJSON();
+    expect(template.Parameters.AlarmEmail.Default).toBe('');
+    const [, subscription] = resources(memberTemplate, 'AWS::SNS::Subscription')[0]!;
+    expect(subscription).toMatchObject({ Condition: 'HasAlarmEmail', Properties: { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' }, TopicArn: { Ref: topicId } } });
+    expect(new RegExp(template.Parameters.AlarmEmail.AllowedPattern).test('ops@example.com')).toBe(true);
+    expect(new RegExp(template.Parameters.AlarmEmail.AllowedPattern).test('not an address')).toBe(false);
+  });
+
   it('asks for the hub account, region and organization as parameters (StackSets-friendly)', () => {
     expect(Object.keys(memberTemplate.toJSON().Parameters)).toEqual(expect.arrayContaining(['OrganizationId', 'HubAccountId', 'HubRegion']));
   });
