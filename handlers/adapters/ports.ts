@@ -130,6 +130,8 @@ export interface Ec2Port {
   /** New version from `sourceVersion` with only the profile changed; returns its number. */
   createLaunchTemplateVersion(launchTemplateId: string, sourceVersion: number, profile: ProfileSpecifier | null, description: string): Promise<number>;
   setDefaultLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void>;
+  /** Only used by undo of a version we created. NotFound when it is gone; EC2 refuses to delete the default version. */
+  deleteLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void>;
 }
 
 export interface AutoScalingGroupInfo {

@@ -1,10 +1,11 @@
 /** Ec2Port on the EC2 API: instances, profile associations and launch template versions. */
 import {
-  AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DescribeInstancesCommand,
+  AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateVersionsCommand, DescribeInstancesCommand,
   DisassociateIamInstanceProfileCommand, type EC2Client, type IamInstanceProfileAssociation, type Instance, ModifyLaunchTemplateCommand,
   ReplaceIamInstanceProfileAssociationCommand, paginateDescribeIamInstanceProfileAssociations, paginateDescribeInstances,
   paginateDescribeLaunchTemplateVersions,
 } from '@aws-sdk/client-ec2';
+import { AwsCallError, NotFoundError } from '../ports.ts';
 import type {
   AssociationState, Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier,
 } from '../ports.ts';
@@ -101,6 +102,18 @@ export class AwsEc2Port implements Ec2Port {
 
   async setDefaultLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void> {
     await mapErrors(this.client.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: launchTemplateId, DefaultVersion: String(version) })));
+  }
+
+  async deleteLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void> {
+    const command = new DeleteLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: [String(version)] });
+    const out = await mapErrors(this.client.send(command));
+    // A version that could not be deleted comes back in a successful response, not as an error.
+    const failed = out.UnsuccessfullyDeletedLaunchTemplateVersions?.[0];
+    if (!failed) return;
+    const code = failed.ResponseError?.Code ?? 'unexpectedError';
+    const text = `${code}: ${failed.ResponseError?.Message ?? `version ${version} of ${launchTemplateId} was not deleted`}`;
+    if (code === 'launchTemplateVersionDoesNotExist' || code === 'launchTemplateIdDoesNotExist') throw new NotFoundError(text);
+    throw new AwsCallError(text, code);
   }
 }
 

@@ -110,6 +110,16 @@ export class SimulatedEc2 implements Ec2Port {
     });
   }
 
+  deleteLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void> {
+    return this.gate.call('DeleteLaunchTemplateVersions', 'ec2-write', () => {
+      const template = this.requireTemplate(launchTemplateId);
+      if (!template.versions.has(version)) throw versionNotFound(launchTemplateId, version);
+      if (template.defaultVersion === version) throw awsError('unexpectedError', `Cannot delete the default version ${version} of launch template ${launchTemplateId}.`);
+      template.versions.delete(version);
+      template.updatedAt = this.clock.nowMs();
+    });
+  }
+
   private info(instance: InstanceRecord): InstanceInfo {
     const association = this.state.activeAssociation(instance);
     const tags = instance.autoScalingGroup ? { ...instance.tags, 'aws:autoscaling:groupName': instance.autoScalingGroup } : { ...instance.tags };

@@ -134,6 +134,7 @@ export const SIMULATED_APIS = [
   'AddRoleToInstanceProfile', 'RemoveRoleFromInstanceProfile',
   'DescribeInstances', 'DescribeIamInstanceProfileAssociations', 'AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation',
   'DisassociateIamInstanceProfile', 'DescribeLaunchTemplateVersions', 'CreateLaunchTemplateVersion', 'ModifyLaunchTemplate',
+  'DeleteLaunchTemplateVersions',
   'DescribeAutoScalingGroups', 'UpdateAutoScalingGroup', 'DecodeAuthorizationMessage',
 ] as const;
 export type SimulatedApi = (typeof SIMULATED_APIS)[number];

@@ -1,6 +1,7 @@
 /** A new launch template version identical to the source except that it carries the expected profile. */
 import { RemediationRefusedError } from './errors.ts';
-import { ARN, carriesProfile, stringParam } from './lookups.ts';
+import { NotFoundError } from '../../adapters/ports.ts';
+import { ARN, beforeField, carriesProfile, stringParam } from './lookups.ts';
 import type { Remediation } from './types.ts';
 
 export const createLaunchTemplateVersion: Remediation = {
@@ -8,7 +9,7 @@ export const createLaunchTemplateVersion: Remediation = {
   causes: ['stale-launch-template'],
   description: 'Create a launch template version that carries the expected instance profile.',
   permissions: [
-    { actions: ['ec2:CreateLaunchTemplateVersion'], resources: [ARN.launchTemplate] },
+    { actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'], resources: [ARN.launchTemplate] },
     { actions: ['ec2:DescribeLaunchTemplateVersions'], resources: [ARN.any] },
     // The new version names a profile whose role future instances receive.
     { actions: ['iam:PassRole'], resources: [ARN.role] },
@@ -35,8 +36,15 @@ export const createLaunchTemplateVersion: Remediation = {
     };
   },
 
-  async undo(_ports, action, before) {
-    // Versions cannot be edited, and an unused one is harmless: undoing the default/group pointer is what matters.
-    return `version ${String(before.createdVersion)} of ${action.target} stays; the default version and the group are restored by their own steps`;
+  async undo(ports, action, before) {
+    // Undo runs newest first: the default version and the group no longer point at this version by now.
+    const version = beforeField<number>(before, 'createdVersion');
+    try {
+      await ports.ec2.deleteLaunchTemplateVersion(action.target, version);
+    } catch (err) {
+      if (err instanceof NotFoundError) return `version ${version} of ${action.target} is already gone`;
+      throw err;
+    }
+    return `deleted version ${version} of ${action.target}`;
   },
 };

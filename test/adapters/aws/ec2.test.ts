@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DescribeIamInstanceProfileAssociationsCommand,
+  AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateVersionsCommand, DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, ModifyLaunchTemplateCommand,
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { AwsEc2Port } from '../../../handlers/adapters/aws/ec2.ts';
-import { NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { AwsCallError, NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
 import { awsError, clientConfig, pagedResponses } from './fake-aws.ts';
 
 const ec2Mock = mockClient(EC2Client);
@@ -157,5 +157,19 @@ describe('AwsEc2Port launch templates', () => {
       LaunchTemplateData: { IamInstanceProfile: { Arn: WEB } },
     });
     expect(ec2Mock.commandCalls(ModifyLaunchTemplateCommand)[0].args[0].input).toEqual({ LaunchTemplateId: 'lt-0123', DefaultVersion: '8' });
+  });
+
+  it('deletes one version; a version EC2 did not delete is an error (NotFound when it is gone), not a silent success', async () => {
+    ec2Mock.on(DeleteLaunchTemplateVersionsCommand, { Versions: ['8'] }).resolves({ SuccessfullyDeletedLaunchTemplateVersions: [{ LaunchTemplateId: 'lt-0123', VersionNumber: 8 }] });
+    ec2Mock.on(DeleteLaunchTemplateVersionsCommand, { Versions: ['9'] }).resolves({
+      UnsuccessfullyDeletedLaunchTemplateVersions: [{ LaunchTemplateId: 'lt-0123', VersionNumber: 9, ResponseError: { Code: 'launchTemplateVersionDoesNotExist', Message: 'gone' } }],
+    });
+    ec2Mock.on(DeleteLaunchTemplateVersionsCommand, { Versions: ['7'] }).resolves({
+      UnsuccessfullyDeletedLaunchTemplateVersions: [{ LaunchTemplateId: 'lt-0123', VersionNumber: 7, ResponseError: { Code: 'unexpectedError', Message: 'Cannot delete the default version' } }],
+    });
+    await ec2.deleteLaunchTemplateVersion('lt-0123', 8);
+    expect(ec2Mock.commandCalls(DeleteLaunchTemplateVersionsCommand)[0].args[0].input).toEqual({ LaunchTemplateId: 'lt-0123', Versions: ['8'] });
+    await expect(ec2.deleteLaunchTemplateVersion('lt-0123', 9)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ec2.deleteLaunchTemplateVersion('lt-0123', 7)).rejects.toSatisfy((e) => e instanceof AwsCallError && /default version/.test(e.message));
   });
 });

@@ -96,12 +96,13 @@ describe('what an instance experiences in the simulated account', () => {
     await ec2.disassociateProfile(replaced.associationId);
     await ec2.describeLaunchTemplateVersion('lt-1', '$Latest');
     await ec2.setDefaultLaunchTemplateVersion('lt-1', await ec2.createLaunchTemplateVersion('lt-1', 1, { name: 'app' }, 'profile'));
+    await ec2.deleteLaunchTemplateVersion('lt-1', await ec2.createLaunchTemplateVersion('lt-1', 1, { name: 'app' }, 'unused'));
     await autoScaling.describeGroup('web');
     await autoScaling.setGroupLaunchTemplate('web', { id: 'lt-1', version: '2' });
     await sts.decodeAuthorizationMessage('x');
     const apis = new Set(account.calls.map((c) => c.api));
     expect([...apis].sort()).toEqual([...SIMULATED_APIS].sort());
     expect(account.calls.every((c) => c.outcome === 'ok')).toBe(true);
-    expect(account.counters).toMatchObject({ iamWrites: 7, ec2Writes: 6, throttled: 0 });
+    expect(account.counters).toMatchObject({ iamWrites: 7, ec2Writes: 8, throttled: 0 });
   });
 });
