@@ -88,6 +88,17 @@ function evidenceLines(input: NotificationInput): string[] {
   return lines;
 }
 
+/**
+ * Least-privilege statements proposed for a human, read from the plan (the guard drops `allowed` when it
+ * escalates); a proposal the guard refused (a never-grant action) is not shown as one.
+ */
+function proposedStatements(input: NotificationInput): Array<{ role: string; json: string }> {
+  const refused = new Set((input.decision?.refused ?? []).map((r) => JSON.stringify(r.action)));
+  return (input.diagnosis?.plan ?? [])
+    .filter((a) => a.type === 'propose-policy' && a.params['statement'] !== undefined && !refused.has(JSON.stringify(a)))
+    .map((a) => ({ role: a.target, json: JSON.stringify({ Version: '2012-10-17', Statement: [a.params['statement']] }, null, 2) }));
+}
+
 function nextSteps(input: NotificationInput): string[] {
   const key = input.incident.key;
   const steps: string[] = [];
@@ -99,6 +110,9 @@ function nextSteps(input: NotificationInput): string[] {
   }
   if (input.actions.some((a) => a.result === 'done')) steps.push(`Undo every change of this incident: iam-autoheal undo ${key}`);
   if (input.status === 'escalated' && input.diagnosis?.owner) steps.push(`Talk to: ${input.diagnosis.owner}`);
+  for (const { role } of proposedStatements(input)) {
+    steps.push(`Review the proposed statement for role ${role}: if it is right, add it to the role or declare it in expectedPermissions; iam-autoheal never applies it.`);
+  }
   if (input.status === 'failed') steps.push('Check the execution history for the failing step; nothing further is retried automatically.');
   steps.push(`Audit trail: iam-autoheal audit (incident ${key})`);
   if (input.executionLink) steps.push(`Execution: ${input.executionLink}`);
@@ -119,6 +133,7 @@ export function buildNotification(input: NotificationInput): Notification {
   const evidence = evidenceLines(input);
   const steps = nextSteps(input);
   const reason = input.reason ? [`Why: ${input.reason}`] : [];
+  const proposals = proposedStatements(input);
 
   const description = [
     `*What was denied:* ${denied}`,
@@ -126,6 +141,7 @@ export function buildNotification(input: NotificationInput): Notification {
     ...(input.reason ? [`*Why:* ${input.reason}`] : []),
     `*Evidence:*\n${evidence.map((l) => `• ${l}`).join('\n') || '• none gathered'}`,
     `*${input.approval ? 'Proposed' : 'Done'}:*\n${actions.map((l) => `• ${l}`).join('\n')}`,
+    ...proposals.map((p) => `*Proposed statement for role ${p.role} (never applied):*\n\`\`\`\n${p.json}\n\`\`\``),
   ].join('\n');
 
   const email = [
@@ -142,6 +158,7 @@ export function buildNotification(input: NotificationInput): Notification {
     '',
     input.approval ? 'Proposed changes:' : 'What was done:',
     ...actions.map((l) => `  - ${l}`),
+    ...proposals.flatMap((p) => ['', `Proposed statement for role ${p.role} (never applied):`, ...p.json.split('\n').map((l) => `    ${l}`)]),
     '',
     'Next steps:',
     ...steps.map((l) => `  - ${l}`),

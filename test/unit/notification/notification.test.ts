@@ -90,6 +90,25 @@ describe('buildNotification', () => {
     expect(chatbot.metadata.eventType).toBe('ApprovalRequested');
   });
 
+  it('shows the proposed least-privilege statement of an escalated proposal, in Slack and in the email', () => {
+    const statement = { Effect: 'Allow', Action: 'sns:Publish', Resource: 'arn:aws:sns:eu-west-1:111122223333:ready' };
+    const proposal = { ...diagnosis, plan: [{ type: 'propose-policy' as const, target: 'app', params: { statement }, reason: 'nothing declared covers sns:Publish' }] };
+    // The guard escalates a proposal and lets nothing through: the statement comes from the diagnosis.
+    const escalated: GuardDecision = { verdict: 'escalate', mode: 'auto', reason: 'a least-privilege statement is proposed', allowed: [], refused: [] };
+    const { chatbot, email } = buildNotification(input({ status: 'escalated', diagnosis: proposal, decision: escalated, actions: [] }));
+    const pretty = JSON.stringify({ Version: '2012-10-17', Statement: [statement] }, null, 2);
+    expect(chatbot.content.description).toContain(`*Proposed statement for role app (never applied):*\n\`\`\`\n${pretty}\n\`\`\``);
+    expect(chatbot.content.nextSteps.some((s) => s.includes('proposed statement for role app'))).toBe(true);
+    expect(email).toContain('Proposed statement for role app (never applied):');
+    expect(email).toContain('        "Action": "sns:Publish",');
+    expect(email).toContain('"Resource": "arn:aws:sns:eu-west-1:111122223333:ready"');
+    // A proposal the guard refused (never-grant) is not offered for review.
+    const refused: GuardDecision = { ...escalated, refused: [{ action: proposal.plan[0]!, reason: 'not even proposed: never-grant' }] };
+    const none = buildNotification(input({ status: 'escalated', diagnosis: proposal, decision: refused, actions: [] }));
+    expect(none.email).not.toContain('Proposed statement');
+    expect(none.chatbot.content.description).not.toContain('Proposed statement');
+  });
+
   it('names the owner to talk to for an escalation', () => {
     const { email } = buildNotification(input({
       status: 'escalated', actions: [], diagnosis: { ...diagnosis, cause: 'organization-policy', plan: [], owner: 'the organization administrators (SCP)' },
