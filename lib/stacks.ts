@@ -9,12 +9,13 @@ import type { RemediationGrant } from './remediation-policy.ts';
 
 export type ServiceOptions = Omit<IamAutohealProps, 'hub'>;
 
-/** What an operator needs after deploying: the audit table for `audit`/`undo`, the workflow, the topic, the dead letters. */
+/** What an operator needs after deploying: the audit table for `audit`/`undo`, the workflow, the topic, the queues. */
 function serviceOutputs(stack: Stack, service: IamAutoheal): void {
   new CfnOutput(stack, 'AuditTableName', { value: service.auditTable.tableName, description: 'iam-autoheal audit --table / undo --table' });
   new CfnOutput(stack, 'StateMachineArn', { value: service.stateMachine.stateMachineArn });
   new CfnOutput(stack, 'TopicArn', { value: service.notifications.topic.topicArn });
   new CfnOutput(stack, 'EventBusArn', { value: service.eventBus.eventBusArn });
+  new CfnOutput(stack, 'EventQueueArn', { value: service.queue.queueArn, description: 'where to redrive the dead letters to' });
   new CfnOutput(stack, 'DeadLetterQueueArn', { value: service.deadLetterQueue.queueArn });
 }
 

@@ -216,3 +216,12 @@ describe('sweep and alarms', () => {
     }
   });
 });
+
+describe('outputs', () => {
+  it('name what the DEPLOY.md commands need: audit table, workflow, topic, bus, event queue and its dead letters', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['AuditTableName', 'StateMachineArn', 'TopicArn', 'EventBusArn', 'EventQueueArn', 'DeadLetterQueueArn']));
+    const [eventsQueueId] = resources('AWS::SQS::Queue').find(([, queue]) => queue.Properties.RedrivePolicy)!;
+    expect(outputs.EventQueueArn!.Value).toEqual({ 'Fn::GetAtt': [eventsQueueId, 'Arn'] });
+  });
+});
