@@ -61,15 +61,39 @@ function refusalOf(action: PlannedAction, diagnosis: Diagnosis, config: Config):
   return null;
 }
 
-function outOfScope(diagnosis: Diagnosis, config: Config): string | null {
-  const { accountId, region, tags } = diagnosis.subject;
+// The remediation policy conditions these writes on aws:ResourceTag of the role / the instance: the guard asks the same.
+const ROLE_WRITES = new Set(['merge-trust', 'attach-policy', 'put-inline-policy']);
+const INSTANCE_WRITES = new Set(['associate-profile', 'replace-association']);
+const TEMPLATE_WRITES = new Set(['create-launch-template-version', 'set-default-launch-template-version']);
+const MAX_NAMED = 5;
+
+type OptIn = NonNullable<Diagnosis['subject']['optIn']>;
+
+/** Where a change needs the opt-in tag and it is not there; null when it is (or the change needs none). */
+function missingOptIn(action: PlannedAction, optIn: OptIn | null, tag: string): string | null {
+  const has = (list: Exclude<keyof OptIn, 'tag'>) => optIn?.[list].includes(action.target) ?? false;
+  if (ROLE_WRITES.has(action.type)) return has('roles') ? null : `role ${action.target} is not tagged ${tag}`;
+  if (INSTANCE_WRITES.has(action.type)) return has('instanceIds') ? null : `instance ${action.target} is not tagged ${tag}`;
+  if (TEMPLATE_WRITES.has(action.type)) return has('launchTemplateIds') ? null : `no instance tagged ${tag} comes from launch template ${action.target}`;
+  if (action.type === 'update-auto-scaling-group') return has('autoScalingGroups') ? null : `no instance tagged ${tag} belongs to Auto Scaling group ${action.target}`;
+  // Adding a role to a profile changes what the incident's instances receive: the tag on the role or an instance.
+  if (action.type === 'add-role-to-profile') return optIn && (optIn.roles.length || optIn.instanceIds.length) ? null : `neither the role nor an instance is tagged ${tag}`;
+  return null;
+}
+
+function outOfScope(diagnosis: Diagnosis, changes: PlannedAction[], config: Config): string | null {
+  const { accountId, region } = diagnosis.subject;
   const scope = config.scope;
   if (scope.accounts.length && !scope.accounts.includes(accountId)) return `account ${accountId} is not in scope.accounts`;
   if (scope.regions.length && !scope.regions.includes(region)) return `region ${region} is not in scope.regions`;
-  if (scope.tag && tags[scope.tag.key] !== scope.tag.value) {
-    return `neither the instance nor the role is tagged ${scope.tag.key}=${scope.tag.value} (the opt-in tag)`;
-  }
-  return null;
+  if (!scope.tag) return null;
+  const tag = `${scope.tag.key}=${scope.tag.value}`;
+  // A diagnosis made for another scope tag (or none) says nothing about this one.
+  const optIn = diagnosis.subject.optIn?.tag === tag ? diagnosis.subject.optIn : null;
+  const missing = [...new Set(changes.map((a) => missingOptIn(a, optIn, tag)).filter((m): m is string => m !== null))];
+  if (missing.length === 0) return null;
+  const more = missing.length > MAX_NAMED ? ` and ${missing.length - MAX_NAMED} more` : '';
+  return `${missing.slice(0, MAX_NAMED).join('; ')}${more} (the opt-in tag; IAM would refuse these changes)`;
 }
 
 function writesOf(actions: PlannedAction[]): { iam: number; ec2: number } {
@@ -104,7 +128,7 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
       ? `Nothing declared in expectedPermissions covers this; a least-privilege statement is proposed for a human to review and is never applied.${refusedNote}`
       : `No safe change is known for ${diagnosis.cause}; a human must decide.${refusedNote}`);
   }
-  const scopeProblem = ctx.inScope === true ? null : ctx.inScope === false ? 'the caller marked it out of scope' : outOfScope(diagnosis, config);
+  const scopeProblem = ctx.inScope === true ? null : ctx.inScope === false ? 'the caller marked it out of scope' : outOfScope(diagnosis, changes, config);
   if (scopeProblem) return decision('observe', mode, `Out of scope: ${scopeProblem}; nothing is changed.${refusedNote}`);
   if (!diagnosis.subject.ec2Delivered) {
     return decision('observe', mode, `The denied credentials carry no ec2RoleDelivery, so nothing proves EC2 delivered them (anyone allowed to assume the role can name a session i-…); diagnosed only, nothing is changed automatically.${refusedNote}`);

@@ -72,7 +72,13 @@ export interface Diagnosis {
     action: string | null;
     resource: string | null;
     ec2Delivered: boolean;
+    /** Tags of the role and the primary instance, merged (for display; the guard's scope check uses `optIn`). */
     tags: Record<string, string>;
+    /**
+     * Where the opt-in tag (config scope.tag, as "key=value") is, as IAM checks it at apply time: role writes
+     * need it on the role, EC2 writes on the instance (or an instance of the template or group). Absent without a scope tag.
+     */
+    optIn?: { tag: string; roles: string[]; instanceIds: string[]; launchTemplateIds: string[]; autoScalingGroups: string[] };
   };
 }
 

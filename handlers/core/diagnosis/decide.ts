@@ -212,16 +212,33 @@ export function decide(facts: Facts, config: Config): Diagnosis {
     summary: f.summary,
     evidence: [...(f.because ?? []), ...baseEvidence(facts)],
     plan: f.plan ?? [],
-    subject: subjectOf(facts),
+    subject: subjectOf(facts, config),
   };
   if (f.owner) diagnosis.owner = f.owner;
   if (f.healthy) diagnosis.healthy = true;
   return diagnosis;
 }
 
-function subjectOf(facts: Facts): Diagnosis['subject'] {
+/** Where the opt-in tag is: on the role, on which instances, and the templates and groups those instances come from. */
+function optInOf(facts: Facts, config: Config): Diagnosis['subject']['optIn'] {
+  const tag = config.scope.tag;
+  if (!tag) return undefined;
+  const carries = (tags: Record<string, string> | undefined) => tags?.[tag.key] === tag.value;
+  const tagged = facts.instances.filter((i) => carries(i.info?.tags));
+  const unique = (values: Array<string | null | undefined>) => [...new Set(values.filter((v): v is string => !!v))];
+  return {
+    tag: `${tag.key}=${tag.value}`,
+    roles: facts.role && carries(facts.role.info.tags) ? [facts.role.info.name] : [],
+    instanceIds: tagged.map((i) => i.id),
+    launchTemplateIds: unique(tagged.flatMap((i) => [i.info?.launchTemplate?.id, i.launchTemplate?.version.launchTemplateId, i.autoScalingGroup?.launchTemplate?.id])),
+    autoScalingGroups: unique(tagged.flatMap((i) => [i.info?.autoScalingGroup, i.autoScalingGroup?.name])),
+  };
+}
+
+function subjectOf(facts: Facts, config: Config): Diagnosis['subject'] {
   const role = facts.role?.info ?? null;
   const primary = facts.instances[0];
+  const optIn = optInOf(facts, config);
   return {
     accountId: facts.incident.accountId,
     region: facts.incident.region,
@@ -232,7 +249,7 @@ function subjectOf(facts: Facts): Diagnosis['subject'] {
     resource: facts.denied.resource,
     // Launch and sweep incidents are read from EC2 itself, not from a session anyone could have named i-….
     ec2Delivered: facts.incident.kind === 'access-denied' ? !!facts.denied.ec2RoleDelivery : true,
-    // Opt-in may be on the instance or on the role: both count.
     tags: { ...(role?.tags ?? {}), ...(primary?.info?.tags ?? {}) },
+    ...(optIn ? { optIn } : {}),
   };
 }

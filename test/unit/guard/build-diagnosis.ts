@@ -10,7 +10,8 @@ export function diagnosis(over: Partial<Diagnosis> = {}, subject: Partial<Diagno
     subject: {
       accountId: '111122223333', region: 'eu-west-1', roleName: 'app', roleArn: 'arn:aws:iam::111122223333:role/app',
       instanceIds: ['i-0aaa1111bbbb2222c'], action: 's3:GetObject', resource: 'arn:aws:s3:::config-bucket/app.json',
-      ec2Delivered: true, tags: { 'iam-autoheal': 'on' }, ...subject,
+      ec2Delivered: true, tags: { 'iam-autoheal': 'on' },
+      optIn: { tag: 'iam-autoheal=on', roles: ['app'], instanceIds: ['i-0aaa1111bbbb2222c'], launchTemplateIds: [], autoScalingGroups: [] }, ...subject,
     },
     ...over,
   };

@@ -3,7 +3,7 @@ import { ALL_CAUSES, FIXABLE_CAUSES, type Mode } from '../../../handlers/core/ca
 import { parseConfig, type ConfigInput } from '../../../handlers/core/config.ts';
 import { decide } from '../../../handlers/core/diagnosis/decide.ts';
 import { guard } from '../../../handlers/core/guard.ts';
-import { facts } from '../diagnosis/build-facts.ts';
+import { bareInstance, EC2_TRUST, facts, instance, INSTANCE, role } from '../diagnosis/build-facts.ts';
 import { attachGrant, diagnosis, inlineGrant, NO_CHANGES_YET } from './build-diagnosis.ts';
 
 const MODES: Mode[] = ['observe', 'approve', 'auto'];
@@ -47,10 +47,49 @@ describe('guard: ec2RoleDelivery and scope', () => {
 
   it('out of scope by tag, account or region: observe with the reason', () => {
     const scoped = (scope: ConfigInput['scope']) => parseConfig({ modes: { 'no-instance-profile': 'auto' }, scope });
-    expect(guard(diagnosis({}, { tags: {} }), scoped({ tag: { key: 'iam-autoheal', value: 'on' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/tagged iam-autoheal=on/) });
+    const untagged = { tag: 'iam-autoheal=on', roles: [], instanceIds: [], launchTemplateIds: [], autoScalingGroups: [] };
+    expect(guard(diagnosis({}, { tags: {}, optIn: untagged }), scoped({ tag: { key: 'iam-autoheal', value: 'on' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/instance i-0aaa1111bbbb2222c is not tagged iam-autoheal=on/) });
+    // A diagnosis that does not say where the tag is (or says it for another tag) is not in scope.
+    expect(guard(diagnosis({}, { optIn: undefined }), scoped({ tag: { key: 'iam-autoheal', value: 'on' } }), NO_CHANGES_YET).verdict).toBe('observe');
+    expect(guard(diagnosis({}, { optIn: { ...untagged, tag: 'team=web', instanceIds: ['i-0aaa1111bbbb2222c'] } }), scoped({ tag: { key: 'iam-autoheal', value: 'on' } }), NO_CHANGES_YET).verdict).toBe('observe');
     expect(guard(diagnosis(), scoped({ accounts: ['999999999999'] }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/account 111122223333 is not in scope/) });
     expect(guard(diagnosis(), scoped({ regions: ['us-east-1'] }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/region eu-west-1/) });
     expect(guard(diagnosis(), scoped({ tag: { key: 'iam-autoheal', value: 'on' }, accounts: ['111122223333'], regions: ['eu-west-1'] }), NO_CHANGES_YET).verdict).toBe('apply');
+  });
+});
+
+describe('guard: the opt-in tag where IAM checks it', () => {
+  const TAG = { key: 'iam-autoheal', value: 'on' };
+  const OPT_IN = { 'iam-autoheal': 'on' };
+  const scoped = (cause: 'trust-missing-ec2' | 'no-instance-profile' | 'stale-launch-template') => parseConfig({ modes: { [cause]: 'auto' }, scope: { tag: TAG } });
+
+  it('a role write needs the tag on the role: a tagged instance of an untagged role is not enough', () => {
+    const broken = { ...EC2_TRUST, Statement: [{ ...EC2_TRUST.Statement[0]!, Principal: { Service: 'lambda.amazonaws.com' } }] };
+    const onInstance = facts({ instances: [instance(INSTANCE, { info: { ...instance().info!, tags: OPT_IN } })], role: role('app', { trustPolicy: broken }) });
+    const d = decide(onInstance, scoped('trust-missing-ec2'));
+    expect(d.plan.map((a) => a.type)).toEqual(['merge-trust']);
+    expect(guard(d, scoped('trust-missing-ec2'), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/role app is not tagged iam-autoheal=on/) });
+    const onRole = facts({ role: role('app', { trustPolicy: broken, tags: OPT_IN }) });
+    expect(guard(decide(onRole, scoped('trust-missing-ec2')), scoped('trust-missing-ec2'), NO_CHANGES_YET).verdict).toBe('apply');
+  });
+
+  it('an EC2 write needs the tag on the instance: a tagged role of an untagged instance is not enough', () => {
+    const d = decide(facts({ instances: [bareInstance()], role: role('app', { tags: OPT_IN }) }), scoped('no-instance-profile'));
+    expect(d.plan.map((a) => a.type)).toContain('associate-profile');
+    expect(guard(d, scoped('no-instance-profile'), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/instance i-0aaa1111bbbb2222c is not tagged iam-autoheal=on/) });
+  });
+
+  it('a launch template or group write needs the tag on an instance that comes from it', () => {
+    const plan = [
+      { type: 'create-launch-template-version' as const, target: 'lt-0123', params: {}, reason: 'x' },
+      { type: 'update-auto-scaling-group' as const, target: 'web', params: {}, reason: 'x' },
+    ];
+    const optIn = { tag: 'iam-autoheal=on', roles: [], instanceIds: ['i-0aaa1111bbbb2222c'], launchTemplateIds: ['lt-0123'], autoScalingGroups: ['web'] };
+    expect(guard(diagnosis({ cause: 'stale-launch-template', plan }, { optIn }), scoped('stale-launch-template'), NO_CHANGES_YET).verdict).toBe('apply');
+    const other = { ...optIn, launchTemplateIds: ['lt-0999'], autoScalingGroups: [] };
+    expect(guard(diagnosis({ cause: 'stale-launch-template', plan }, { optIn: other }), scoped('stale-launch-template'), NO_CHANGES_YET)).toMatchObject({
+      verdict: 'observe', reason: expect.stringMatching(/no instance tagged iam-autoheal=on comes from launch template lt-0123; no instance tagged iam-autoheal=on belongs to Auto Scaling group web/),
+    });
   });
 });
 
