@@ -120,6 +120,10 @@ export interface Ec2Port {
   /** Instances in one of `states`, only those with the tag when given: the scheduled sweep's inventory (CloudTrail delivery is best effort). */
   listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]>;
   describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]>;
+  /** Many instances in a few calls; ids EC2 does not know are left out, not an error. */
+  describeInstances(instanceIds: string[]): Promise<InstanceInfo[]>;
+  /** Current (associating/associated) associations of many instances in a few calls. */
+  describeProfileAssociationsOfInstances(instanceIds: string[]): Promise<ProfileAssociation[]>;
   associateProfile(instanceId: string, profile: ProfileSpecifier): Promise<ProfileAssociation>;
   /** Swaps the profile in place: new association id, fresh credentials, no gap. */
   replaceProfileAssociation(associationId: string, profile: ProfileSpecifier): Promise<ProfileAssociation>;

@@ -14,6 +14,8 @@ export interface Incident {
   instanceIds: string[];
   /** Every distinct action denied in the incident's events. */
   actions: string[];
+  /** Each distinct denied action with the resource it was first denied on, in order of first denial (bounded). */
+  deniedCalls?: Array<{ action: string; resource: string | null }>;
   eventCount: number;
   firstSeen: string;
   lastSeen: string;

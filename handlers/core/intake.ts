@@ -15,6 +15,15 @@ export const EXECUTION_WINDOW_SECONDS = 900;
 /** Change events this long before an incident's first event count as "recent" (propagation). */
 export const RECENT_CHANGE_SECONDS = 900;
 const MAX_RECENT_CHANGES = 20;
+/** Distinct denied actions carried with their resource; more are still listed in `actions`. */
+const MAX_DENIED_CALLS = 50;
+
+/** Each distinct action with the first resource it was denied on. */
+function deniedCallsOf(events: Classification[]): NonNullable<Incident['deniedCalls']> {
+  const calls = new Map<string, string | null>();
+  for (const c of events) if (c.action && !calls.has(c.action)) calls.set(c.action, c.resource);
+  return [...calls].slice(0, MAX_DENIED_CALLS).map(([action, resource]) => ({ action, resource }));
+}
 
 export interface KeyedClassification {
   key: string | null;
@@ -88,6 +97,7 @@ function buildIncident(key: string, events: Classification[], changes: Classific
     trigger,
     instanceIds: [...new Set(sorted.flatMap(instanceIdsOf))],
     actions: [...new Set(sorted.map((c) => c.action).filter((a): a is string => Boolean(a)))],
+    deniedCalls: deniedCallsOf(sorted),
     eventCount: sorted.length,
     firstSeen: new Date(first).toISOString(),
     lastSeen: new Date(last).toISOString(),
@@ -102,6 +112,7 @@ export function mergeIncidents(a: Incident, b: Incident): Incident {
     ...earlier,
     instanceIds: [...new Set([...earlier.instanceIds, ...later.instanceIds])],
     actions: [...new Set([...earlier.actions, ...later.actions])],
+    deniedCalls: [...earlier.deniedCalls ?? [], ...(later.deniedCalls ?? []).filter((c) => !earlier.deniedCalls?.some((e) => e.action === c.action))].slice(0, MAX_DENIED_CALLS),
     eventCount: a.eventCount + b.eventCount,
     lastSeen: a.lastSeen > b.lastSeen ? a.lastSeen : b.lastSeen,
     recentChanges: [...earlier.recentChanges, ...later.recentChanges].slice(0, MAX_RECENT_CHANGES),

@@ -3,25 +3,39 @@
  * expected profile, the profile holds the role, the trust allows EC2, the simulation allows the denied
  * call; for launches, every instance has a profile. Throttling propagates: the state machine retries.
  */
-import type { AccountPorts } from '../adapters/ports.ts';
+import type { AccountPorts, InstanceInfo, ProfileAssociation } from '../adapters/ports.ts';
+import { MAX_INSTANCES } from './diagnosis/gather.ts';
 import type { Diagnosis, Evidence, Incident, PlannedAction } from './incident.ts';
 import { profileNameOf } from './policy/principal.ts';
 import { readTrust } from './policy/trust.ts';
-import { carriesProfile, currentAssociation, isProfile } from './remediations/lookups.ts';
+import { activeAssociation, carriesProfile, currentAssociation, isProfile } from './remediations/lookups.ts';
 
 interface Check {
   ok: boolean;
   evidence: Evidence;
 }
 
-const MAX_INSTANCES = 25;
+/** Beyond this many instance checks, the evidence names the failures and one count, not every instance. */
+const LISTED_INSTANCE_CHECKS = 10;
 
-async function instanceHasProfile(ports: AccountPorts, instanceId: string, profileName: string | null): Promise<Check> {
-  const instance = await ports.ec2.describeInstance(instanceId);
+/** Instances and their current associations, read in two batched calls. */
+interface InstanceReads {
+  instances: Map<string, InstanceInfo>;
+  associations: ProfileAssociation[];
+}
+
+async function readInstances(ports: AccountPorts, ids: string[]): Promise<InstanceReads> {
+  if (ids.length === 0) return { instances: new Map(), associations: [] };
+  const instances = new Map((await ports.ec2.describeInstances(ids)).map((i) => [i.id, i]));
+  return { instances, associations: await ports.ec2.describeProfileAssociationsOfInstances(ids) };
+}
+
+function instanceHasProfile(reads: InstanceReads, instanceId: string, profileName: string | null): Check {
+  const instance = reads.instances.get(instanceId);
   if (!instance || instance.state === 'terminated' || instance.state === 'shutting-down') {
     return { ok: true, evidence: { kind: 'association', summary: `${instanceId} is ${instance?.state ?? 'gone'}; nothing to verify` } };
   }
-  const association = await currentAssociation(ports.ec2, instanceId);
+  const association = activeAssociation(reads.associations.filter((a) => a.instanceId === instanceId));
   if (!association) return { ok: false, evidence: { kind: 'association', summary: `${instanceId} still has no instance profile` } };
   if (association.state !== 'associated') return { ok: false, evidence: { kind: 'association', summary: `${instanceId}: association ${association.associationId} is ${association.state}`, data: association } };
   if (profileName && !isProfile(association.instanceProfileArn, profileName)) {
@@ -30,13 +44,13 @@ async function instanceHasProfile(ports: AccountPorts, instanceId: string, profi
   return { ok: true, evidence: { kind: 'association', summary: `${instanceId} has profile ${profileNameOf(association.instanceProfileArn)} (associated)`, data: association } };
 }
 
-async function checkAction(ports: AccountPorts, action: PlannedAction): Promise<Check | null> {
+async function checkAction(ports: AccountPorts, reads: InstanceReads, action: PlannedAction): Promise<Check | null> {
   const profileName = typeof action.params.profileName === 'string' ? action.params.profileName : null;
   switch (action.type) {
     case 'associate-profile':
-      return instanceHasProfile(ports, action.target, profileName);
+      return instanceHasProfile(reads, action.target, profileName);
     case 'replace-association': {
-      const check = await instanceHasProfile(ports, action.target, profileName);
+      const check = instanceHasProfile(reads, action.target, profileName);
       const association = check.evidence.data as { associationId?: string } | undefined;
       if (check.ok && association?.associationId && association.associationId === action.params.associationId) {
         return { ok: false, evidence: { kind: 'association', summary: `${action.target} still has the old association ${association.associationId}` } };
@@ -89,20 +103,32 @@ async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis): Promi
 
 export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident): Promise<{ verified: boolean; evidence: Evidence[] }> {
   if (diagnosis.healthy) return { verified: true, evidence: [{ kind: 'verify', summary: 'nothing was wrong' }] };
-  const checks: Check[] = [];
+  const instanceActions = new Set(['associate-profile', 'replace-association']);
+  const targeted = diagnosis.plan.filter((a) => instanceActions.has(a.type)).map((a) => a.target);
+  const associated = new Set(diagnosis.plan.filter((a) => a.type === 'associate-profile').map((a) => a.target));
+  const launched = incident.kind !== 'access-denied' ? diagnosis.subject.instanceIds.slice(0, MAX_INSTANCES).filter((id) => !associated.has(id)) : [];
+  const reads = await readInstances(ports, [...new Set([...targeted, ...launched])]);
+  const checks: Array<Check & { instance?: boolean }> = [];
   for (const action of diagnosis.plan) {
-    const check = await checkAction(ports, action);
-    if (check) checks.push(check);
+    const check = await checkAction(ports, reads, action);
+    if (check) checks.push({ ...check, instance: instanceActions.has(action.type) });
   }
   if (incident.kind !== 'access-denied') {
-    const checked = new Set(diagnosis.plan.filter((a) => a.type === 'associate-profile').map((a) => a.target));
-    for (const id of diagnosis.subject.instanceIds.slice(0, MAX_INSTANCES)) {
-      if (!checked.has(id)) checks.push(await instanceHasProfile(ports, id, null));
-    }
+    for (const id of launched) checks.push({ ...instanceHasProfile(reads, id, null), instance: true });
   } else {
     const simulation = await simulationCheck(ports, diagnosis);
     if (simulation) checks.push(simulation);
   }
   if (checks.length === 0) return { verified: false, evidence: [{ kind: 'verify', summary: 'nothing could be checked' }] };
-  return { verified: checks.every((c) => c.ok), evidence: checks.map((c) => c.evidence) };
+  return { verified: checks.every((c) => c.ok), evidence: evidenceOf(checks) };
+}
+
+/** Every check while instances are few; for a large fleet the instance failures and one count (the state stays small). */
+function evidenceOf(all: Array<Check & { instance?: boolean }>): Evidence[] {
+  const checks = all.filter((c) => c.instance);
+  if (checks.length <= LISTED_INSTANCE_CHECKS) return all.map((c) => c.evidence);
+  const failed = checks.filter((c) => !c.ok);
+  const count = { kind: 'association', summary: `${checks.length - failed.length} of ${checks.length} instances checked have the expected profile` };
+  const more = failed.length > LISTED_INSTANCE_CHECKS ? [{ kind: 'association', summary: `… and ${failed.length - LISTED_INSTANCE_CHECKS} more without it` }] : [];
+  return [...failed.slice(0, LISTED_INSTANCE_CHECKS).map((c) => c.evidence), ...more, count, ...all.filter((c) => !c.instance).map((c) => c.evidence)];
 }

@@ -208,8 +208,16 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   });
   abort = execution.abort;
   let transitions = 0;
+  let largestStateBytes = 0;
   const counting = (async () => {
-    for await (const event of execution.eventLogs) if (event.type === 'StateEntered') transitions++;
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') transitions++;
+      // Step Functions fails an execution whose state (input or output of a state) exceeds 256 KB.
+      if (event.type === 'StateEntered' || event.type === 'StateExited') {
+        const sizes = [event.state.input, event.state.output].map((v) => (v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v))));
+        largestStateBytes = Math.max(largestStateBytes, ...sizes);
+      }
+    }
   })();
   try {
     await execution.result;
@@ -230,5 +238,6 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     actions: (final?.actions ?? []).map((a) => ({ type: a.type, target: a.target, result: a.result, ...(a.detail ? { detail: a.detail } : {}) })),
     simulatedSeconds: (account.clock.nowMs() - startMs) / 1000,
     stateTransitions: transitions,
+    largestStateBytes,
   };
 }

@@ -25,6 +25,8 @@ export interface IncidentReport {
   actions: Array<Pick<ActionResult, 'type' | 'target' | 'result'> & { detail?: string }>;
   simulatedSeconds: number;
   stateTransitions: number;
+  /** The largest input or output of a state, in bytes of JSON (Step Functions' limit is 256 KB). */
+  largestStateBytes: number;
 }
 
 export interface NotificationReport {

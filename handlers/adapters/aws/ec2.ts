@@ -14,6 +14,12 @@ import { mapErrors, nullIfNotFound } from './errors.ts';
 
 // Disassociating/disassociated associations are history, not the instance's current profile.
 const CURRENT_STATES: AssociationState[] = ['associating', 'associated'];
+// EC2 takes at most 200 values per filter.
+const FILTER_VALUES_MAX = 200;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
 
 export class AwsEc2Port implements Ec2Port {
   constructor(private readonly client: EC2Client) {}
@@ -35,6 +41,29 @@ export class AwsEc2Port implements Ec2Port {
     };
     const reservations = await mapErrors(collectPages(paginateDescribeInstances({ client: this.client, pageSize: 1000 }, input), (p) => p.Reservations));
     return reservations.flatMap((r) => r.Instances ?? []).map((i) => toInstanceInfo(i, i.InstanceId ?? ''));
+  }
+
+  async describeInstances(instanceIds: string[]): Promise<InstanceInfo[]> {
+    const out: InstanceInfo[] = [];
+    // A filter, not InstanceIds: one unknown id would fail the whole call with InvalidInstanceID.NotFound.
+    for (const ids of chunks([...new Set(instanceIds)], FILTER_VALUES_MAX)) {
+      const input = { Filters: [{ Name: 'instance-id', Values: ids }] };
+      const reservations = await mapErrors(collectPages(paginateDescribeInstances({ client: this.client, pageSize: 1000 }, input), (p) => p.Reservations));
+      out.push(...reservations.flatMap((r) => r.Instances ?? []).map((i) => toInstanceInfo(i, i.InstanceId ?? '')));
+    }
+    return out;
+  }
+
+  async describeProfileAssociationsOfInstances(instanceIds: string[]): Promise<ProfileAssociation[]> {
+    const out: ProfileAssociation[] = [];
+    for (const ids of chunks([...new Set(instanceIds)], FILTER_VALUES_MAX)) {
+      const input = { Filters: [{ Name: 'instance-id', Values: ids }, { Name: 'state', Values: CURRENT_STATES }] };
+      const associations = await mapErrors(
+        collectPages(paginateDescribeIamInstanceProfileAssociations({ client: this.client, pageSize: 1000 }, input), (p) => p.IamInstanceProfileAssociations),
+      );
+      out.push(...associations.map(toAssociation));
+    }
+    return out;
   }
 
   async describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]> {

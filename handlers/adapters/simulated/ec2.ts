@@ -42,6 +42,30 @@ export class SimulatedEc2 implements Ec2Port {
     });
   }
 
+  describeInstances(instanceIds: string[]): Promise<InstanceInfo[]> {
+    return this.inChunks(instanceIds, 'DescribeInstances', (ids) =>
+      ids.map((id) => this.state.instances.get(id)).filter((i): i is InstanceRecord => !!i).map((i) => this.info(i)));
+  }
+
+  describeProfileAssociationsOfInstances(instanceIds: string[]): Promise<ProfileAssociation[]> {
+    return this.inChunks(instanceIds, 'DescribeIamInstanceProfileAssociations', (ids) =>
+      ids.map((id) => this.state.instances.get(id)).flatMap((i) => {
+        const association = i ? this.state.activeAssociation(i) : null;
+        return association ? [this.view(association)] : [];
+      }));
+  }
+
+  /** One call per 200 ids, as the real adapter makes them (EC2's limit of values per filter). */
+  private async inChunks<T>(instanceIds: string[], api: 'DescribeInstances' | 'DescribeIamInstanceProfileAssociations', read: (ids: string[]) => T[]): Promise<T[]> {
+    const unique = [...new Set(instanceIds)];
+    const out: T[] = [];
+    for (let i = 0; i < unique.length; i += 200) {
+      const ids = unique.slice(i, i + 200);
+      out.push(...(await this.gate.call(api, 'ec2-read', () => read(ids))));
+    }
+    return out;
+  }
+
   associateProfile(instanceId: string, profile: ProfileSpecifier): Promise<ProfileAssociation> {
     return this.gate.call('AssociateIamInstanceProfile', 'ec2-write', () => {
       const instance = this.requireInstance(instanceId);

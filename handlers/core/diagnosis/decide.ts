@@ -6,7 +6,7 @@ import { profileNameOf } from '../policy/principal.ts';
 import { readTrust } from '../policy/trust.ts';
 import { baseEvidence } from './evidence.ts';
 import { PROFILE_TAG } from './expected-profile.ts';
-import { escalationFromMessage, escalationFromSimulation, ownerOf } from './escalation.ts';
+import { escalationFromMessage, escalationFromSimulation, ownerOf, simulationsOf } from './escalation.ts';
 import type { Facts } from './facts.ts';
 import { associatePlan, launchingTemplate, missingPermissionPlan, staleTemplatePlan, waitPlan } from './plans.ts';
 
@@ -69,7 +69,7 @@ const instanceWithoutProfile: Rule = (facts) => {
   return {
     cause: 'no-instance-profile',
     summary: `${ids} ${has} no instance profile: associate ${expected.name} (from the ${expected.detail})`,
-    plan: associatePlan(missing, expected.name, `expected profile from the ${expected.detail}`),
+    plan: associatePlan(missing, expected.name, `expected ${expected.name}`),
   };
 };
 
@@ -143,10 +143,14 @@ const launchHealthy: Rule = (facts) =>
 const simulationVerdict: Rule = (facts, config) => {
   const escalation = escalationFromSimulation(facts);
   if (escalation) return escalation;
-  const s = facts.simulation;
+  const s = facts.simulation ?? simulationsOf(facts)[0];
   if (!s || !facts.role) return null;
-  if (s.decision === 'implicitDeny') {
-    return { cause: 'missing-permission', summary: `no identity-based policy of ${facts.role.info.name} allows ${s.action} on ${s.resource}`, plan: missingPermissionPlan(facts, config) };
+  // Any denied action that no policy allows is a missing permission, whether or not it is the trigger's.
+  const notAllowed = simulationsOf(facts).filter((r) => r.decision === 'implicitDeny');
+  if (notAllowed.length) {
+    const calls = notAllowed.map((r) => `${r.action} on ${r.resource}`);
+    const what = calls.length <= 3 ? calls.join(', ') : `${calls.slice(0, 3).join(', ')} and ${calls.length - 3} more`;
+    return { cause: 'missing-permission', summary: `no identity-based policy of ${facts.role.info.name} allows ${what}`, plan: missingPermissionPlan(facts, config, notAllowed) };
   }
   const primary = facts.instances[0];
   const association = primary?.association;
@@ -160,7 +164,8 @@ const simulationVerdict: Rule = (facts, config) => {
         type: 'replace-association' as const,
         target: i.id,
         params: { profileName: i.profile!.name, associationId: i.association!.associationId },
-        reason: 'a new association delivers fresh credentials now, with no restart and no gap',
+        // Short: one entry per instance of the incident (the summary says why).
+        reason: 'fresh credentials, no restart, no gap',
       })),
   });
   if (facts.denied.roleName && facts.denied.roleName !== facts.role.info.name) {

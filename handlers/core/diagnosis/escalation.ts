@@ -1,6 +1,7 @@
 /** Causes that are never changed automatically: what blocks the call, and who to talk to. */
 import type { EscalatedCause } from '../causes.ts';
 import type { DenialPolicyType } from '../events/model.ts';
+import type { SimulationResult } from '../../adapters/ports.ts';
 import type { Facts } from './facts.ts';
 
 export interface Escalation {
@@ -50,19 +51,27 @@ export function escalationFromMessage(facts: Facts): Escalation | null {
   return null;
 }
 
-/** From the simulation: an explicit deny, a boundary or organization policies that do not allow. */
+/** Every simulated denied call, the trigger's first. */
+export function simulationsOf(facts: Facts): SimulationResult[] {
+  return facts.simulations ?? (facts.simulation ? [facts.simulation] : []);
+}
+
+/** From the simulations of every denied action: any explicit deny, boundary or organization policy that does not allow. */
 export function escalationFromSimulation(facts: Facts): Escalation | null {
-  const s = facts.simulation;
-  if (!s) return null;
-  if (s.decision === 'explicitDeny') {
-    const by = s.matchedStatements.map((m) => m.sourcePolicyId).join(', ');
-    return { cause: 'explicit-deny', summary: `the simulation finds an explicit deny for ${s.action}${by ? ` in ${by}` : ''}; a Deny is never removed automatically`, owner: ownerOf('explicit-deny', facts) };
+  const all = simulationsOf(facts);
+  const actions = (list: SimulationResult[]) => list.map((s) => s.action).join(', ');
+  const denied = all.filter((s) => s.decision === 'explicitDeny');
+  if (denied.length) {
+    const by = [...new Set(denied.flatMap((s) => s.matchedStatements.map((m) => m.sourcePolicyId)))].join(', ');
+    return { cause: 'explicit-deny', summary: `the simulation finds an explicit deny for ${actions(denied)}${by ? ` in ${by}` : ''}; a Deny is never removed automatically`, owner: ownerOf('explicit-deny', facts) };
   }
-  if (s.permissionsBoundaryAllowed === false) {
-    return { cause: 'permissions-boundary', summary: `the permissions boundary of ${facts.role?.info.name} does not allow ${s.action}; boundaries are never widened automatically`, owner: ownerOf('permissions-boundary', facts) };
+  const bounded = all.filter((s) => s.permissionsBoundaryAllowed === false);
+  if (bounded.length) {
+    return { cause: 'permissions-boundary', summary: `the permissions boundary of ${facts.role?.info.name} does not allow ${actions(bounded)}; boundaries are never widened automatically`, owner: ownerOf('permissions-boundary', facts) };
   }
-  if (s.organizationsAllowed === false) {
-    return { cause: 'organization-policy', summary: `an organization policy (SCP) does not allow ${s.action}`, owner: ownerOf('organization-policy', facts) };
+  const organization = all.filter((s) => s.organizationsAllowed === false);
+  if (organization.length) {
+    return { cause: 'organization-policy', summary: `an organization policy (SCP) does not allow ${actions(organization)}`, owner: ownerOf('organization-policy', facts) };
   }
   return null;
 }

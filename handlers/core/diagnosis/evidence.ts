@@ -54,7 +54,9 @@ export function baseEvidence(facts: Facts): Evidence[] {
   const [primary, ...others] = facts.instances;
   if (primary) out.push(...instanceEvidence(primary));
   const withoutProfile = others.filter((i) => i.info && !i.association).map((i) => i.id);
-  if (others.length) out.push({ kind: 'other instances', summary: `${others.length} more instance(s) in the incident; without a profile: ${withoutProfile.join(', ') || 'none'}` });
+  const listed = withoutProfile.length <= 10 ? withoutProfile.join(', ') : `${withoutProfile.slice(0, 10).join(', ')} and ${withoutProfile.length - 10} more`;
+  if (others.length) out.push({ kind: 'other instances', summary: `${others.length} more instance(s) in the incident; without a profile: ${listed || 'none'}` });
+  if (facts.leftOut?.instances) out.push({ kind: 'left out', summary: `${facts.leftOut.instances} more instance(s) of the incident were not read (at most ${facts.instances.length} per execution); the next execution or the sweep finds them` });
   if (facts.role) {
     const r = facts.role;
     const trust = readTrust(r.info.trustPolicy);
@@ -71,8 +73,8 @@ export function baseEvidence(facts: Facts): Evidence[] {
     });
   }
   if (facts.roleMissing) out.push({ kind: 'role', summary: `role ${facts.roleMissing} does not exist` });
-  if (facts.simulation) {
-    const s = facts.simulation;
+  const simulations = facts.simulations ?? (facts.simulation ? [facts.simulation] : []);
+  for (const s of simulations) {
     const matched = s.matchedStatements.map((m) => `${m.sourcePolicyId}${m.sourcePolicyType ? ` (${m.sourcePolicyType})` : ''}`).join(', ');
     out.push({
       kind: 'simulation',
@@ -80,6 +82,7 @@ export function baseEvidence(facts: Facts): Evidence[] {
       data: s,
     });
   }
+  if (facts.leftOut?.actions) out.push({ kind: 'left out', summary: `${facts.leftOut.actions} more distinct denied action(s) were not simulated (at most ${simulations.length} per execution): ${facts.incident.actions.length} were denied in all` });
   out.push({
     kind: 'expected profile',
     summary: facts.expectedProfile

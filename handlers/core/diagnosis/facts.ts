@@ -104,7 +104,12 @@ export interface Facts {
   roleMissing: string | null;
   /** Managed policies the operator declared for the role but that are not attached: ARN → document (null: unreadable). */
   declaredPolicies: Record<string, PolicyDocument | null>;
+  /** The simulation of the first denied call (the trigger's). */
   simulation: SimulationResult | null;
+  /** Every distinct denied action simulated, the trigger's first (absent: only `simulation`). */
+  simulations?: SimulationResult[];
+  /** What was left out to keep the reads bounded: distinct denied actions not simulated, instances not read. */
+  leftOut?: { actions: number; instances: number };
   expectedProfile: ExpectedProfile | null;
   /** Where the expected profile was looked for and not found, for the evidence. */
   expectedProfileSearch: string[];

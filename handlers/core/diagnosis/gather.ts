@@ -3,7 +3,7 @@
  * the launch template and Auto Scaling group, the encoded message, and what changed moments ago.
  * Throttling while reading is a fact (it may be the cause), never a crash.
  */
-import { ThrottlingError, TransientAwsError, type AccountPorts, type InstanceProfileInfo, type LaunchTemplateVersionInfo } from '../../adapters/ports.ts';
+import { ThrottlingError, TransientAwsError, type AccountPorts, type InstanceProfileInfo, type LaunchTemplateVersionInfo, type SimulationResult } from '../../adapters/ports.ts';
 import type { AuditRecord } from '../audit-record.ts';
 import type { Config } from '../config.ts';
 import type { Incident } from '../incident.ts';
@@ -13,8 +13,13 @@ import { resolveExpectedProfile } from './expected-profile.ts';
 import type { AutoScalingGroupFacts, DecodedMessage, Facts, InstanceFacts, LaunchTemplateFacts } from './facts.ts';
 import { recentChangesOf } from './recent-changes.ts';
 
-/** A storm of denials from many instances is diagnosed on a sample: the cause is shared. */
-const MAX_INSTANCES = 25;
+/**
+ * Every instance of the incident gets its fix (a scale-out of 200 without a profile is 200 associations),
+ * read in batches; far beyond this the plan would not fit in the workflow's 256 KB state.
+ */
+export const MAX_INSTANCES = 200;
+/** Distinct denied actions simulated per incident; the rest are named in the evidence as left out. */
+export const MAX_SIMULATED_ACTIONS = 20;
 
 export interface GatherExtra {
   recentAudit?: AuditRecord[];
@@ -90,19 +95,27 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     return templates.get(key)!;
   };
 
-  const ids = [...new Set([facts.denied.instanceId, ...incident.instanceIds, ...(trigger.launch?.instanceIds ?? [])].filter((id): id is string => !!id))];
-  for (const id of ids.slice(0, MAX_INSTANCES)) {
-    const info = (await reader.read('ec2:DescribeInstances', () => ports.ec2.describeInstance(id))) ?? null;
-    const association = activeAssociation((await reader.read('ec2:DescribeIamInstanceProfileAssociations', () => ports.ec2.describeProfileAssociations(id))) ?? []);
+  const groups = new Map<string, AutoScalingGroupFacts | null>();
+  const groupFacts = async (name: string) => {
+    if (!groups.has(name)) {
+      const group = (await reader.read('autoscaling:DescribeAutoScalingGroups', () => ports.autoScaling.describeGroup(name))) ?? null;
+      groups.set(name, group ? { name: group.name, launchTemplate: group.launchTemplate, template: group.launchTemplate ? await templateFacts(group.launchTemplate.id, group.launchTemplate.version) : null } : null);
+    }
+    return groups.get(name)!;
+  };
+
+  const allIds = [...new Set([facts.denied.instanceId, ...incident.instanceIds, ...(trigger.launch?.instanceIds ?? [])].filter((id): id is string => !!id))];
+  const ids = allIds.slice(0, MAX_INSTANCES);
+  facts.leftOut = { actions: 0, instances: allIds.length - ids.length };
+  // Two batched reads for every instance, not two per instance.
+  const infos = new Map(((await reader.read('ec2:DescribeInstances', () => ports.ec2.describeInstances(ids))) ?? []).map((i) => [i.id, i]));
+  const associations = (await reader.read('ec2:DescribeIamInstanceProfileAssociations', () => ports.ec2.describeProfileAssociationsOfInstances(ids))) ?? [];
+  for (const id of ids) {
+    const info = infos.get(id) ?? null;
+    const association = activeAssociation(associations.filter((a) => a.instanceId === id));
     const profile = association ? await profileNamed(profileNameOf(association.instanceProfileArn)) : null;
     const launchTemplate = info?.launchTemplate ? await templateFacts(info.launchTemplate.id, info.launchTemplate.version) : null;
-    let autoScalingGroup: AutoScalingGroupFacts | null = null;
-    if (info?.autoScalingGroup) {
-      const group = (await reader.read('autoscaling:DescribeAutoScalingGroups', () => ports.autoScaling.describeGroup(info.autoScalingGroup!))) ?? null;
-      if (group) {
-        autoScalingGroup = { name: group.name, launchTemplate: group.launchTemplate, template: group.launchTemplate ? await templateFacts(group.launchTemplate.id, group.launchTemplate.version) : null };
-      }
-    }
+    const autoScalingGroup = info?.autoScalingGroup ? await groupFacts(info.autoScalingGroup) : null;
     facts.instances.push({ id, info, association, profile: profile ?? null, profileMissing: profile === null && !!association, launchTemplate, autoScalingGroup });
   }
 
@@ -115,17 +128,7 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
         facts.declaredPolicies[arn] = (await reader.read('iam:GetPolicyVersion', () => ports.iam.getManagedPolicyDocument(arn))) ?? null;
       }
     }
-    if (facts.denied.action && incident.kind === 'access-denied') {
-      const results = await reader.read('iam:SimulatePrincipalPolicy', () =>
-        ports.iam.simulatePrincipalPolicy({
-          roleArn: role.info.arn,
-          actions: [facts.denied.action!],
-          resources: facts.denied.resource ? [facts.denied.resource] : undefined,
-          context: simulationContext(facts, role.info.arn),
-        }),
-      );
-      facts.simulation = results?.[0] ?? null;
-    }
+    if (facts.denied.action && incident.kind === 'access-denied') await simulateDeniedCalls(reader, ports, facts, incident, role.info.arn);
   }
 
   const primary = facts.instances[0] ?? null;
@@ -173,6 +176,28 @@ async function readRole(reader: Reader, ports: AccountPorts, facts: Facts, incid
     if (source === 'profile') facts.roleMissing = null;
     return;
   }
+}
+
+/** Each distinct denied action (bounded), the trigger's first: one simulation call per resource they were denied on. */
+async function simulateDeniedCalls(reader: Reader, ports: AccountPorts, facts: Facts, incident: Incident, roleArn: string): Promise<void> {
+  const known = incident.deniedCalls ?? [];
+  const calls = [{ action: facts.denied.action!, resource: facts.denied.resource }, ...known, ...incident.actions.map((action) => ({ action, resource: null }))]
+    .filter((c, i, all) => all.findIndex((o) => o.action === c.action) === i);
+  const simulated = calls.slice(0, MAX_SIMULATED_ACTIONS);
+  const byResource = new Map<string | null, string[]>();
+  for (const c of simulated) byResource.set(c.resource, [...(byResource.get(c.resource) ?? []), c.action]);
+  const results: SimulationResult[] = [];
+  for (const [resource, actions] of byResource) {
+    const answer = await reader.read('iam:SimulatePrincipalPolicy', () =>
+      ports.iam.simulatePrincipalPolicy({ roleArn, actions, resources: resource ? [resource] : undefined, context: simulationContext(facts, roleArn) }),
+    );
+    results.push(...(answer ?? []));
+  }
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const order = (r: SimulationResult) => simulated.findIndex((c) => same(c.action, r.action));
+  facts.simulations = results.sort((a, b) => order(a) - order(b));
+  facts.simulation = facts.simulations.find((r) => same(r.action, facts.denied.action!)) ?? null;
+  facts.leftOut = { actions: calls.length - simulated.length, instances: facts.leftOut?.instances ?? 0 };
 }
 
 /** Context keys the event gives, so conditions on them evaluate as they did for the instance. */

@@ -13,8 +13,9 @@ export function waitPlan(config: Config, target: string, reason: string): Planne
   return [{ type: 'wait', target, params: { seconds: config.propagation.firstWaitSeconds }, reason }];
 }
 
+/** One entry per instance, kept small: a plan for 200 instances is carried three times in the workflow's 256 KB state. */
 export function associatePlan(instances: InstanceFacts[], profileName: string, why: string): PlannedAction[] {
-  return instances.map((i) => ({ type: 'associate-profile' as const, target: i.id, params: { profileName }, reason: `${i.id} has no profile; ${why}` }));
+  return instances.map((i) => ({ type: 'associate-profile' as const, target: i.id, params: { profileName }, reason: `no profile; ${why}` }));
 }
 
 /** The template future launches use: the group's when there is one, else the instance's own. */
@@ -38,46 +39,63 @@ export function staleTemplatePlan(instance: InstanceFacts, template: LaunchTempl
   } else if (group && reference !== '$Latest') {
     plan.push({ type: 'update-auto-scaling-group', target: group.name, params: { launchTemplateId: id, profileName }, reason: `group ${group.name} pins version ${reference} of ${id}` });
   }
-  plan.push(...associatePlan(missing, profileName, 'the running instances get the profile after the template is fixed'));
+  plan.push(...associatePlan(missing, profileName, 'after the template'));
   return plan;
 }
 
+interface DeniedCall {
+  action: string;
+  /** "*" when the event named no resource. */
+  resource: string | null;
+}
+
+const resourceOf = (call: DeniedCall): string | null => (call.resource && call.resource !== '*' ? call.resource : null);
+
 /**
- * Grants come only from expectedPermissions: declared managed policies that are not attached and
- * cover the denied call, and declared statements that cover it. Anything else is a proposal.
+ * Grants come only from expectedPermissions: every declared managed policy that is not attached and
+ * covers one of the denied calls, then the declared statements that cover the calls still uncovered.
+ * A call nothing declared covers becomes a proposal (one least-privilege statement per resource).
  */
-export function missingPermissionPlan(facts: Facts, config: Config): PlannedAction[] {
+export function missingPermissionPlan(facts: Facts, config: Config, calls: DeniedCall[] = [{ action: facts.denied.action!, resource: facts.denied.resource }]): PlannedAction[] {
   const role = facts.role!;
   const roleName = role.info.name;
-  const action = facts.denied.action!;
-  const resource = facts.denied.resource;
   const entries = expectedPermissionsFor(roleName, config.expectedPermissions);
   const plan: PlannedAction[] = [];
+  let uncovered = calls;
   for (const [policyArn, document] of Object.entries(facts.declaredPolicies)) {
-    if (!document || !documentCovers(document, action, resource)) continue;
-    if (!entries.some((e) => e.policyArns.includes(policyArn))) continue;
-    plan.push({ type: 'attach-policy', target: roleName, params: { policyArn, document }, reason: `${policyArn} is declared for ${roleName}, covers ${action} and is not attached` });
+    if (!document || !entries.some((e) => e.policyArns.includes(policyArn))) continue;
+    const covered = uncovered.filter((c) => documentCovers(document, c.action, resourceOf(c)));
+    if (covered.length === 0) continue;
+    plan.push({ type: 'attach-policy', target: roleName, params: { policyArn, document }, reason: `${policyArn} is declared for ${roleName}, covers ${actionList(covered)} and is not attached` });
+    uncovered = uncovered.filter((c) => !covered.includes(c));
   }
-  if (plan.length === 0) {
-    const declared = entries.flatMap((e) => e.statements).filter((s) => statementCovers(s, action, resource));
-    if (declared.length) {
-      const existing = statementsOf(role.inlinePolicies[EXPECTED_INLINE_POLICY]);
-      const added = declared.filter((s) => !existing.some((e) => sameJson(e, s)));
-      if (added.length) {
-        plan.push({
-          type: 'put-inline-policy', target: roleName,
-          params: { policyName: EXPECTED_INLINE_POLICY, document: { Version: '2012-10-17', Statement: [...existing, ...added] } },
-          reason: `the statement(s) declared for ${roleName} that cover ${action} are missing`,
-        });
-      }
+  const declared = entries.flatMap((e) => e.statements);
+  const byStatement = uncovered.filter((c) => declared.some((s) => statementCovers(s, c.action, resourceOf(c))));
+  if (byStatement.length) {
+    const needed = declared.filter((s) => byStatement.some((c) => statementCovers(s, c.action, resourceOf(c))));
+    const existing = statementsOf(role.inlinePolicies[EXPECTED_INLINE_POLICY]);
+    const added = needed.filter((s) => !existing.some((e) => sameJson(e, s)));
+    if (added.length) {
+      plan.push({
+        type: 'put-inline-policy', target: roleName,
+        params: { policyName: EXPECTED_INLINE_POLICY, document: { Version: '2012-10-17', Statement: [...existing, ...added] } },
+        reason: `the statement(s) declared for ${roleName} that cover ${actionList(byStatement)} are missing`,
+      });
     }
+    uncovered = uncovered.filter((c) => !byStatement.includes(c));
   }
-  if (plan.length === 0) {
+  const byResource = new Map<string, string[]>();
+  for (const c of uncovered) byResource.set(resourceOf(c) ?? '*', [...(byResource.get(resourceOf(c) ?? '*') ?? []), c.action]);
+  for (const [resource, actions] of byResource) {
     plan.push({
       type: 'propose-policy', target: roleName,
-      params: { statement: { Effect: 'Allow', Action: action, Resource: resource ?? '*' } },
-      reason: `nothing declared for ${roleName} covers ${action}: a least-privilege statement for a human to review, never applied`,
+      params: { statement: { Effect: 'Allow', Action: actions.length === 1 ? actions[0] : actions, Resource: resource } },
+      reason: `nothing declared for ${roleName} covers ${actions.join(', ')}: a least-privilege statement for a human to review, never applied`,
     });
   }
   return plan;
+}
+
+function actionList(calls: DeniedCall[]): string {
+  return [...new Set(calls.map((c) => c.action))].join(', ');
 }

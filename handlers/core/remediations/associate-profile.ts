@@ -32,7 +32,7 @@ export const associateProfile: Remediation = {
       result: 'done',
       before: { kind: 'association', instanceId: action.target, association: null },
       after: association,
-      detail: `associated profile ${profileName} with ${action.target} (${association.associationId})`,
+      detail: `associated ${profileName} (${association.associationId})`,
       writes: { iam: 0, ec2: 1 },
     };
   },

@@ -92,6 +92,30 @@ describe('AwsEc2Port profile associations', () => {
     ]);
   });
 
+  it('reads 450 instances and their associations in batches of 200 ids (the EC2 filter limit), by filter so unknown ids are no error', async () => {
+    const ids = Array.from({ length: 450 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
+    const instances = pagedResponses<{ Filters: Array<{ Name: string; Values: string[] }>; MaxResults?: number }, object>([{ Reservations: [{ Instances: [{ InstanceId: ids[0], State: { Name: 'running' } }] }] }]);
+    ec2Mock.on(DescribeInstancesCommand).callsFake(instances.respond);
+    const association = { AssociationId: 'iip-assoc-1', InstanceId: 'i-0abc', IamInstanceProfile: { Arn: WEB }, State: 'associated' };
+    const associations = pagedResponses<{ Filters: Array<{ Name: string; Values: string[] }>; MaxResults?: number }, object>([{ IamInstanceProfileAssociations: [association] }]);
+    ec2Mock.on(DescribeIamInstanceProfileAssociationsCommand).callsFake(associations.respond);
+    const found = await ec2.describeInstances([...ids, ids[0]!]);
+    const current = await ec2.describeProfileAssociationsOfInstances(ids);
+    expect(instances.inputs.map((i) => i.Filters[0]!.Values.length)).toEqual([200, 200, 50]);
+    expect(instances.inputs[0]).toEqual({ Filters: [{ Name: 'instance-id', Values: ids.slice(0, 200) }], MaxResults: 1000 });
+    expect(associations.inputs.map((i) => i.Filters[0]!.Values.length)).toEqual([200, 200, 50]);
+    expect(associations.inputs[2]).toEqual({ Filters: [{ Name: 'instance-id', Values: ids.slice(400) }, { Name: 'state', Values: ['associating', 'associated'] }], MaxResults: 1000 });
+    expect(found).toHaveLength(3);
+    expect(found[0]).toMatchObject({ id: ids[0], state: 'running' });
+    expect(current.map((a) => a.associationId)).toEqual(['iip-assoc-1', 'iip-assoc-1', 'iip-assoc-1']);
+    expect(current[0]).toMatchObject({ instanceId: 'i-0abc', instanceProfileArn: WEB, state: 'associated' });
+  });
+
+  it('throttling of a batched read is the port error the workflow retries', async () => {
+    ec2Mock.on(DescribeInstancesCommand).rejects(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
+    await expect(ec2.describeInstances(['i-0abc'])).rejects.toBeInstanceOf(ThrottlingError);
+  });
+
   it('associates by name and replaces by ARN, returning the new association', async () => {
     ec2Mock.on(AssociateIamInstanceProfileCommand).resolves({
       IamInstanceProfileAssociation: { AssociationId: 'iip-assoc-9', InstanceId: 'i-0abc', IamInstanceProfile: { Arn: WEB }, State: 'associating' },

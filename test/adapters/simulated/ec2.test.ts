@@ -16,6 +16,20 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: st
 }
 
 describe('EC2 in the simulated account', () => {
+  it('reads many instances and their associations in one call per 200 ids, leaving out ids it does not know', async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
+    const instances = ids.map((id, i) => ({ id, state: 'running', instanceProfile: i % 2 ? 'app' : null }));
+    const account = new SimulatedAccount(buildScenario({ account: { instances } }));
+    const ec2 = account.ports.ec2;
+    const found = await ec2.describeInstances([...ids, 'i-0unknown000000000']);
+    const associations = await ec2.describeProfileAssociationsOfInstances(ids);
+    expect(found.map((i) => i.id)).toEqual(ids);
+    expect(associations.map((a) => a.instanceId)).toEqual(ids.filter((_, i) => i % 2));
+    expect(associations.every((a) => a.state === 'associated')).toBe(true);
+    expect(account.calls.filter((c) => c.api === 'DescribeInstances')).toHaveLength(2);
+    expect(account.calls.filter((c) => c.api === 'DescribeIamInstanceProfileAssociations')).toHaveLength(2);
+  });
+
   it('associates a profile: associating, associated after ~2 s, and the instance can call once credentials arrive', async () => {
     const account = new SimulatedAccount(buildScenario());
     const ec2 = account.ports.ec2;

@@ -123,3 +123,44 @@ describe('throttling', () => {
     expect(await verified(run)).toBe(true);
   });
 });
+
+describe('missing-permission over every distinct denied action of the incident', () => {
+  const RESULTS = 'arn:aws:s3:::results-bucket/out.json';
+  const APP_WRITE = `arn:aws:iam::${ACCOUNT}:policy/app-write`;
+  const WRITE_RESULTS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::results-bucket/*' }] };
+  const later = (seconds: number) => new Date(Date.parse('2026-10-02T08:00:00Z') + seconds * 1000).toISOString();
+  const put = (at: number) => denialRecord({ action: 's3:PutObject', resource: RESULTS, eventName: 'PutObject', time: later(at), requestParameters: { bucketName: 'results-bucket', key: 'out.json' } });
+
+  it('simulates each action and attaches every declared policy needed, not only the one for the first denial', async () => {
+    const s = scenario({ roles: [BARE_ROLE], policies: [{ arn: APP_READ, document: READ_CONFIG }, { arn: APP_WRITE, document: WRITE_RESULTS }] }, { modes: AUTO, expectedPermissions: [{ role: 'app', policyArns: [APP_READ, APP_WRITE] }] });
+    const run = await diagnoseAndGuard(s, [denialRecord(), put(3), denialRecord({ time: later(5) })]);
+    expect(run.diagnosis.cause).toBe('missing-permission');
+    expect(run.diagnosis.evidence.filter((e) => e.kind === 'simulation').map((e) => e.summary)).toEqual([
+      expect.stringMatching(/^SimulatePrincipalPolicy s3:GetObject on arn:aws:s3:::config-bucket\/app.json: implicitDeny/),
+      expect.stringMatching(/^SimulatePrincipalPolicy s3:PutObject on arn:aws:s3:::results-bucket\/out.json: implicitDeny/),
+    ]);
+    expect(run.decision.allowed.map((a) => `${a.type} ${String(a.params.policyArn)}`)).toEqual([`attach-policy ${APP_READ}`, `attach-policy ${APP_WRITE}`]);
+    await applyAll(run.account.ports, run.decision.allowed);
+    run.account.clock.advance(10);
+    expect((await run.account.instanceCanCall(INSTANCE, 's3:PutObject', RESULTS)).allowed).toBe(true);
+  });
+
+  it('an explicit deny on any of the denied actions escalates, even when the first one is merely not allowed', async () => {
+    const denyPut = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:PutObject', Resource: '*' }] };
+    const s = scenario({ roles: [{ ...BARE_ROLE, inlinePolicies: { 'no-writes': denyPut } }], policies: [{ arn: APP_READ, document: READ_CONFIG }] }, { modes: AUTO, expectedPermissions: [{ role: 'app', policyArns: [APP_READ] }] });
+    const run = await diagnoseAndGuard(s, [denialRecord(), put(3)]);
+    expect(run.diagnosis.cause).toBe('explicit-deny');
+    expect(run.diagnosis.summary).toMatch(/explicit deny for s3:PutObject in no-writes/);
+    expect(run.decision.verdict).toBe('escalate');
+  });
+
+  it('simulates at most 20 distinct actions and says how many were left out', async () => {
+    const actions = ['GetObject', ...Array.from({ length: 24 }, (_, i) => `GetObjectVersion${i}`)];
+    const records = actions.map((name, i) => denialRecord({ action: `s3:${name}`, eventName: name, time: later(i) }));
+    const s = scenario({ roles: [BARE_ROLE] }, { modes: AUTO });
+    const run = await diagnoseAndGuard(s, records);
+    expect(run.diagnosis.evidence.filter((e) => e.kind === 'simulation')).toHaveLength(20);
+    expect(run.diagnosis.evidence.find((e) => e.kind === 'left out')?.summary).toMatch(/^5 more distinct denied action\(s\) were not simulated .*25 were denied in all/);
+    expect(run.account.calls.filter((c) => c.api === 'SimulatePrincipalPolicy')).toHaveLength(1);
+  });
+});
