@@ -51,6 +51,8 @@ const STATUS_HEADLINE: Record<IncidentStatus, string> = {
   'failed': 'remediation failed',
 };
 const MAX_EVIDENCE = 8;
+// A fix of 200 instances is 200 actions: the message names the first ones, the audit trail has them all.
+const MAX_ACTIONS = 20;
 // SNS subjects: at most 100 printable characters, no line breaks.
 const SUBJECT_MAX = 100;
 
@@ -72,6 +74,11 @@ export function describeDenial(incident: Incident): string {
 }
 
 function describeActions(input: NotificationInput): string[] {
+  const lines = actionLines(input);
+  return lines.length > MAX_ACTIONS ? [...lines.slice(0, MAX_ACTIONS), `… and ${lines.length - MAX_ACTIONS} more in the audit trail`] : lines;
+}
+
+function actionLines(input: NotificationInput): string[] {
   if (input.approval) return (input.decision?.allowed ?? []).map((a) => `proposed: ${a.type} ${a.target} — ${a.reason}`);
   const done = input.actions.map((a) => `${a.result}: ${a.type} ${a.target}${a.detail ? ` — ${a.detail}` : ''}`);
   const refused = (input.decision?.refused ?? []).map((r) => `refused: ${r.action.type} ${r.action.target} — ${r.reason}`);

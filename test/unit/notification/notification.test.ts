@@ -109,6 +109,14 @@ describe('buildNotification', () => {
     expect(none.chatbot.content.description).not.toContain('Proposed statement');
   });
 
+  it('names the first 20 actions of a large fix and counts the rest', () => {
+    const actions = Array.from({ length: 200 }, (_, i) => ({ type: 'associate-profile' as const, target: `i-${i}`, result: 'done' as const }));
+    const { chatbot, email } = buildNotification(input({ actions }));
+    expect(chatbot.content.description).toContain('• done: associate-profile i-19\n• … and 180 more in the audit trail');
+    expect(chatbot.content.description).not.toContain('i-20');
+    expect(email).toContain('  - … and 180 more in the audit trail');
+  });
+
   it('names the owner to talk to for an escalation', () => {
     const { email } = buildNotification(input({
       status: 'escalated', actions: [], diagnosis: { ...diagnosis, cause: 'organization-policy', plan: [], owner: 'the organization administrators (SCP)' },
