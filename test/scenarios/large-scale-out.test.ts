@@ -49,5 +49,8 @@ describe('a scale-out of 200 instances from a template without a profile', () =>
     // Every state of the execution stays well within Step Functions' 256 KB (the plan is carried three times).
     expect(incident!.largestStateBytes).toBeGreaterThan(0);
     expect(incident!.largestStateBytes).toBeLessThan(200 * 1024);
+    // One Apply per action: about two transitions each, far below the 25,000 history events of a Standard execution.
+    expect(incident!.stateTransitions).toBeGreaterThan(2 * SCALE);
+    expect(incident!.stateTransitions).toBeLessThan(1000);
   });
 });
