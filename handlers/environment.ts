@@ -47,11 +47,16 @@ function ownAccountOf(context: Pick<Context, 'invokedFunctionArn'>): string {
   return context.invokedFunctionArn.split(':')[4] ?? '';
 }
 
+/** The partition a Lambda runs in (aws, aws-cn, aws-us-gov), from its own ARN: member roles live in the same one. */
+function ownPartitionOf(context: Pick<Context, 'invokedFunctionArn'>): string {
+  return context.invokedFunctionArn.split(':')[1] || 'aws';
+}
+
 /** Hub/member: the incident's account is reached through its remediation role, the hub's own directly. */
 export function accountPorts(context: Pick<Context, 'invokedFunctionArn'>, accountId: string, region: string): AccountPorts {
   const memberRole = process.env['MEMBER_ROLE_NAME'];
   const own = ownAccountOf(context);
-  const assumeRoleArn = memberRole && accountId !== own ? `arn:aws:iam::${accountId}:role/${memberRole}` : undefined;
+  const assumeRoleArn = memberRole && accountId !== own ? `arn:${ownPartitionOf(context)}:iam::${accountId}:role/${memberRole}` : undefined;
   return createAwsAccountPorts({ accountId, region, ...(assumeRoleArn ? { assumeRoleArn } : {}) });
 }
 

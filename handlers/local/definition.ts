@@ -10,6 +10,9 @@ export type StepName = (typeof STEPS)[number];
 
 export const LOCAL_EVENT_BUS = 'iam-autoheal-local';
 
+/** The partition the local runner stands in for: service integration ARNs read `arn:aws:states:::…`. */
+export const LOCAL_PARTITION = 'aws';
+
 export function localFunctionArn(step: StepName, region: string, accountId: string): string {
   return `arn:aws:lambda:${region}:${accountId}:function:iam-autoheal-${step.toLowerCase()}`;
 }
@@ -17,7 +20,7 @@ export function localFunctionArn(step: StepName, region: string, accountId: stri
 export function loadLocalDefinition(region: string, accountId: string): StateMachineDefinition {
   let text = readFileSync(DEFINITION_PATH, 'utf8');
   for (const step of STEPS) text = text.replaceAll(`\${${step}FunctionArn}`, localFunctionArn(step, region, accountId));
-  text = text.replaceAll('${EventBusName}', LOCAL_EVENT_BUS);
+  text = text.replaceAll('${EventBusName}', LOCAL_EVENT_BUS).replaceAll('${Partition}', LOCAL_PARTITION);
   return JSON.parse(text) as StateMachineDefinition;
 }
 

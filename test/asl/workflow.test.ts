@@ -167,6 +167,17 @@ describe('runScenario: escalations, observe mode and faults', () => {
   });
 });
 
+describe('loadLocalDefinition', () => {
+  it('leaves no placeholder behind and binds every Task: the partition becomes aws, each FunctionArn its step', async () => {
+    const { loadLocalDefinition, taskStates } = await import('../../handlers/local/definition.ts');
+    const definition = loadLocalDefinition('eu-central-1', '210987654321');
+    expect(JSON.stringify(definition)).not.toMatch(/\$\{/);
+    const tasks = taskStates(definition, 'eu-central-1', '210987654321');
+    expect(tasks.find((t) => t.name === 'PublishOutcome')!.resource).toBe('arn:aws:states:::events:putEvents');
+    expect(tasks.filter((t) => t.step === null).map((t) => t.name)).toEqual(['PublishOutcome']);
+  });
+});
+
 describe('runExecution', () => {
   it('refuses to run a definition with a Task it cannot bind locally, rather than call AWS', async () => {
     const { SimulatedAccount } = await import('../../handlers/adapters/simulated/index.ts');

@@ -32,6 +32,20 @@ describe('environment', () => {
     ]);
   });
 
+  it('names the member role in the partition the hub runs in (aws-cn, aws-us-gov), aws when its ARN does not say', async () => {
+    vi.stubEnv('CONFIG', '{}');
+    vi.stubEnv('MEMBER_ROLE_NAME', 'iam-autoheal-remediation');
+    const { accountPorts } = await import('../../handlers/environment.ts');
+    accountPorts({ invokedFunctionArn: 'arn:aws-cn:lambda:cn-north-1:111111111111:function:iam-autoheal-diagnose' }, '222222222222', 'cn-north-1');
+    accountPorts({ invokedFunctionArn: 'arn:aws-us-gov:lambda:us-gov-west-1:111111111111:function:f' }, '333333333333', 'us-gov-west-1');
+    accountPorts({ invokedFunctionArn: '' }, '444444444444', 'eu-west-1');
+    expect(created.map((target) => target.assumeRoleArn)).toEqual([
+      'arn:aws-cn:iam::222222222222:role/iam-autoheal-remediation',
+      'arn:aws-us-gov:iam::333333333333:role/iam-autoheal-remediation',
+      'arn:aws:iam::444444444444:role/iam-autoheal-remediation',
+    ]);
+  });
+
   it('uses its own credentials everywhere in a single-account deployment', async () => {
     vi.stubEnv('CONFIG', '{}');
     const { accountPorts } = await import('../../handlers/environment.ts');
