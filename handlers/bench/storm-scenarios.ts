@@ -125,8 +125,9 @@ export function scaleOutScenario(spec: ScaleOutSpec): GeneratedScenario {
       roles: [{ name: profile, path: '/', trustPolicy: EC2_TRUST, inlinePolicies: {}, managedPolicies: [SSM_CORE], permissionsBoundary: null, tags: OPT_IN }],
       policies: [],
       instanceProfiles: [{ name: profile, path: '/', roles: [profile] }],
-      launchTemplates: [{ id: launchTemplate.id, name: group, defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }] }],
-      autoScalingGroups: [{ name: group, launchTemplate: { id: launchTemplate.id, version: '$Default' } }],
+      // Opted in where IAM checks the tag: the template and the group (EC2 and Auto Scaling writes), the instances, the role.
+      launchTemplates: [{ id: launchTemplate.id, name: group, defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }], tags: OPT_IN }],
+      autoScalingGroups: [{ name: group, launchTemplate: { id: launchTemplate.id, version: '$Default' }, tags: OPT_IN }],
       instances: ids.map((id, i) => ({
         id, state: 'running', instanceProfile: null, launchTemplate, autoScalingGroup: group, tags: { ...OPT_IN, 'aws:autoscaling:groupName': group }, launchTime: launchedAt(i),
       })),
