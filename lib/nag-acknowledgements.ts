@@ -16,6 +16,7 @@ export const RESOURCELESS_ACTIONS = new Set([
   'ec2:DescribeInstances',
   'ec2:DescribeIamInstanceProfileAssociations',
   'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeLaunchTemplates',
   'autoscaling:DescribeAutoScalingGroups',
   'sts:DecodeAuthorizationMessage',
   'xray:PutTraceSegments',

@@ -100,6 +100,8 @@ export function readOnlyStatements(scope: PolicyScope): PolicyStatement[] {
         'ec2:DescribeInstances',
         'ec2:DescribeIamInstanceProfileAssociations',
         'ec2:DescribeLaunchTemplateVersions',
+        // The template's tags: where IAM checks the opt-in tag for template writes.
+        'ec2:DescribeLaunchTemplates',
         'autoscaling:DescribeAutoScalingGroups',
         'sts:DecodeAuthorizationMessage',
       ],

@@ -51,8 +51,8 @@ function scaleOutStorm() {
         document: { Version: '2012-10-17', Statement: [{ Sid: 'ReadOrdersDbSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:orders/prod/*` }] },
       }],
       instanceProfiles: [{ name: role, path: '/services/', roles: [role] }],
-      launchTemplates: [{ id: lt, name: role, defaultVersion: 7, versions: [{ number: 7, iamInstanceProfile: role }] }],
-      autoScalingGroups: [{ name: role, launchTemplate: { id: lt, version: '$Default' } }],
+      launchTemplates: [{ id: lt, name: role, defaultVersion: 7, versions: [{ number: 7, iamInstanceProfile: role }], tags: OPT_IN }],
+      autoScalingGroups: [{ name: role, launchTemplate: { id: lt, version: '$Default' }, tags: OPT_IN }],
       instances: ids.map((id, i) => ({
         id, state: 'running', instanceProfile: role, associatedAt: isoPlus(start, -250 + i * 3),
         launchTemplate: { id: lt, version: '7' }, autoScalingGroup: role, tags: { ...OPT_IN, Name: role },
@@ -103,8 +103,10 @@ function launchTemplateScaleOut() {
           { number: 2, iamInstanceProfile: app, updatedAt: '2026-08-19T09:30:00Z' },
           { number: 3, iamInstanceProfile: null, updatedAt: '2026-10-15T13:55:02Z' },
         ],
+        // IAM lets the fix write the template only when the template itself carries the opt-in tag.
+        tags: OPT_IN,
       }],
-      autoScalingGroups: [{ name: app, launchTemplate: { id: lt, version: '$Default' } }],
+      autoScalingGroups: [{ name: app, launchTemplate: { id: lt, version: '$Default' }, tags: { ...OPT_IN, ...profileTag } }],
       instances: [
         ...oldIds.map((id) => ({ id, state: 'running', instanceProfile: app, associatedAt: '2026-09-30T07:12:00Z', launchTemplate: { id: lt, version: '2' }, autoScalingGroup: app, tags: { ...OPT_IN, ...profileTag, Name: app } })),
         ...newIds.map((id) => ({ id, state: 'running', instanceProfile: null, launchTemplate: { id: lt, version: '3' }, autoScalingGroup: app, tags: { ...OPT_IN, ...profileTag, Name: app } })),

@@ -113,6 +113,8 @@ export interface LaunchTemplateVersionInfo {
   defaultVersion: boolean;
   /** Profile in the version's data: name or ARN, null when the version has none. */
   iamInstanceProfile: ProfileSpecifier | null;
+  /** The template's own tags (not the version's): IAM conditions template writes on them. */
+  tags?: Record<string, string>;
 }
 
 export interface Ec2Port {
@@ -142,6 +144,8 @@ export interface AutoScalingGroupInfo {
   name: string;
   launchTemplate: { id: string; version: string } | null;
   instanceIds: string[];
+  /** The group's own tags: IAM conditions UpdateAutoScalingGroup on them. */
+  tags?: Record<string, string>;
 }
 
 export interface AutoScalingPort {

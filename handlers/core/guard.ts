@@ -61,21 +61,42 @@ function refusalOf(action: PlannedAction, diagnosis: Diagnosis, config: Config):
   return null;
 }
 
-// The remediation policy conditions these writes on aws:ResourceTag of the role / the instance: the guard asks the same.
-const ROLE_WRITES = new Set(['merge-trust', 'attach-policy', 'put-inline-policy']);
-const INSTANCE_WRITES = new Set(['associate-profile', 'replace-association']);
-const TEMPLATE_WRITES = new Set(['create-launch-template-version', 'set-default-launch-template-version']);
-const MAX_NAMED = 5;
-
 type OptIn = NonNullable<Diagnosis['subject']['optIn']>;
+type OptInList = Exclude<keyof OptIn, 'tag'>;
+
+/** Resource kinds whose own opt-in tag a write needs, as `ARN` (remediations/lookups.ts) names them. */
+export type OptInResource = 'role' | 'instance' | 'launchTemplate' | 'autoScalingGroup';
+
+/**
+ * The resource each write needs the opt-in tag on: the one whose aws:ResourceTag the remediation policy
+ * conditions it on (its `taggable` permission), so the guard never says yes to what IAM will refuse.
+ */
+export const OPT_IN_RESOURCE: Partial<Record<PlannedAction['type'], OptInResource>> = {
+  'merge-trust': 'role',
+  'attach-policy': 'role',
+  'put-inline-policy': 'role',
+  'associate-profile': 'instance',
+  'replace-association': 'instance',
+  'create-launch-template-version': 'launchTemplate',
+  'set-default-launch-template-version': 'launchTemplate',
+  'update-auto-scaling-group': 'autoScalingGroup',
+};
+
+const OPT_IN_LISTS: Record<OptInResource, { list: OptInList; noun: string }> = {
+  role: { list: 'roles', noun: 'role' },
+  instance: { list: 'instanceIds', noun: 'instance' },
+  launchTemplate: { list: 'launchTemplateIds', noun: 'launch template' },
+  autoScalingGroup: { list: 'autoScalingGroups', noun: 'Auto Scaling group' },
+};
+const MAX_NAMED = 5;
 
 /** Where a change needs the opt-in tag and it is not there; null when it is (or the change needs none). */
 function missingOptIn(action: PlannedAction, optIn: OptIn | null, tag: string): string | null {
-  const has = (list: Exclude<keyof OptIn, 'tag'>) => optIn?.[list].includes(action.target) ?? false;
-  if (ROLE_WRITES.has(action.type)) return has('roles') ? null : `role ${action.target} is not tagged ${tag}`;
-  if (INSTANCE_WRITES.has(action.type)) return has('instanceIds') ? null : `instance ${action.target} is not tagged ${tag}`;
-  if (TEMPLATE_WRITES.has(action.type)) return has('launchTemplateIds') ? null : `no instance tagged ${tag} comes from launch template ${action.target}`;
-  if (action.type === 'update-auto-scaling-group') return has('autoScalingGroups') ? null : `no instance tagged ${tag} belongs to Auto Scaling group ${action.target}`;
+  const resource = OPT_IN_RESOURCE[action.type];
+  if (resource) {
+    const { list, noun } = OPT_IN_LISTS[resource];
+    return optIn?.[list].includes(action.target) ? null : `${noun} ${action.target} is not tagged ${tag}`;
+  }
   // Adding a role to a profile changes what the incident's instances receive: the tag on the role or an instance.
   if (action.type === 'add-role-to-profile') return optIn && (optIn.roles.length || optIn.instanceIds.length) ? null : `neither the role nor an instance is tagged ${tag}`;
   return null;

@@ -78,7 +78,8 @@ export interface Diagnosis {
     tags: Record<string, string>;
     /**
      * Where the opt-in tag (config scope.tag, as "key=value") is, as IAM checks it at apply time: role writes
-     * need it on the role, EC2 writes on the instance (or an instance of the template or group). Absent without a scope tag.
+     * need it on the role, profile associations on the instance, template writes on the launch template, group
+     * updates on the Auto Scaling group (each resource's own tags). Absent without a scope tag.
      */
     optIn?: { tag: string; roles: string[]; instanceIds: string[]; launchTemplateIds: string[]; autoScalingGroups: string[] };
   };

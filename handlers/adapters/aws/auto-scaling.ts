@@ -3,6 +3,7 @@ import {
   type AutoScalingClient, type AutoScalingGroup, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroupInfo, AutoScalingPort } from '../ports.ts';
+import { tagRecord } from './clients.ts';
 import { mapErrors } from './errors.ts';
 
 export class AwsAutoScalingPort implements AutoScalingPort {
@@ -16,6 +17,7 @@ export class AwsAutoScalingPort implements AutoScalingPort {
       name: group.AutoScalingGroupName ?? name,
       launchTemplate: spec?.LaunchTemplateId ? { id: spec.LaunchTemplateId, version: spec.Version ?? '$Default' } : null,
       instanceIds: (group.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
+      tags: tagRecord(group.Tags),
     };
   }
 

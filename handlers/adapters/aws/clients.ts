@@ -56,3 +56,8 @@ export async function collectPages<P, T>(pages: AsyncIterable<P>, items: (page: 
 export function regionOfArn(arn: string): string | undefined {
   return arn.split(':')[3] || undefined;
 }
+
+/** EC2 / Auto Scaling `Tags: [{ Key, Value }]` as a plain record. */
+export function tagRecord(tags: Array<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}

@@ -1,6 +1,7 @@
 /** Ec2Port on the EC2 API: instances, profile associations and launch template versions. */
 import {
   AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateVersionsCommand, DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
   DisassociateIamInstanceProfileCommand, type EC2Client, type IamInstanceProfileAssociation, type Instance, ModifyLaunchTemplateCommand,
   ReplaceIamInstanceProfileAssociationCommand, paginateDescribeIamInstanceProfileAssociations, paginateDescribeInstances,
   paginateDescribeLaunchTemplateVersions,
@@ -9,7 +10,7 @@ import { AwsCallError, NotFoundError } from '../ports.ts';
 import type {
   AssociationState, Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier,
 } from '../ports.ts';
-import { collectPages } from './clients.ts';
+import { collectPages, tagRecord } from './clients.ts';
 import { mapErrors, nullIfNotFound } from './errors.ts';
 
 // Disassociating/disassociated associations are history, not the instance's current profile.
@@ -101,12 +102,15 @@ export class AwsEc2Port implements Ec2Port {
     const found = versions?.[0];
     if (!found) return null;
     const profile = found.LaunchTemplateData?.IamInstanceProfile;
+    // Versions carry no tags; the template does, and IAM conditions template writes on them.
+    const templates = await nullIfNotFound(this.client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [found.LaunchTemplateId ?? launchTemplateId] })));
     return {
       launchTemplateId: found.LaunchTemplateId ?? launchTemplateId,
       launchTemplateName: found.LaunchTemplateName ?? '',
       versionNumber: found.VersionNumber ?? 0,
       defaultVersion: found.DefaultVersion ?? false,
       iamInstanceProfile: profile?.Arn ? { arn: profile.Arn } : profile?.Name ? { name: profile.Name } : null,
+      tags: tagRecord(templates?.LaunchTemplates?.[0]?.Tags),
     };
   }
 
@@ -147,7 +151,7 @@ export class AwsEc2Port implements Ec2Port {
 }
 
 function toInstanceInfo(instance: Instance, instanceId: string): InstanceInfo {
-  const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  const tags = tagRecord(instance.Tags);
   const templateId = tags['aws:ec2launchtemplate:id'];
   return {
     id: instance.InstanceId ?? instanceId,

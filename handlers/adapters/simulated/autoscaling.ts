@@ -17,7 +17,7 @@ export class SimulatedAutoScaling implements AutoScalingPort {
       const instanceIds = [...this.state.instances.values()]
         .filter((i) => i.autoScalingGroup === name && this.state.instanceStateAt(i, now) !== 'terminated')
         .map((i) => i.id);
-      return { name: group.name, launchTemplate: group.launchTemplate ? { ...group.launchTemplate } : null, instanceIds };
+      return { name: group.name, launchTemplate: group.launchTemplate ? { ...group.launchTemplate } : null, instanceIds, tags: { ...group.tags } };
     });
   }
 

@@ -108,6 +108,7 @@ export class SimulatedEc2 implements Ec2Port {
         versionNumber: found.number,
         defaultVersion: found.number === template.defaultVersion,
         iamInstanceProfile: found.profile ? { ...found.profile } : null,
+        tags: { ...template.tags },
       };
     });
   }

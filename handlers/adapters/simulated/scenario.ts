@@ -79,6 +79,7 @@ const launchTemplateSchema = z
           .strict(),
       )
       .min(1, 'a launch template has at least one version'),
+    tags: z.record(z.string(), z.string()).default({}),
     updatedAt: isoTime.optional(),
   })
   .strict();
@@ -88,7 +89,12 @@ const templateRefSchema = z
   .strict();
 
 const autoScalingGroupSchema = z
-  .object({ name: z.string().min(1), launchTemplate: templateRefSchema.nullable().default(null), updatedAt: isoTime.optional() })
+  .object({
+    name: z.string().min(1),
+    launchTemplate: templateRefSchema.nullable().default(null),
+    tags: z.record(z.string(), z.string()).default({}),
+    updatedAt: isoTime.optional(),
+  })
   .strict();
 
 const instanceSchema = z

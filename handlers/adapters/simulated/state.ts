@@ -69,12 +69,14 @@ export interface TemplateRecord {
   name: string;
   defaultVersion: number;
   versions: Map<number, TemplateVersionRecord>;
+  tags: Record<string, string>;
   updatedAt: number | null;
 }
 
 export interface GroupRecord {
   name: string;
   launchTemplate: { id: string; version: string } | null;
+  tags: Record<string, string>;
   updatedAt: number | null;
 }
 
@@ -117,9 +119,9 @@ export class AccountState {
     }
     for (const t of account.launchTemplates) {
       const versions = new Map(t.versions.map((v) => [v.number, { number: v.number, profile: profileSpecifierOf(v.iamInstanceProfile), description: v.description, updatedAt: ms(v.updatedAt) ?? null }]));
-      this.templates.set(t.id, { id: t.id, name: t.name, defaultVersion: t.defaultVersion, versions, updatedAt: ms(t.updatedAt) ?? null });
+      this.templates.set(t.id, { id: t.id, name: t.name, defaultVersion: t.defaultVersion, versions, tags: { ...t.tags }, updatedAt: ms(t.updatedAt) ?? null });
     }
-    for (const g of account.autoScalingGroups) this.groups.set(g.name, { name: g.name, launchTemplate: g.launchTemplate, updatedAt: ms(g.updatedAt) ?? null });
+    for (const g of account.autoScalingGroups) this.groups.set(g.name, { name: g.name, launchTemplate: g.launchTemplate, tags: { ...g.tags }, updatedAt: ms(g.updatedAt) ?? null });
     for (const i of account.instances) this.addInstance(i);
   }
 
@@ -219,9 +221,10 @@ export class AccountState {
           ...(v.description !== undefined ? { description: v.description } : {}),
           ...(v.updatedAt !== null ? { updatedAt: iso(v.updatedAt) } : {}),
         })),
+        tags: { ...t.tags },
         ...(t.updatedAt !== null ? { updatedAt: iso(t.updatedAt) } : {}),
       })),
-      autoScalingGroups: [...this.groups.values()].map((g) => ({ name: g.name, launchTemplate: g.launchTemplate, ...(g.updatedAt !== null ? { updatedAt: iso(g.updatedAt) } : {}) })),
+      autoScalingGroups: [...this.groups.values()].map((g) => ({ name: g.name, launchTemplate: g.launchTemplate, tags: { ...g.tags }, ...(g.updatedAt !== null ? { updatedAt: iso(g.updatedAt) } : {}) })),
       instances,
       ...(this.serviceControlPolicies ? { serviceControlPolicies: this.serviceControlPolicies } : {}),
       ...(this.resourcePolicies ? { resourcePolicies: this.resourcePolicies } : {}),

@@ -224,19 +224,20 @@ export function decide(facts: Facts, config: Config): Diagnosis {
   return diagnosis;
 }
 
-/** Where the opt-in tag is: on the role, on which instances, and the templates and groups those instances come from. */
+/** Which of the incident's roles, instances, launch templates and groups carry the opt-in tag themselves (where IAM checks it). */
 function optInOf(facts: Facts, config: Config): Diagnosis['subject']['optIn'] {
   const tag = config.scope.tag;
   if (!tag) return undefined;
   const carries = (tags: Record<string, string> | undefined) => tags?.[tag.key] === tag.value;
-  const tagged = facts.instances.filter((i) => carries(i.info?.tags));
   const unique = (values: Array<string | null | undefined>) => [...new Set(values.filter((v): v is string => !!v))];
+  const templates = facts.instances.flatMap((i) => [i.launchTemplate, i.autoScalingGroup?.template]).filter((t) => carries(t?.version.tags));
+  const groups = facts.instances.flatMap((i) => (i.autoScalingGroup && carries(i.autoScalingGroup.tags) ? [i.autoScalingGroup] : []));
   return {
     tag: `${tag.key}=${tag.value}`,
     roles: facts.role && carries(facts.role.info.tags) ? [facts.role.info.name] : [],
-    instanceIds: tagged.map((i) => i.id),
-    launchTemplateIds: unique(tagged.flatMap((i) => [i.info?.launchTemplate?.id, i.launchTemplate?.version.launchTemplateId, i.autoScalingGroup?.launchTemplate?.id])),
-    autoScalingGroups: unique(tagged.flatMap((i) => [i.info?.autoScalingGroup, i.autoScalingGroup?.name])),
+    instanceIds: facts.instances.filter((i) => carries(i.info?.tags)).map((i) => i.id),
+    launchTemplateIds: unique(templates.map((t) => t?.version.launchTemplateId)),
+    autoScalingGroups: unique(groups.map((g) => g.name)),
   };
 }
 

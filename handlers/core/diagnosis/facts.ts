@@ -24,6 +24,7 @@ export interface AutoScalingGroupFacts {
   name: string;
   launchTemplate: { id: string; version: string } | null;
   template: LaunchTemplateFacts | null;
+  tags: Record<string, string>;
 }
 
 export interface InstanceFacts {

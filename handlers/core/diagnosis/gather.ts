@@ -99,7 +99,7 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
   const groupFacts = async (name: string) => {
     if (!groups.has(name)) {
       const group = (await reader.read('autoscaling:DescribeAutoScalingGroups', () => ports.autoScaling.describeGroup(name))) ?? null;
-      groups.set(name, group ? { name: group.name, launchTemplate: group.launchTemplate, template: group.launchTemplate ? await templateFacts(group.launchTemplate.id, group.launchTemplate.version) : null } : null);
+      groups.set(name, group ? { name: group.name, launchTemplate: group.launchTemplate, tags: group.tags ?? {}, template: group.launchTemplate ? await templateFacts(group.launchTemplate.id, group.launchTemplate.version) : null } : null);
     }
     return groups.get(name)!;
   };

@@ -9,7 +9,7 @@ export const createLaunchTemplateVersion: Remediation = {
   causes: ['stale-launch-template'],
   description: 'Create a launch template version that carries the expected instance profile.',
   permissions: [
-    { actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'], resources: [ARN.launchTemplate] },
+    { actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'], resources: [ARN.launchTemplate], taggable: true },
     { actions: ['ec2:DescribeLaunchTemplateVersions'], resources: [ARN.any] },
     // The new version names a profile whose role future instances receive.
     { actions: ['iam:PassRole'], resources: [ARN.role] },

@@ -8,7 +8,7 @@ export const setDefaultLaunchTemplateVersion: Remediation = {
   causes: ['stale-launch-template'],
   description: 'Make the launch template version that carries the expected profile the default.',
   permissions: [
-    { actions: ['ec2:ModifyLaunchTemplate'], resources: [ARN.launchTemplate] },
+    { actions: ['ec2:ModifyLaunchTemplate'], resources: [ARN.launchTemplate], taggable: true },
     { actions: ['ec2:DescribeLaunchTemplateVersions'], resources: [ARN.any] },
   ],
   appliesTo: ['launch-template:default-without-profile'],

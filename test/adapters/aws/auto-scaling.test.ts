@@ -16,11 +16,16 @@ const instances = [
 beforeEach(() => asgMock.reset());
 
 describe('AwsAutoScalingPort', () => {
-  it('describes a group with its own launch template', async () => {
+  it('describes a group with its own launch template and its own tags (where IAM looks for the opt-in tag)', async () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [{ ...group, Instances: instances, LaunchTemplate: { LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'web', Version: '$Latest' } }],
+      AutoScalingGroups: [{
+        ...group, Instances: instances, LaunchTemplate: { LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'web', Version: '$Latest' },
+        Tags: [{ Key: 'autoheal', Value: 'on', ResourceId: 'web-asg', ResourceType: 'auto-scaling-group', PropagateAtLaunch: true }],
+      }],
     });
-    expect(await autoScaling.describeGroup('web-asg')).toEqual({ name: 'web-asg', launchTemplate: { id: 'lt-0123', version: '$Latest' }, instanceIds: ['i-1', 'i-2'] });
+    expect(await autoScaling.describeGroup('web-asg')).toEqual({
+      name: 'web-asg', launchTemplate: { id: 'lt-0123', version: '$Latest' }, instanceIds: ['i-1', 'i-2'], tags: { autoheal: 'on' },
+    });
     expect(asgMock.commandCalls(DescribeAutoScalingGroupsCommand)[0].args[0].input).toEqual({ AutoScalingGroupNames: ['web-asg'] });
   });
 

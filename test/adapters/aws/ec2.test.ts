@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   AssociateIamInstanceProfileCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateVersionsCommand, DescribeIamInstanceProfileAssociationsCommand,
-  DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, ModifyLaunchTemplateCommand,
+  DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, EC2Client, ModifyLaunchTemplateCommand,
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { AwsEc2Port } from '../../../handlers/adapters/aws/ec2.ts';
@@ -149,16 +149,28 @@ describe('AwsEc2Port profile associations', () => {
 });
 
 describe('AwsEc2Port launch templates', () => {
-  it('describes a version by id and $Default with its profile', async () => {
+  it('describes a version by id and $Default with its profile and the template\'s tags (where IAM looks for the opt-in tag)', async () => {
     ec2Mock.on(DescribeLaunchTemplateVersionsCommand).resolves({
       LaunchTemplateVersions: [{
         LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'web', VersionNumber: 7, DefaultVersion: true,
         LaunchTemplateData: { IamInstanceProfile: { Name: 'web' } },
       }],
     });
+    ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: 'lt-0123', Tags: [{ Key: 'autoheal', Value: 'on' }] }] });
     const version = await ec2.describeLaunchTemplateVersion('lt-0123', '$Default');
     expect(ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand)[0].args[0].input).toEqual({ LaunchTemplateId: 'lt-0123', Versions: ['$Default'] });
-    expect(version).toEqual({ launchTemplateId: 'lt-0123', launchTemplateName: 'web', versionNumber: 7, defaultVersion: true, iamInstanceProfile: { name: 'web' } });
+    expect(ec2Mock.commandCalls(DescribeLaunchTemplatesCommand)[0].args[0].input).toEqual({ LaunchTemplateIds: ['lt-0123'] });
+    expect(version).toEqual({
+      launchTemplateId: 'lt-0123', launchTemplateName: 'web', versionNumber: 7, defaultVersion: true, iamInstanceProfile: { name: 'web' }, tags: { autoheal: 'on' },
+    });
+  });
+
+  it('reports an untagged template with empty tags', async () => {
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).resolves({
+      LaunchTemplateVersions: [{ LaunchTemplateId: 'lt-0123', LaunchTemplateName: 'web', VersionNumber: 1, DefaultVersion: true, LaunchTemplateData: {} }],
+    });
+    ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: 'lt-0123' }] });
+    expect((await ec2.describeLaunchTemplateVersion('lt-0123', '1'))?.tags).toEqual({});
   });
 
   it('reports a version without a profile as null profile, and a missing template as null', async () => {

@@ -135,14 +135,20 @@ describe('EC2 in the simulated account', () => {
     expect(account.counters.ec2Writes).toBe(2);
   });
 
-  it('lists an Auto Scaling group with its members and points it at another template version', async () => {
+  it('lists an Auto Scaling group with its members and tags and points it at another template version', async () => {
     const account = new SimulatedAccount(
       buildScenario({
-        account: { launchTemplates: [TEMPLATE], autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' } }] },
+        account: {
+          launchTemplates: [{ ...TEMPLATE, tags: { autoheal: 'on' } }],
+          autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, tags: { autoheal: 'on' } }],
+        },
         instance: { autoScalingGroup: 'web', launchTemplate: { id: 'lt-0123', version: '1' } },
       }),
     );
-    expect(await account.ports.autoScaling.describeGroup('web')).toEqual({ name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, instanceIds: [INSTANCE_ID] });
+    expect(await account.ports.autoScaling.describeGroup('web')).toEqual({
+      name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, instanceIds: [INSTANCE_ID], tags: { autoheal: 'on' },
+    });
+    expect((await account.ports.ec2.describeLaunchTemplateVersion('lt-0123', '$Default'))?.tags).toEqual({ autoheal: 'on' });
     expect((await account.ports.ec2.describeInstance(INSTANCE_ID))?.tags['aws:autoscaling:groupName']).toBe('web');
     await account.ports.autoScaling.setGroupLaunchTemplate('web', { id: 'lt-0123', version: '2' });
     expect((await account.ports.autoScaling.describeGroup('web'))?.launchTemplate).toEqual({ id: 'lt-0123', version: '2' });

@@ -37,7 +37,7 @@ describe('no-instance-profile', () => {
 });
 
 describe('stale-launch-template', () => {
-  const template = { id: 'lt-0123', name: 'web', defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }] };
+  const template = { id: 'lt-0123', name: 'web', defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }], tags: OPT_IN };
   const instances = [
     { id: INSTANCE, state: 'running', instanceProfile: null, launchTemplate: { id: 'lt-0123', version: '1' }, autoScalingGroup: 'web', tags: OPT_IN },
     { id: 'i-0bbb2222cccc3333d', state: 'running', instanceProfile: null, launchTemplate: { id: 'lt-0123', version: '1' }, autoScalingGroup: 'web', tags: OPT_IN },
@@ -45,7 +45,7 @@ describe('stale-launch-template', () => {
   const records = () => [denialRecord({ errorMessage: null }), denialRecord({ instanceId: 'i-0bbb2222cccc3333d', errorMessage: null })];
 
   it('fixes the template first (new version, default), then associates the running instances; undo restores the default', async () => {
-    const s = scenario({ launchTemplates: [template], autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' } }], instances }, { baselineInstanceProfile: 'app' });
+    const s = scenario({ launchTemplates: [template], autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, tags: OPT_IN }], instances }, { baselineInstanceProfile: 'app' });
     const run = await diagnoseAndGuard(s, records());
     expect(run.diagnosis.cause).toBe('stale-launch-template');
     expect(run.decision.verdict).toBe('await-approval');

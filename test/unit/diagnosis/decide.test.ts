@@ -41,7 +41,7 @@ describe('decide: instance → profile → role chain', () => {
   });
 
   it('stale-launch-template: template first (new version + default), then the running instances', () => {
-    const bare = bareInstance(INSTANCE, { launchTemplate: template(1, null), autoScalingGroup: { name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, template: template(1, null) } });
+    const bare = bareInstance(INSTANCE, { launchTemplate: template(1, null), autoScalingGroup: { name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, template: template(1, null), tags: {} } });
     const second = bareInstance('i-0bbb2222cccc3333d', { launchTemplate: template(1, null) });
     const d = decide(facts({ incident: { ...facts().incident, kind: 'launch' }, instances: [bare, second], role: null, simulation: null }), config());
     expect(d.cause).toBe('stale-launch-template');
@@ -55,14 +55,14 @@ describe('decide: instance → profile → role chain', () => {
   });
 
   it('stale-launch-template with a group pinned to a version: points the group at the new version', () => {
-    const pinned = { name: 'web', launchTemplate: { id: 'lt-0123', version: '1' }, template: template(1, null, { reference: '1' }) };
+    const pinned = { name: 'web', launchTemplate: { id: 'lt-0123', version: '1' }, template: template(1, null, { reference: '1' }), tags: {} };
     const d = decide(facts({ instances: [bareInstance(INSTANCE, { autoScalingGroup: pinned })], role: null, simulation: null }), config());
     expect(d.plan.map((a) => a.type)).toEqual(['create-launch-template-version', 'update-auto-scaling-group', 'associate-profile']);
     expect(d.plan[1]).toMatchObject({ target: 'web', params: { launchTemplateId: 'lt-0123', profileName: 'app' } });
   });
 
   it('an instance without a profile whose group template already carries one is no-instance-profile, not a stale template', () => {
-    const group = { name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, template: template(2, 'web-role') };
+    const group = { name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, template: template(2, 'web-role'), tags: {} };
     const d = decide(facts({ instances: [bareInstance(INSTANCE, { launchTemplate: template(1, null), autoScalingGroup: group })], role: null, simulation: null, expectedProfile: { name: 'web-role', source: 'auto-scaling-group', detail: 'Auto Scaling group web → lt-0123', exists: true, roles: ['web'] } }), config());
     expect(d.cause).toBe('no-instance-profile');
     expect(d.plan).toEqual([expect.objectContaining({ type: 'associate-profile', params: { profileName: 'web-role' } })]);

@@ -16,7 +16,7 @@ describe('expected profile: launch template, then group, then tag, then baseline
   });
 
   it("falls back to the group's template when the instance's has none", () => {
-    const group = { name: 'web', launchTemplate: { id: 'lt-1', version: '$Default' }, template: template('from-group') };
+    const group = { name: 'web', launchTemplate: { id: 'lt-1', version: '$Default' }, template: template('from-group'), tags: {} };
     const r = resolveExpectedProfile(bareInstance(INSTANCE, { launchTemplate: template(null), autoScalingGroup: group }), config({ baselineInstanceProfile: 'base' }));
     expect(r.found).toMatchObject({ name: 'from-group', source: 'auto-scaling-group' });
     expect(r.searched[0]).toMatch(/launch template lt-1 .*: none/);

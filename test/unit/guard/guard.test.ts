@@ -3,6 +3,7 @@ import { ALL_CAUSES, FIXABLE_CAUSES, type Mode } from '../../../handlers/core/ca
 import { parseConfig, type ConfigInput } from '../../../handlers/core/config.ts';
 import { decide } from '../../../handlers/core/diagnosis/decide.ts';
 import { guard } from '../../../handlers/core/guard.ts';
+import type { LaunchTemplateFacts } from '../../../handlers/core/diagnosis/facts.ts';
 import { bareInstance, EC2_TRUST, facts, instance, INSTANCE, role } from '../diagnosis/build-facts.ts';
 import { attachGrant, diagnosis, inlineGrant, NO_CHANGES_YET } from './build-diagnosis.ts';
 
@@ -79,7 +80,7 @@ describe('guard: the opt-in tag where IAM checks it', () => {
     expect(guard(d, scoped('no-instance-profile'), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/instance i-0aaa1111bbbb2222c is not tagged iam-autoheal=on/) });
   });
 
-  it('a launch template or group write needs the tag on an instance that comes from it', () => {
+  it('a launch template or group write needs the tag on the template or the group itself', () => {
     const plan = [
       { type: 'create-launch-template-version' as const, target: 'lt-0123', params: {}, reason: 'x' },
       { type: 'update-auto-scaling-group' as const, target: 'web', params: {}, reason: 'x' },
@@ -88,8 +89,41 @@ describe('guard: the opt-in tag where IAM checks it', () => {
     expect(guard(diagnosis({ cause: 'stale-launch-template', plan }, { optIn }), scoped('stale-launch-template'), NO_CHANGES_YET).verdict).toBe('apply');
     const other = { ...optIn, launchTemplateIds: ['lt-0999'], autoScalingGroups: [] };
     expect(guard(diagnosis({ cause: 'stale-launch-template', plan }, { optIn: other }), scoped('stale-launch-template'), NO_CHANGES_YET)).toMatchObject({
-      verdict: 'observe', reason: expect.stringMatching(/no instance tagged iam-autoheal=on comes from launch template lt-0123; no instance tagged iam-autoheal=on belongs to Auto Scaling group web/),
+      verdict: 'observe', reason: expect.stringMatching(/launch template lt-0123 is not tagged iam-autoheal=on; Auto Scaling group web is not tagged iam-autoheal=on/),
     });
+  });
+
+  // IAM conditions UpdateAutoScalingGroup on the group's own tag: a tagged instance of an untagged group is not enough.
+  it('refuses to update an untagged Auto Scaling group even when its instance and template carry the tag, naming the group', () => {
+    const tagged = (tags: Record<string, string>): LaunchTemplateFacts => ({
+      version: { launchTemplateId: 'lt-0123', launchTemplateName: 'web', versionNumber: 1, defaultVersion: true, iamInstanceProfile: null, tags },
+      reference: '1', defaultVersion: 1,
+    });
+    const member = (groupTags: Record<string, string>) => bareInstance(INSTANCE, {
+      info: { ...bareInstance().info!, tags: OPT_IN },
+      autoScalingGroup: { name: 'web-asg', launchTemplate: { id: 'lt-0123', version: '1' }, template: tagged(OPT_IN), tags: groupTags },
+    });
+    const diagnose = (groupTags: Record<string, string>) =>
+      decide(facts({ instances: [member(groupTags)], role: null, simulation: null }), scoped('stale-launch-template'));
+    const untagged = diagnose({});
+    expect(untagged.plan.map((a) => a.type)).toContain('update-auto-scaling-group');
+    expect(untagged.subject.optIn).toMatchObject({ instanceIds: [INSTANCE], launchTemplateIds: ['lt-0123'], autoScalingGroups: [] });
+    expect(guard(untagged, scoped('stale-launch-template'), NO_CHANGES_YET)).toMatchObject({
+      verdict: 'observe', reason: expect.stringMatching(/^Out of scope: Auto Scaling group web-asg is not tagged iam-autoheal=on \(the opt-in tag; IAM would refuse/),
+    });
+    expect(guard(diagnose(OPT_IN), scoped('stale-launch-template'), NO_CHANGES_YET).verdict).toBe('apply');
+  });
+
+  it('refuses a template write when only the instances launched from it carry the tag', () => {
+    const d = decide(facts({
+      instances: [bareInstance(INSTANCE, {
+        info: { ...bareInstance().info!, tags: OPT_IN },
+        launchTemplate: { version: { launchTemplateId: 'lt-0123', launchTemplateName: 'web', versionNumber: 1, defaultVersion: true, iamInstanceProfile: null, tags: {} }, reference: '$Default', defaultVersion: 1 },
+      })],
+      role: null, simulation: null,
+    }), scoped('stale-launch-template'));
+    expect(d.plan[0]).toMatchObject({ type: 'create-launch-template-version', target: 'lt-0123' });
+    expect(guard(d, scoped('stale-launch-template'), NO_CHANGES_YET).reason).toMatch(/launch template lt-0123 is not tagged iam-autoheal=on/);
   });
 });
 
