@@ -10,6 +10,7 @@ import {
 } from './adapters/aws/index.ts';
 import type { AccountPorts } from './adapters/ports.ts';
 import { parseConfig, type Config } from './core/config.ts';
+import { memberRoleArn, partitionOf } from './core/member-role.ts';
 import type { StepDeps } from './steps/types.ts';
 
 export class EnvironmentError extends Error {
@@ -47,16 +48,13 @@ function ownAccountOf(context: Pick<Context, 'invokedFunctionArn'>): string {
   return context.invokedFunctionArn.split(':')[4] ?? '';
 }
 
-/** The partition a Lambda runs in (aws, aws-cn, aws-us-gov), from its own ARN: member roles live in the same one. */
-function ownPartitionOf(context: Pick<Context, 'invokedFunctionArn'>): string {
-  return context.invokedFunctionArn.split(':')[1] || 'aws';
-}
 
 /** Hub/member: the incident's account is reached through its remediation role, the hub's own directly. */
 export function accountPorts(context: Pick<Context, 'invokedFunctionArn'>, accountId: string, region: string): AccountPorts {
   const memberRole = process.env['MEMBER_ROLE_NAME'];
   const own = ownAccountOf(context);
-  const assumeRoleArn = memberRole && accountId !== own ? `arn:${ownPartitionOf(context)}:iam::${accountId}:role/${memberRole}` : undefined;
+  // Member roles live in the partition the hub runs in (aws, aws-cn, aws-us-gov), read from its own ARN.
+  const assumeRoleArn = memberRole && accountId !== own ? memberRoleArn(partitionOf(context.invokedFunctionArn), accountId, memberRole) : undefined;
   return createAwsAccountPorts({ accountId, region, ...(assumeRoleArn ? { assumeRoleArn } : {}) });
 }
 

@@ -12,6 +12,7 @@ import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../handlers/core/config.ts';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../handlers/core/member-role.ts';
 import { deadLetterAlarm } from './alarms.ts';
 import { AutohealRules } from './event-rules.ts';
 import { acknowledgeMemberFindings } from './nag-acknowledgements.ts';
@@ -19,7 +20,7 @@ import { Notifications } from './notifications.ts';
 import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, type RemediationGrant } from './remediation-policy.ts';
 import { MEMBER_ROLE_USERS } from './steps.ts';
 
-export const DEFAULT_MEMBER_ROLE_NAME = 'iam-autoheal-remediation';
+export { DEFAULT_MEMBER_ROLE_NAME } from '../handlers/core/member-role.ts';
 export const DEFAULT_HUB_STEP_ROLE_PREFIX = 'iam-autoheal-hub';
 export const DEFAULT_EVENT_BUS_NAME = 'iam-autoheal';
 

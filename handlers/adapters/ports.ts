@@ -156,6 +156,8 @@ export interface AutoScalingPort {
 export interface StsPort {
   /** Decoded JSON of an EC2 encoded authorization message; null when it cannot be decoded (truncated, not allowed). */
   decodeAuthorizationMessage(encoded: string): Promise<Record<string, unknown> | null>;
+  /** Whose credentials these are (GetCallerIdentity): the account, and the ARN that names the partition. */
+  callerIdentity(): Promise<{ accountId: string; arn: string }>;
 }
 
 export interface NotifierPort {

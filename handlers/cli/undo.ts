@@ -1,6 +1,6 @@
 /**
- * `iam-autoheal undo <incident> [--file F | --table T] [--scenario S] [--json]`: restores the exact
- * previous state of every applied step of an incident, newest first; the undo is itself audited.
+ * `iam-autoheal undo <incident> [--file F | --table T [--member-role-name N]] [--scenario S] [--json]`: restores
+ * the exact previous state of every applied step of an incident, newest first; the undo is itself audited.
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -8,6 +8,7 @@ import type { SimulatedAccount } from '../adapters/simulated/index.ts';
 import type { AccountPorts } from '../adapters/ports.ts';
 import { nextSequence, undoIntentRecord, undoResultRecord, undoSteps, type AuditContext } from '../core/audit.ts';
 import type { AuditStore } from '../core/audit-record.ts';
+import { DEFAULT_MEMBER_ROLE_NAME, memberRoleArn, partitionOf } from '../core/member-role.ts';
 import type { Before } from '../core/remediations/index.ts';
 import { auditStoreFor, type AuditSourceOptions } from './audit.ts';
 import { InputError } from './errors.ts';
@@ -91,6 +92,19 @@ interface UndoOptions extends AuditSourceOptions {
   scenario?: string;
   json?: boolean;
   actor?: string;
+  memberRoleName?: string;
+}
+
+/**
+ * The incident's account as a deployment reaches it: directly when the credentials belong to it (single
+ * account, the hub's own incidents), otherwise through the member's remediation role, as the hub's steps do.
+ */
+async function deployedAccountPorts(accountId: string, region: string, memberRoleName: string): Promise<AccountPorts> {
+  const { createAwsAccountPorts } = await import('../adapters/aws/index.ts');
+  const own = createAwsAccountPorts({ accountId, region });
+  const caller = await own.sts.callerIdentity();
+  if (caller.accountId === accountId) return own;
+  return createAwsAccountPorts({ accountId, region, assumeRoleArn: memberRoleArn(partitionOf(caller.arn), accountId, memberRoleName) });
 }
 
 export async function undo(incidentKey: string, options: UndoOptions): Promise<void> {
@@ -105,8 +119,7 @@ export async function undo(incidentKey: string, options: UndoOptions): Promise<v
     ports = simulated.ports;
     if (ports.accountId !== records[0]!.account) throw new InputError(`${options.scenario}: account ${ports.accountId} is not the incident's account ${records[0]!.account}`);
   } else {
-    const { createAwsAccountPorts } = await import('../adapters/aws/index.ts');
-    ports = createAwsAccountPorts({ accountId: records[0]!.account, region: records[0]!.region });
+    ports = await deployedAccountPorts(records[0]!.account, records[0]!.region, options.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME);
   }
   const actor = options.actor ?? `${userInfo().username} (iam-autoheal undo)`;
   const pause: Pause | undefined = simulated ? async (seconds) => simulated.clock.advance(seconds) : undefined;
@@ -128,11 +141,12 @@ export async function undo(incidentKey: string, options: UndoOptions): Promise<v
 export function registerUndo(program: Command): void {
   program
     .command('undo')
-    .description("Restore the exact previous state of every change an incident made, newest first (audited): in a scenario's simulated account (--scenario), or in the real account of a deployment's DynamoDB trail (--table, default credential chain).")
+    .description("Restore the exact previous state of every change an incident made, newest first (audited): in a scenario's simulated account (--scenario), or in the real account of a deployment's DynamoDB trail (--table, default credential chain; a member account's incident through its remediation role).")
     .argument('<incident>', 'incident key, as `audit` lists it')
     .option('--file <file>', 'local JSON-lines audit trail (default .audit/audit.jsonl)')
     .option('--table <name>', 'DynamoDB audit table of a deployment')
     .option('--region <region>', 'region of the DynamoDB table')
+    .option('--member-role-name <name>', `with --table: the remediation role assumed in the incident's account when it is not the credentials' own`, DEFAULT_MEMBER_ROLE_NAME)
     .option('--scenario <file>', 'undo in the simulated account that this scenario ends with (after `simulate`)')
     .option('--actor <name>', 'who undoes, for the audit trail (default: the local user)')
     .option('--json', 'print one JSON document')

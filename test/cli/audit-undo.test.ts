@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
@@ -114,6 +115,60 @@ describe('iam-autoheal audit and undo after simulate', () => {
 });
 
 describe('iam-autoheal undo --table: a deployment\'s DynamoDB trail, the real account (SDK mocked)', () => {
+  /** The trust-policy incident of the built-in scenario (account 555566667777), its trail in a mocked table and a mocked IAM. */
+  async function deployedIncident() {
+    const scenario = loadScenarioFile(join(ROOT, TRUST));
+    const trail = new MemoryAuditStore();
+    const report = await runScenario(scenario, { audit: trail });
+    const merged = (report.account as { roles: Array<{ trustPolicy: unknown }> }).roles[0]!.trustPolicy;
+    const dynamo = mockClient(DynamoDBClient);
+    const iam = mockClient(IAMClient);
+    dynamo.on(QueryCommand).resolves({ Items: trail.records.map((r) => marshall(r, { removeUndefinedValues: true })) });
+    dynamo.on(PutItemCommand).resolves({});
+    iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'reports-api', Path: '/apps/', Arn: 'arn:aws:iam::555566667777:role/apps/reports-api', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), AssumeRolePolicyDocument: urlEncoded(merged) } });
+    iam.on(UpdateAssumeRolePolicyCommand).resolves({});
+    return { key: report.incidents[0]!.key, dynamo, iam };
+  }
+
+  /** Runs undo, then resolves the credentials of the IAM client that made the change (mocked clients skip that step). */
+  async function undoAs(caller: { Account: string; Arn: string }, options: { memberRoleName?: string } = {}) {
+    const { key, dynamo, iam } = await deployedIncident();
+    const sts = mockClient(STSClient);
+    sts.on(GetCallerIdentityCommand).resolves({ Account: caller.Account, Arn: caller.Arn, UserId: 'AIDAEXAMPLE' });
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) } });
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await undo(key, { table: 'iam-autoheal-audit', region: 'eu-west-1', json: true, actor: 'jo@example.com', ...options });
+      const updates = iam.commandCalls(UpdateAssumeRolePolicyCommand);
+      const client = updates[0]!.thisValue as IAMClient;
+      const credentials = await client.config.credentials();
+      return { updates, credentials, assumed: sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn) };
+    } finally {
+      vi.restoreAllMocks();
+      dynamo.restore();
+      iam.restore();
+      sts.restore();
+    }
+  }
+
+  it('undoes a member account\'s incident from the hub through the member\'s remediation role', async () => {
+    const run = await undoAs({ Account: '111122223333', Arn: 'arn:aws:sts::111122223333:assumed-role/Operator/jo' });
+    expect(run.updates).toHaveLength(1);
+    expect(run.assumed).toEqual(['arn:aws:iam::555566667777:role/iam-autoheal-remediation']);
+    expect(run.credentials.accessKeyId).toBe('ASIAEXAMPLE');
+  });
+
+  it('assumes the role named by --member-role-name, in the partition of the caller', async () => {
+    const run = await undoAs({ Account: '111122223333', Arn: 'arn:aws-us-gov:sts::111122223333:assumed-role/Operator/jo' }, { memberRoleName: 'autoheal-member' });
+    expect(run.assumed).toEqual(['arn:aws-us-gov:iam::555566667777:role/autoheal-member']);
+  });
+
+  it('uses its own credentials for an incident of its own account', async () => {
+    const run = await undoAs({ Account: '555566667777', Arn: 'arn:aws:iam::555566667777:user/jo' });
+    expect(run.updates).toHaveLength(1);
+    expect(run.assumed).toEqual([]);
+  });
+
   it('restores the previous trust policy through IAM and records the undo in the table', async () => {
     const scenario = loadScenarioFile(join(ROOT, TRUST));
     const trail = new MemoryAuditStore();
@@ -124,6 +179,8 @@ describe('iam-autoheal undo --table: a deployment\'s DynamoDB trail, the real ac
 
     const dynamo = mockClient(DynamoDBClient);
     const iam = mockClient(IAMClient);
+    const sts = mockClient(STSClient);
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '555566667777', Arn: 'arn:aws:iam::555566667777:user/jo' });
     dynamo.on(QueryCommand).resolves({ Items: trail.records.map((r) => marshall(r, { removeUndefinedValues: true })) });
     dynamo.on(PutItemCommand).resolves({});
     iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'reports-api', Path: '/apps/', Arn: 'arn:aws:iam::555566667777:role/apps/reports-api', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), AssumeRolePolicyDocument: urlEncoded(merged) } });
@@ -146,5 +203,6 @@ describe('iam-autoheal undo --table: a deployment\'s DynamoDB trail, the real ac
     expect(written.map((r) => [r.phase, r.actor, r.result])).toEqual([['undo-intent', 'jo@example.com', 'pending'], ['undo-result', 'jo@example.com', 'undone']]);
     dynamo.restore();
     iam.restore();
+    sts.restore();
   });
 });

@@ -1,7 +1,7 @@
-/** StsPort: decodes EC2's encoded authorization failure messages. */
-import { DecodeAuthorizationMessageCommand, type STSClient } from '@aws-sdk/client-sts';
+/** StsPort: decodes EC2's encoded authorization failure messages; says whose credentials are in use. */
+import { DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { StsPort } from '../ports.ts';
-import { awsErrorOf, toPortError } from './errors.ts';
+import { awsErrorOf, mapErrors, toPortError } from './errors.ts';
 
 // A truncated blob is invalid; without sts:DecodeAuthorizationMessage we are denied. Neither is a failure of the diagnosis.
 const UNDECODABLE = new Set(['InvalidAuthorizationMessage', 'AccessDenied']);
@@ -22,5 +22,11 @@ export class AwsStsPort implements StsPort {
     } catch {
       return null;
     }
+  }
+
+  async callerIdentity(): Promise<{ accountId: string; arn: string }> {
+    const out = await mapErrors(this.client.send(new GetCallerIdentityCommand({})));
+    if (!out.Account || !out.Arn) throw new Error('GetCallerIdentity returned no account');
+    return { accountId: out.Account, arn: out.Arn };
   }
 }

@@ -13,4 +13,9 @@ export class SimulatedSts implements StsPort {
       return decoded ? structuredClone(decoded) : null;
     });
   }
+
+  /** The simulated account's own credentials. */
+  callerIdentity(): Promise<{ accountId: string; arn: string }> {
+    return this.gate.call('GetCallerIdentity', 'sts', () => ({ accountId: this.state.accountId, arn: `arn:${this.state.partition}:iam::${this.state.accountId}:root` }));
+  }
 }
