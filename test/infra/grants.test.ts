@@ -88,6 +88,15 @@ describe('the sweep', () => {
     const memberRole = roleStatements(member, 'IamAutohealMemberRemediationRole');
     for (const action of ['ec2:DescribeInstances', 'iam:ListInstanceProfiles', 'iam:GetRole']) expect(allows(memberRole, action), action).not.toEqual([]);
   });
+
+  // Template and group tags decide the opt-in of template writes: every step that reads a template reads its tags too.
+  it('may read launch templates with their tags wherever it reads their versions', () => {
+    const { single, member } = built;
+    for (const statements of [roleStatements(single, 'IamAutohealDiagnoseRole'), roleStatements(single, 'IamAutohealApplyRole'), roleStatements(member, 'IamAutohealMemberRemediationRole')]) {
+      expect(allows(statements, 'ec2:DescribeLaunchTemplateVersions')).not.toEqual([]);
+      expect(allows(statements, 'ec2:DescribeLaunchTemplates')).not.toEqual([]);
+    }
+  });
 });
 
 describe('remediation statements from declarations', () => {
