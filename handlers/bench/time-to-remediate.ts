@@ -11,7 +11,7 @@ const TTR_STORM = { events: 10, instances: 2, windowSeconds: 1 };
 /** What most tools do: one fixed wait before verifying, no backoff (the same runner, only the config differs). */
 export const FIXED_WAIT_CONFIG = { propagation: { firstWaitSeconds: FIXED_WAIT_SECONDS, maxWaitSeconds: FIXED_WAIT_SECONDS, budgetSeconds: 10 * FIXED_WAIT_SECONDS } };
 
-/** What-if: the same adaptive loop with each wait capped at 5 s (config only; the cap is also the diagnosis's propagation window). */
+/** What-if: the same adaptive loop with each wait capped at 5 s (config only). */
 export const CAPPED_WAIT_CONFIG = { propagation: { firstWaitSeconds: 2, maxWaitSeconds: 5, budgetSeconds: 300 } };
 
 export const TTR_METHOD =
@@ -19,10 +19,10 @@ export const TTR_METHOD =
   'physics.propagationSeconds set per row. Time = simulated seconds from the first denial to the Verify that succeeds. ' +
   'The simulated clock moves only by Wait states and Retry pauses: Lambda and API call latency are not on it, so ' +
   '"step latency" is the time outside propagation waits (retry pauses), and in AWS both columns gain the same few ' +
-  'hundred milliseconds per step. Adaptive = the default configuration (first wait 2 s, doubled by Verify up to ' +
-  'maxWaitSeconds 30). Fixed = the same runner and scenario with config.propagation ' +
+  'hundred milliseconds per step. Adaptive = the default configuration (first wait 2 s, grown ×1.5 by Verify up to ' +
+  'maxWaitSeconds 10: 2, 3, 4, 6, 9, 10, 10, … s). Fixed = the same runner and scenario with config.propagation ' +
   `{ firstWaitSeconds: ${FIXED_WAIT_SECONDS}, maxWaitSeconds: ${FIXED_WAIT_SECONDS} }: one ${FIXED_WAIT_SECONDS} s wait, no backoff. ` +
-  'Capped = what-if with { maxWaitSeconds: 5 }: doubling from 2 s, then a Verify every 5 s.';
+  'Capped = what-if with { maxWaitSeconds: 5 }: 2, 3, 4 s, then a Verify every 5 s.';
 
 export interface RemediationRun {
   /** First event → successful Verify, simulated seconds (null: never verified). */

@@ -51,14 +51,18 @@ export const configSchema = z
         ec2ChangesPerAccountPerHour: z.number().int().nonnegative().default(1000),
       })
       .default({ iamChangesPerAccountPerHour: 20, ec2ChangesPerAccountPerHour: 1000 }),
-    /** Propagation waits: the verify loop gives up after this many simulated/real seconds. */
+    /**
+     * Propagation: Verify waits firstWaitSeconds, then ×1.5 each time up to maxWaitSeconds, and gives up after
+     * budgetSeconds in all; a change at most windowSeconds old counts as "changed moments ago" in diagnosis.
+     */
     propagation: z
       .object({
         firstWaitSeconds: z.number().positive().default(2),
-        maxWaitSeconds: z.number().positive().default(30),
+        maxWaitSeconds: z.number().positive().default(10),
         budgetSeconds: z.number().positive().default(300),
+        windowSeconds: z.number().positive().default(30),
       })
-      .default({ firstWaitSeconds: 2, maxWaitSeconds: 30, budgetSeconds: 300 }),
+      .default({ firstWaitSeconds: 2, maxWaitSeconds: 10, budgetSeconds: 300, windowSeconds: 30 }),
     /** Seconds an approval request stays open before it expires. */
     approvalTimeoutSeconds: z.number().int().positive().default(86_400),
   })

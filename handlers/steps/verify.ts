@@ -3,11 +3,18 @@ import { verify } from '../core/verify.ts';
 import type { Config } from '../core/config.ts';
 import type { StepDeps, VerifyInput, VerifyOutput, WaitPlan } from './types.ts';
 
-/** Doubling waits, capped per wait and by the total budget; whole seconds (the Wait state's unit). */
+/** Each wait is this many times the last: overshoots a propagation by at most ~1.2× while few Verify calls are spent. */
+export const WAIT_GROWTH = 1.5;
+
+/**
+ * The one place the propagation schedule lives: waits grow ×1.5 (2, 3, 4, 6, 9, then the 10 s cap), capped per
+ * wait and by the total budget; whole seconds, because a Wait state's SecondsPath takes only integers.
+ */
 export function nextWait(waited: WaitPlan, propagation: Config['propagation']): { wait: WaitPlan; exhausted: boolean } {
   const elapsedSeconds = waited.elapsedSeconds + waited.seconds;
   const remaining = Math.floor(propagation.budgetSeconds - elapsedSeconds);
-  const seconds = Math.min(Math.max(1, waited.seconds * 2), Math.ceil(propagation.maxWaitSeconds), Math.max(0, remaining));
+  const grown = Math.max(waited.seconds + 1, Math.floor(waited.seconds * WAIT_GROWTH));
+  const seconds = Math.min(grown, Math.ceil(propagation.maxWaitSeconds), Math.max(0, remaining));
   return { wait: { seconds, elapsedSeconds }, exhausted: seconds <= 0 };
 }
 
@@ -17,6 +24,9 @@ export async function verifyStep(deps: StepDeps, input: VerifyInput): Promise<Ve
   const result = await verify(ports, diagnosis, incident);
   const next = nextWait(wait, deps.config.propagation);
   deps.logger.info({ verified: result.verified, waitedSeconds: next.wait.elapsedSeconds }, 'verified');
-  if (result.verified) return { verified: true, exhausted: false, evidence: result.evidence, wait: { seconds: 0, elapsedSeconds: next.wait.elapsedSeconds } };
-  return { verified: false, exhausted: next.exhausted, evidence: result.evidence, wait: next.wait };
+  const unplannedWithoutProfile = result.unplannedWithoutProfile;
+  if (result.verified) return { verified: true, exhausted: false, evidence: result.evidence, wait: { seconds: 0, elapsedSeconds: next.wait.elapsedSeconds }, unplannedWithoutProfile };
+  // Only the unplanned instances are left: no wait will give them a profile, so stop now (never reported fixed).
+  const onlyUnplannedLeft = unplannedWithoutProfile > 0 && result.plannedVerified;
+  return { verified: false, exhausted: next.exhausted || onlyUnplannedLeft, evidence: result.evidence, wait: next.wait, unplannedWithoutProfile };
 }

@@ -12,6 +12,8 @@ import { coalesceIncidents } from '../../handlers/core/intake.ts';
 import { classify, extractRecords, incidentKey } from '../../handlers/core/events/index.ts';
 import type { Incident } from '../../handlers/core/incident.ts';
 import type { StepDeps, WorkflowState } from '../../handlers/steps/types.ts';
+import { nextWait } from '../../handlers/steps/verify.ts';
+import { parseConfig } from '../../handlers/core/config.ts';
 
 const fake = vi.hoisted(() => ({ deps: null as unknown as StepDeps }));
 vi.mock('../../handlers/environment.ts', () => ({ stepDeps: () => fake.deps }));
@@ -116,14 +118,27 @@ describe('apply Lambda', () => {
 });
 
 describe('verify Lambda', () => {
-  it('is not verified before the fix and asks for a doubled wait; verified once the association is in place', async () => {
+  it('is not verified before the fix and asks for a 1.5× longer wait; verified once the association is in place', async () => {
     const diagnosis = await diagnosed();
     const before = await verify({ incident, diagnosis, wait: { seconds: 2, elapsedSeconds: 0 }, execution }, context);
-    expect(before).toMatchObject({ verified: false, exhausted: false, wait: { seconds: 4, elapsedSeconds: 2 } });
+    expect(before).toMatchObject({ verified: false, exhausted: false, wait: { seconds: 3, elapsedSeconds: 2 } });
     await account.ports.ec2.associateProfile(INSTANCE, { name: 'batch-worker' });
-    account.clock.advance(4);
+    account.clock.advance(3);
     const after = await verify({ incident, diagnosis, wait: before.wait, execution }, context);
     expect(after.verified).toBe(true);
+  });
+
+  it('waits 2, 3, 4, 6, 9 s, then every 10 s, within the total budget', async () => {
+    const waits: number[] = [];
+    let wait = { seconds: 2, elapsedSeconds: 0 };
+    for (;;) {
+      waits.push(wait.seconds);
+      const next = nextWait(wait, parseConfig({}).propagation);
+      if (next.exhausted) break;
+      wait = next.wait;
+    }
+    expect(waits.slice(0, 8)).toEqual([2, 3, 4, 6, 9, 10, 10, 10]);
+    expect(waits.reduce((a, b) => a + b, 0)).toBe(300);
   });
 
   it('gives up when the wait budget is spent', async () => {

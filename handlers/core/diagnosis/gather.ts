@@ -28,7 +28,7 @@ export interface GatherExtra {
 
 /** The window in which a change may not have reached every IAM endpoint yet. */
 export function propagationWindowSeconds(config: Config): number {
-  return config.propagation.maxWaitSeconds;
+  return config.propagation.windowSeconds;
 }
 
 class Reader {
