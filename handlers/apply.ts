@@ -8,11 +8,13 @@
  */
 import type { Context } from 'aws-lambda';
 import { stepDeps } from './environment.ts';
+import { portsFor } from './wiring/account.ts';
+import { auditStore, changeBudget, changeLock } from './wiring/dynamodb.ts';
 import { applyStep } from './steps/apply.ts';
 import { requireFields } from './steps/input.ts';
 import type { ApplyInput, ApplyProgress } from './steps/types.ts';
 
 export const handler = async (raw: unknown, context: Context): Promise<ApplyProgress> => {
   const event = requireFields<ApplyInput>(raw, 'Apply', ['incident', 'diagnosis', 'actions', 'progress', 'execution']);
-  return applyStep(stepDeps(context, event.incident.key), event);
+  return applyStep(stepDeps(event.incident.key, { portsFor: portsFor(context), audit: auditStore, budget: changeBudget, lock: changeLock }), event);
 };

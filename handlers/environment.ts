@@ -1,27 +1,17 @@
 /**
  * The Lambda side of the steps' dependencies, read from the environment the CDK app sets, once per
- * container (cold start): configuration validated here, SDK clients reused across invocations.
+ * container (cold start): configuration validated here. No SDK client is loaded here: each entry imports
+ * the adapters its step uses from handlers/wiring (the EC2 client alone takes ~300 ms to import).
  */
-import type { Context } from 'aws-lambda';
 import { pino, type Logger } from 'pino';
-import {
-  DynamoAuditStore, DynamoChangeBudget, DynamoLock, SnsNotifier, StepFunctionsWorkflow,
-  createAwsAccountPorts, systemClock,
-} from './adapters/aws/index.ts';
-import type { AccountPorts } from './adapters/ports.ts';
+import { systemClock } from './adapters/aws/clock.ts';
 import { parseConfig, type Config } from './core/config.ts';
-import { memberRoleArn, partitionOf } from './core/member-role.ts';
+import type { AuditStore } from './core/audit-record.ts';
+import type { ChangeBudgetPort, LockPort, NotifierPort } from './adapters/ports.ts';
 import type { StepDeps } from './steps/types.ts';
+import { EnvironmentError } from './wiring/variables.ts';
 
-export class EnvironmentError extends Error {
-  override readonly name = 'EnvironmentError' as const;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new EnvironmentError(`environment variable ${name} is not set`);
-  return value;
-}
+export { EnvironmentError };
 
 function readConfig(): Config {
   const raw = process.env['CONFIG'] ?? '{}';
@@ -43,36 +33,40 @@ export const logger: Logger = pino({
   redact: { paths: ['*.credentials', '*.SecretAccessKey', '*.SessionToken', '*.trustPolicy', '*.document'], censor: '[redacted]' },
 });
 
-/** The account a Lambda runs in, from its own ARN (arn:aws:lambda:region:ACCOUNT:function:name). */
-function ownAccountOf(context: Pick<Context, 'invokedFunctionArn'>): string {
-  return context.invokedFunctionArn.split(':')[4] ?? '';
+/** The adapters a step uses; each entry imports only their modules (handlers/wiring), so a Lambda loads only its SDK clients. */
+export interface StepAdapters {
+  portsFor?: StepDeps['portsFor'];
+  // Factories, called here: an entry's test that fakes stepDeps never creates a real adapter.
+  audit?: () => AuditStore;
+  budget?: () => ChangeBudgetPort;
+  lock?: () => LockPort;
+  notifier?: () => NotifierPort;
 }
 
-
-/** Hub/member: the incident's account is reached through its remediation role, the hub's own directly. */
-export function accountPorts(context: Pick<Context, 'invokedFunctionArn'>, accountId: string, region: string): AccountPorts {
-  const memberRole = process.env['MEMBER_ROLE_NAME'];
-  const own = ownAccountOf(context);
-  // Member roles live in the partition the hub runs in (aws, aws-cn, aws-us-gov), read from its own ARN.
-  const assumeRoleArn = memberRole && accountId !== own ? memberRoleArn(partitionOf(context.invokedFunctionArn), accountId, memberRole) : undefined;
-  return createAwsAccountPorts({ accountId, region, ...(assumeRoleArn ? { assumeRoleArn } : {}) });
+function notWiredError(port: string): EnvironmentError {
+  return new EnvironmentError(`${port} is not wired into this Lambda: its entry must pass it to stepDeps (handlers/wiring)`);
 }
 
-let shared: Omit<StepDeps, 'portsFor' | 'logger'> | null = null;
+/** A port this Lambda does not wire: fails loudly, naming it, if a step starts to use it. */
+function notWired<T extends object>(port: string): T {
+  return new Proxy({} as T, {
+    get: (_target, member) => {
+      if (member === 'then') return undefined; // not a thenable: `await` on it must not call through
+      return () => { throw notWiredError(port); };
+    },
+  });
+}
 
 /** Step dependencies for one invocation, with a logger bound to the incident key. */
-export function stepDeps(context: Pick<Context, 'invokedFunctionArn'>, incidentKey: string): StepDeps {
-  shared ??= {
+export function stepDeps(incidentKey: string, adapters: StepAdapters): StepDeps {
+  return {
     config,
-    audit: new DynamoAuditStore({ tableName: required('AUDIT_TABLE') }),
-    budget: new DynamoChangeBudget({ tableName: required('STATE_TABLE') }),
-    lock: new DynamoLock({ tableName: required('STATE_TABLE') }),
-    notifier: new SnsNotifier({ topicArn: required('TOPIC_ARN') }),
     clock: systemClock,
+    portsFor: adapters.portsFor ?? (() => { throw notWiredError('portsFor'); }),
+    audit: adapters.audit?.() ?? notWired('audit'),
+    budget: adapters.budget?.() ?? notWired('budget'),
+    lock: adapters.lock?.() ?? notWired('lock'),
+    notifier: adapters.notifier?.() ?? notWired('notifier'),
+    logger: logger.child({ incident: incidentKey }),
   };
-  return { ...shared, portsFor: (accountId, region) => accountPorts(context, accountId, region), logger: logger.child({ incident: incidentKey }) };
-}
-
-export function workflowPort(): StepFunctionsWorkflow {
-  return new StepFunctionsWorkflow({ stateMachineArn: required('STATE_MACHINE_ARN') });
 }

@@ -4,7 +4,8 @@
  * coalescing needs the whole batch before any execution starts; only failed items come back.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger, workflowPort } from './environment.ts';
+import { logger } from './environment.ts';
+import { workflowPort } from './wiring/workflow.ts';
 import { intakeStep } from './steps/intake.ts';
 
 const workflow = workflowPort();

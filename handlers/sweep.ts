@@ -1,7 +1,9 @@
 /** Lambda entry of the scheduled sweep: instances without a profile and in-use roles that lost EC2 trust, which no event reported, get a workflow too. */
 import type { Context } from 'aws-lambda';
-import { accountPorts, config, logger, workflowPort } from './environment.ts';
-import { systemClock } from './adapters/aws/index.ts';
+import { systemClock } from './adapters/aws/clock.ts';
+import { config, logger } from './environment.ts';
+import { portsFor } from './wiring/account.ts';
+import { workflowPort } from './wiring/workflow.ts';
 import { sweepStep, sweepTargets, type SweepSummary } from './steps/sweep.ts';
 
 const workflow = workflowPort();
@@ -9,7 +11,7 @@ const workflow = workflowPort();
 export const handler = async (_event: unknown, context: Context): Promise<Pick<SweepSummary, 'checked' | 'duplicates'> & { started: string[] }> => {
   const own = { accountId: context.invokedFunctionArn.split(':')[4] ?? '', region: process.env['AWS_REGION'] ?? '' };
   const summary = await sweepStep(
-    { config, workflow, portsFor: (accountId, region) => accountPorts(context, accountId, region), clock: systemClock, logger },
+    { config, workflow, portsFor: portsFor(context), clock: systemClock, logger },
     sweepTargets(config, own),
   );
   logger.info({ checked: summary.checked, started: summary.started.length, duplicates: summary.duplicates }, 'sweep done');

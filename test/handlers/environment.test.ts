@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const created = vi.hoisted(() => [] as Array<{ accountId: string; region: string; assumeRoleArn?: string }>);
-vi.mock('../../handlers/adapters/aws/index.ts', async (importOriginal) => ({
+vi.mock('../../handlers/adapters/aws/account.ts', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   createAwsAccountPorts: (target: { accountId: string; region: string; assumeRoleArn?: string }) => {
     created.push(target);
@@ -23,7 +23,7 @@ describe('environment', () => {
   it('reaches a member account through its remediation role, and the hub’s own account directly', async () => {
     vi.stubEnv('CONFIG', '{}');
     vi.stubEnv('MEMBER_ROLE_NAME', 'iam-autoheal-remediation');
-    const { accountPorts } = await import('../../handlers/environment.ts');
+    const { accountPorts } = await import('../../handlers/wiring/account.ts');
     accountPorts(HUB_FUNCTION, '222222222222', 'us-east-1');
     accountPorts(HUB_FUNCTION, '111111111111', 'eu-west-1');
     expect(created).toEqual([
@@ -35,7 +35,7 @@ describe('environment', () => {
   it('names the member role in the partition the hub runs in (aws-cn, aws-us-gov), aws when its ARN does not say', async () => {
     vi.stubEnv('CONFIG', '{}');
     vi.stubEnv('MEMBER_ROLE_NAME', 'iam-autoheal-remediation');
-    const { accountPorts } = await import('../../handlers/environment.ts');
+    const { accountPorts } = await import('../../handlers/wiring/account.ts');
     accountPorts({ invokedFunctionArn: 'arn:aws-cn:lambda:cn-north-1:111111111111:function:iam-autoheal-diagnose' }, '222222222222', 'cn-north-1');
     accountPorts({ invokedFunctionArn: 'arn:aws-us-gov:lambda:us-gov-west-1:111111111111:function:f' }, '333333333333', 'us-gov-west-1');
     accountPorts({ invokedFunctionArn: '' }, '444444444444', 'eu-west-1');
@@ -48,7 +48,7 @@ describe('environment', () => {
 
   it('uses its own credentials everywhere in a single-account deployment', async () => {
     vi.stubEnv('CONFIG', '{}');
-    const { accountPorts } = await import('../../handlers/environment.ts');
+    const { accountPorts } = await import('../../handlers/wiring/account.ts');
     accountPorts(HUB_FUNCTION, '222222222222', 'us-east-1');
     expect(created[0]!.assumeRoleArn).toBeUndefined();
   });
@@ -61,5 +61,13 @@ describe('environment', () => {
   it('fails at cold start when CONFIG is not JSON', async () => {
     vi.stubEnv('CONFIG', '{modes');
     await expect(import('../../handlers/environment.ts')).rejects.toMatchObject({ name: 'EnvironmentError' });
+  });
+
+  it('fails naming the port when a step uses one its Lambda entry does not wire', async () => {
+    vi.stubEnv('CONFIG', '{}');
+    const { stepDeps } = await import('../../handlers/environment.ts');
+    const deps = stepDeps('incident-1', {});
+    await expect(async () => deps.notifier.publish({} as never)).rejects.toThrow(/notifier is not wired/);
+    expect(() => deps.portsFor('222222222222', 'eu-west-1')).toThrow(/portsFor is not wired/);
   });
 });

@@ -3,10 +3,11 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AccountPorts, Clock } from '../ports.ts';
+import type { AccountPorts } from '../ports.ts';
 import { assumedRoleIdentity } from './assume-role.ts';
 import { AwsAutoScalingPort } from './auto-scaling.ts';
 import { awsClient } from './clients.ts';
+import { systemClock } from './clock.ts';
 import { AwsEc2Port } from './ec2.ts';
 import { AwsIamPort } from './iam.ts';
 import { AwsStsPort } from './sts.ts';
@@ -19,7 +20,7 @@ export interface AwsAccountTarget {
   externalId?: string;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock };
 
 export function createAwsAccountPorts(target: AwsAccountTarget): AccountPorts {
   const { accountId, region, assumeRoleArn, externalId } = target;

@@ -1,0 +1,20 @@
+/** The DynamoDB adapters (audit trail, change budget, lock), created on first use and kept for the container's life. */
+import { DynamoAuditStore } from '../adapters/aws/dynamodb-audit.ts';
+import { DynamoChangeBudget, DynamoLock } from '../adapters/aws/dynamodb-state.ts';
+import { required } from './variables.ts';
+
+let audit: DynamoAuditStore | undefined;
+let budget: DynamoChangeBudget | undefined;
+let lock: DynamoLock | undefined;
+
+export function auditStore(): DynamoAuditStore {
+  return (audit ??= new DynamoAuditStore({ tableName: required('AUDIT_TABLE') }));
+}
+
+export function changeBudget(): DynamoChangeBudget {
+  return (budget ??= new DynamoChangeBudget({ tableName: required('STATE_TABLE') }));
+}
+
+export function changeLock(): DynamoLock {
+  return (lock ??= new DynamoLock({ tableName: required('STATE_TABLE') }));
+}
