@@ -101,8 +101,17 @@ async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis): Promi
   return { ok, evidence: { kind: 'simulation', summary: `SimulatePrincipalPolicy ${action} on ${resource ?? '*'} for ${roleArn}: ${result?.decision ?? 'no result'}`, data: result } };
 }
 
-export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident): Promise<{ verified: boolean; evidence: Evidence[] }> {
-  if (diagnosis.healthy) return { verified: true, evidence: [{ kind: 'verify', summary: 'nothing was wrong' }] };
+export interface VerifyResult {
+  verified: boolean;
+  /** Every planned action took (instances beyond the plan aside). */
+  plannedVerified: boolean;
+  evidence: Evidence[];
+  /** Instances of the incident beyond the planned batch that still have no profile. */
+  unplannedWithoutProfile: number;
+}
+
+export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident): Promise<VerifyResult> {
+  if (diagnosis.healthy) return { verified: true, evidence: [{ kind: 'verify', summary: 'nothing was wrong' }], plannedVerified: true, unplannedWithoutProfile: 0 };
   const instanceActions = new Set(['associate-profile', 'replace-association']);
   const targeted = diagnosis.plan.filter((a) => instanceActions.has(a.type)).map((a) => a.target);
   const associated = new Set(diagnosis.plan.filter((a) => a.type === 'associate-profile').map((a) => a.target));
@@ -119,8 +128,24 @@ export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident
     const simulation = await simulationCheck(ports, diagnosis);
     if (simulation) checks.push(simulation);
   }
-  if (checks.length === 0) return { verified: false, evidence: [{ kind: 'verify', summary: 'nothing could be checked' }] };
-  return { verified: checks.every((c) => c.ok), evidence: evidenceOf(checks) };
+  if (checks.length === 0) return { verified: false, evidence: [{ kind: 'verify', summary: 'nothing could be checked' }], plannedVerified: false, unplannedWithoutProfile: 0 };
+  const unplanned = incident.kind !== 'access-denied' ? await unplannedWithoutProfile(ports, incident, diagnosis, new Set(reads.instances.keys())) : [];
+  const evidence = evidenceOf(checks);
+  if (unplanned.length > 0) evidence.push({ kind: 'association', summary: `${unplanned.length} more instances of the incident, beyond the ${MAX_INSTANCES} planned, still have no instance profile (e.g. ${unplanned.slice(0, 3).join(', ')})` });
+  const planned = checks.every((c) => c.ok);
+  return { verified: planned && unplanned.length === 0, plannedVerified: planned, evidence, unplannedWithoutProfile: unplanned.length };
+}
+
+/** Instances the plan did not cover (beyond MAX_INSTANCES) that still lack a profile, read in batches of MAX_INSTANCES. */
+async function unplannedWithoutProfile(ports: AccountPorts, incident: Incident, diagnosis: Diagnosis, checked: Set<string>): Promise<string[]> {
+  const rest = [...new Set([...diagnosis.subject.instanceIds, ...incident.instanceIds])].filter((id) => !checked.has(id));
+  const missing: string[] = [];
+  for (let start = 0; start < rest.length; start += MAX_INSTANCES) {
+    const batch = rest.slice(start, start + MAX_INSTANCES);
+    const reads = await readInstances(ports, batch);
+    missing.push(...batch.filter((id) => !instanceHasProfile(reads, id, null).ok));
+  }
+  return missing;
 }
 
 /** Every check while instances are few; for a large fleet the instance failures and one count (the state stays small). */

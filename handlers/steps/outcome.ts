@@ -1,4 +1,5 @@
 /** How an execution ended, from its state document: the incident status of CONTRACTS.md and why. */
+import { MAX_INSTANCES } from '../core/diagnosis/gather.ts';
 import type { ActionResult, IncidentStatus } from '../core/incident.ts';
 import type { RecordOutput, WorkflowState } from './types.ts';
 
@@ -39,10 +40,14 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
       status = madeChanges(state) ? 'fixed' : 'verified-no-change';
       reason = `verified after ${waited} of waiting`;
       break;
-    case 'unverified':
+    case 'unverified': {
       status = madeChanges(state) ? 'failed' : 'escalated';
-      reason = `not verified within the ${waited} wait budget`;
+      const left = state.verify?.unplannedWithoutProfile ?? 0;
+      reason = left > 0
+        ? `${left} instances of the incident beyond the ${MAX_INSTANCES} planned still have no instance profile: not fixed (the planned changes were applied; start the workflow again for the rest)`
+        : `not verified within the ${waited} wait budget`;
       break;
+    }
   }
   return { status, reason, actions };
 }

@@ -104,8 +104,10 @@ export interface VerifyOutput {
   /** The wait budget is spent: stop looping. */
   exhausted: boolean;
   evidence: Evidence[];
-  /** The next Wait (doubled, bounded), with the total waited so far. */
+  /** The next Wait (×1.5, bounded), with the total waited so far. */
   wait: WaitPlan;
+  /** Instances of the incident beyond the planned batch that still have no profile: never reported fixed. */
+  unplannedWithoutProfile?: number;
 }
 
 /** Which way the state machine left the main path (set by Pass states before Record). */

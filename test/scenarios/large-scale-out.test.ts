@@ -1,4 +1,7 @@
-/** A scale-out of 200 instances from a launch template without a profile: every instance is fixed in one execution. */
+/**
+ * A scale-out of 200 instances from a launch template without a profile: every instance is fixed in one execution.
+ * Beyond the 200 planned, the incident is never reported fixed while instances are left without a profile.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseScenario, SimulatedAccount } from '../../handlers/adapters/simulated/index.ts';
@@ -7,13 +10,13 @@ import { runScenario } from '../../handlers/local/run-scenario.ts';
 const BASE = 'scenarios/launch-template-without-profile.json';
 const SCALE = 200;
 
-/** The built-in launch-template scenario, its first launch repeated for 200 new instances. */
-function scaleOut(): { scenario: ReturnType<typeof parseScenario>; ids: string[]; templateId: string } {
+/** The built-in launch-template scenario, its first launch repeated for `size` new instances. */
+function scaleOut(size = SCALE): { scenario: ReturnType<typeof parseScenario>; ids: string[]; templateId: string } {
   const json = JSON.parse(readFileSync(BASE, 'utf8'));
   const launch = json.events[0];
   const launchedId: string = launch.responseElements.instancesSet.items[0].instanceId;
   const template = json.account.instances.find((i: { id: string }) => i.id === launchedId);
-  const ids = Array.from({ length: SCALE }, (_, n) => `i-0${String(n).padStart(16, '0')}`);
+  const ids = Array.from({ length: size }, (_, n) => `i-0${String(n).padStart(16, '0')}`);
   json.events = ids.map((id, n) => {
     const event = structuredClone(launch);
     event.eventID = `${launch.eventID.slice(0, -4)}${n.toString(16).padStart(4, '0')}`;
@@ -51,6 +54,21 @@ describe('a scale-out of 200 instances from a template without a profile', () =>
     expect(incident!.largestStateBytes).toBeLessThan(200 * 1024);
     // One Apply per action: about two transitions each, far below the 25,000 history events of a Standard execution.
     expect(incident!.stateTransitions).toBeGreaterThan(2 * SCALE);
+    expect(incident!.stateTransitions).toBeLessThan(1000);
+  });
+});
+
+describe('a scale-out of 300 instances, beyond the 200 planned per execution', () => {
+  it('is not reported fixed: the reason names the 100 instances left without a profile', async () => {
+    const { scenario, ids } = scaleOut(300);
+    const report = await runScenario(scenario, { account: new SimulatedAccount(scenario) });
+    const [incident] = report.incidents;
+    expect(incident!.status).not.toBe('fixed');
+    expect(incident!.reason).toMatch(/^100 instances .* still have no instance profile/);
+    const account = report.account as { instances: Array<{ id: string; instanceProfile: string | null }> };
+    const withProfile = account.instances.filter((i) => ids.includes(i.id) && i.instanceProfile === 'web-frontend');
+    expect(withProfile).toHaveLength(200);
+    // It stops as soon as the planned 200 are verified: no wait gives the other 100 a profile.
     expect(incident!.stateTransitions).toBeLessThan(1000);
   });
 });
