@@ -50,6 +50,19 @@ export class MissingTaskBindingError extends Error {
   override readonly name = 'MissingTaskBinding' as const;
 }
 
+// Validating a definition takes 50–800 ms: the ASL is validated once per process, not once per execution.
+const validatedDefinitions = new Set<string>();
+// Scenarios differ only in the region and account inside the Lambda ARNs: one validation covers them all.
+const FUNCTION_ARN_LOCATION = /arn:aws:lambda:[a-z0-9-]+:\d{12}:function:/g;
+
+function stateMachineOf(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition).replace(FUNCTION_ARN_LOCATION, 'arn:aws:lambda:REGION:ACCOUNT:function:');
+  if (validatedDefinitions.has(key)) return new StateMachine(definition, { validationOptions: { noValidate: true } });
+  const machine = new StateMachine(definition);
+  validatedDefinitions.add(key);
+  return machine;
+}
+
 const STEP_FUNCTIONS: Record<Exclude<StepName, 'RequestApproval'>, (deps: StepDeps, payload: Payload) => Promise<unknown>> = {
   Diagnose: (deps, p) => diagnoseStep(deps, p as never),
   Guard: (deps, p) => guardStep(deps, p as never),
@@ -197,7 +210,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     Object.entries(env.definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]),
   );
 
-  const machine = new StateMachine(env.definition);
+  const machine = stateMachineOf(env.definition);
   const execution = machine.run({ incident: asJson(started.incident) } as unknown as Json, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides: zero },
     noThrowOnAbort: true,
