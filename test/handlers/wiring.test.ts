@@ -1,0 +1,54 @@
+/**
+ * Each workflow Lambda entry wires every port its step uses: the real stepDeps, with only the adapter
+ * modules of handlers/wiring faked. A port an entry forgot would fail here with "… is not wired".
+ */
+import type { Context } from 'aws-lambda';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { MemoryAuditStore } from '../../handlers/adapters/local/audit-store.ts';
+import { MemoryChangeBudget, MemoryLock } from '../../handlers/adapters/local/budget-and-lock.ts';
+import { SimulatedAccount, loadScenarioFile } from '../../handlers/adapters/simulated/index.ts';
+import { coalesceIncidents } from '../../handlers/core/intake.ts';
+import { classify, extractRecords, incidentKey } from '../../handlers/core/events/index.ts';
+
+const SCENARIO = 'test/fixtures/scenarios/example-launch-without-profile.json';
+const fake = vi.hoisted(() => ({} as { account: import('../../handlers/adapters/simulated/index.ts').SimulatedAccount }));
+vi.mock('../../handlers/wiring/account.ts', () => ({ portsFor: () => () => fake.account.ports }));
+vi.mock('../../handlers/wiring/dynamodb.ts', () => {
+  const audit = new MemoryAuditStore();
+  const budget = new MemoryChangeBudget();
+  const lock = new MemoryLock();
+  return { auditStore: () => audit, changeBudget: () => budget, changeLock: () => lock };
+});
+vi.mock('../../handlers/wiring/notifier.ts', () => ({ snsNotifier: () => fake.account.notifier }));
+
+const scenario = loadScenarioFile(SCENARIO);
+vi.stubEnv('CONFIG', JSON.stringify(scenario.config));
+vi.stubEnv('LOG_LEVEL', 'silent');
+const entry = async (name: string) => (await import(`../../handlers/${name}.ts`)).handler as (event: unknown, context: Context) => Promise<any>;
+
+const execution = { name: 'exec-1', id: 'arn:aws:states:eu-central-1:210987654321:execution:iam-autoheal-remediate:exec-1' };
+const context = { invokedFunctionArn: 'arn:aws:lambda:eu-central-1:210987654321:function:f' } as Context;
+
+describe('Lambda entries with the real stepDeps', () => {
+  beforeAll(() => { fake.account = new SimulatedAccount(scenario); });
+
+  it('diagnose, guard, apply, verify, record, notify and request-approval each get the ports their step uses', async () => {
+    const keyed = scenario.events.flatMap((e) => extractRecords(e, 'scenario')).map((r) => {
+      const classification = classify(r);
+      return { key: incidentKey(classification), classification };
+    });
+    const incident = coalesceIncidents(keyed).incidents[0]!;
+    const { diagnosis } = await (await entry('diagnose'))({ incident, execution }, context);
+    const guarded = await (await entry('guard'))({ incident, diagnosis, execution }, context);
+    const progress = { next: 0, done: false, results: [], writes: { iam: 0, ec2: 0 } };
+    const applied = await (await entry('apply'))({ incident, diagnosis, actions: guarded.actions, progress, execution }, context);
+    expect(applied).toMatchObject({ done: true, writes: { ec2: 1 } });
+    const verified = await (await entry('verify'))({ incident, diagnosis, wait: guarded.wait, execution }, context);
+    expect(verified).toHaveProperty('verified');
+    const state = { incident, diagnose: { diagnosis, fixable: true }, apply: applied, verify: verified, route: { path: 'verified' } };
+    const outcome = await (await entry('record'))({ state, execution }, context);
+    await (await entry('notify'))({ state: { ...state, outcome }, execution }, context);
+    await (await entry('request-approval'))({ taskToken: 'T', incident, diagnosis, decision: guarded.decision, approvalTimeoutSeconds: 60, execution }, context);
+    expect(fake.account.notifier.messages).toHaveLength(2);
+  });
+});
