@@ -106,12 +106,12 @@ export interface VerifyResult {
   /** Every planned action took (instances beyond the plan aside). */
   plannedVerified: boolean;
   evidence: Evidence[];
-  /** Instances of the incident beyond the planned batch that still have no profile. */
-  unplannedWithoutProfile: number;
+  /** Instances of the incident beyond the planned batch that still have no profile (the next batch to diagnose). */
+  unplannedWithoutProfile: string[];
 }
 
 export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident): Promise<VerifyResult> {
-  if (diagnosis.healthy) return { verified: true, evidence: [{ kind: 'verify', summary: 'nothing was wrong' }], plannedVerified: true, unplannedWithoutProfile: 0 };
+  if (diagnosis.healthy) return { verified: true, evidence: [{ kind: 'verify', summary: 'nothing was wrong' }], plannedVerified: true, unplannedWithoutProfile: [] };
   const instanceActions = new Set(['associate-profile', 'replace-association']);
   const targeted = diagnosis.plan.filter((a) => instanceActions.has(a.type)).map((a) => a.target);
   const associated = new Set(diagnosis.plan.filter((a) => a.type === 'associate-profile').map((a) => a.target));
@@ -128,12 +128,12 @@ export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident
     const simulation = await simulationCheck(ports, diagnosis);
     if (simulation) checks.push(simulation);
   }
-  if (checks.length === 0) return { verified: false, evidence: [{ kind: 'verify', summary: 'nothing could be checked' }], plannedVerified: false, unplannedWithoutProfile: 0 };
+  if (checks.length === 0) return { verified: false, evidence: [{ kind: 'verify', summary: 'nothing could be checked' }], plannedVerified: false, unplannedWithoutProfile: [] };
   const unplanned = incident.kind !== 'access-denied' ? await unplannedWithoutProfile(ports, incident, diagnosis, new Set(reads.instances.keys())) : [];
   const evidence = evidenceOf(checks);
   if (unplanned.length > 0) evidence.push({ kind: 'association', summary: `${unplanned.length} more instances of the incident, beyond the ${MAX_INSTANCES} planned, still have no instance profile (e.g. ${unplanned.slice(0, 3).join(', ')})` });
   const planned = checks.every((c) => c.ok);
-  return { verified: planned && unplanned.length === 0, plannedVerified: planned, evidence, unplannedWithoutProfile: unplanned.length };
+  return { verified: planned && unplanned.length === 0, plannedVerified: planned, evidence, unplannedWithoutProfile: unplanned };
 }
 
 /** Instances the plan did not cover (beyond MAX_INSTANCES) that still lack a profile, read in batches of MAX_INSTANCES. */

@@ -108,6 +108,9 @@ export interface VerifyOutput {
   wait: WaitPlan;
   /** Instances of the incident beyond the planned batch that still have no profile: never reported fixed. */
   unplannedWithoutProfile?: number;
+  /** The planned batch is verified and instances are left: Diagnose again with `nextInstanceIds` as the incident's. */
+  nextBatch?: boolean;
+  nextInstanceIds?: string[];
 }
 
 /** Which way the state machine left the main path (set by Pass states before Record). */

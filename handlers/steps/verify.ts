@@ -24,9 +24,10 @@ export async function verifyStep(deps: StepDeps, input: VerifyInput): Promise<Ve
   const result = await verify(ports, diagnosis, incident);
   const next = nextWait(wait, deps.config.propagation);
   deps.logger.info({ verified: result.verified, waitedSeconds: next.wait.elapsedSeconds }, 'verified');
-  const unplannedWithoutProfile = result.unplannedWithoutProfile;
-  if (result.verified) return { verified: true, exhausted: false, evidence: result.evidence, wait: { seconds: 0, elapsedSeconds: next.wait.elapsedSeconds }, unplannedWithoutProfile };
-  // Only the unplanned instances are left: no wait will give them a profile, so stop now (never reported fixed).
-  const onlyUnplannedLeft = unplannedWithoutProfile > 0 && result.plannedVerified;
-  return { verified: false, exhausted: next.exhausted || onlyUnplannedLeft, evidence: result.evidence, wait: next.wait, unplannedWithoutProfile };
+  const unplanned = result.unplannedWithoutProfile;
+  const left = { unplannedWithoutProfile: unplanned.length, nextBatch: false, nextInstanceIds: [] as string[] };
+  if (result.verified) return { verified: true, exhausted: false, evidence: result.evidence, wait: { seconds: 0, elapsedSeconds: next.wait.elapsedSeconds }, ...left };
+  // The planned batch took; instances beyond it go back to Diagnose as the next batch (the set only shrinks).
+  if (result.plannedVerified && unplanned.length > 0) return { verified: false, exhausted: false, evidence: result.evidence, wait: next.wait, ...left, nextBatch: true, nextInstanceIds: unplanned };
+  return { verified: false, exhausted: next.exhausted, evidence: result.evidence, wait: next.wait, ...left };
 }
