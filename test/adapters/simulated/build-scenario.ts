@@ -33,3 +33,13 @@ export function buildScenario(change: { account?: Json; physics?: Json; role?: J
     'test-scenario.json',
   );
 }
+
+/** The error a call fails with; fails the test when the call succeeds. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error & { code?: string };
+  }
+  throw new Error('expected the call to fail');
+}

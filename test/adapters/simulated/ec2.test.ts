@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts';
 import { AwsCallError, NotFoundError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
-import { buildScenario, EC2_TRUST, INSTANCE_ID } from './build-scenario.ts';
+import { buildScenario, EC2_TRUST, INSTANCE_ID, rejection } from './build-scenario.ts';
 
 const S3_READ = ['s3:GetObject', 'arn:aws:s3:::config-bucket/app.json'] as const;
 const TEMPLATE = { id: 'lt-0123', name: 'web', defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }, { number: 2, iamInstanceProfile: 'app' }] };
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('EC2 in the simulated account', () => {
   it('reads many instances and their associations in one call per 200 ids, leaving out ids it does not know', async () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts';
 import { NotFoundError } from '../../../handlers/adapters/ports.ts';
-import { buildScenario, EC2_TRUST, READ_CONFIG } from './build-scenario.ts';
+import { buildScenario, EC2_TRUST, READ_CONFIG, rejection } from './build-scenario.ts';
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 const bigStatement = (chars: number) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'b'.repeat(chars)}/*` }] });
 
