@@ -1,4 +1,4 @@
-/** Lambda entry of the Verify step: did the fix take? If not, the next (doubled) wait. */
+/** Lambda entry of the Verify step: did the fix take? If not, the next (longer) wait, or the next batch of instances. */
 import type { Context } from 'aws-lambda';
 import { stepDeps } from './environment.ts';
 import { portsFor } from './wiring/account.ts';
