@@ -8,17 +8,13 @@ import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { RESOURCELESS_READS } from './remediation-policy.ts';
 
 const IAM5 = 'AwsSolutions-IAM5';
 
 /** Actions that support no resource-level permissions: IAM accepts only `"*"` for them. */
-export const RESOURCELESS_ACTIONS = new Set([
-  'ec2:DescribeInstances',
-  'ec2:DescribeIamInstanceProfileAssociations',
-  'ec2:DescribeLaunchTemplateVersions',
-  'ec2:DescribeLaunchTemplates',
-  'autoscaling:DescribeAutoScalingGroups',
-  'sts:DecodeAuthorizationMessage',
+export const RESOURCELESS_ACTIONS = new Set<string>([
+  ...RESOURCELESS_READS,
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
   'xray:GetSamplingRules',

@@ -7,6 +7,17 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Config } from '../handlers/core/config.ts';
 import type { RequiredPermission } from '../handlers/core/remediations/types.ts';
 
+/** Reads of the diagnosis that support no resource-level permissions: IAM accepts only "*". */
+export const RESOURCELESS_READS = [
+  'ec2:DescribeInstances',
+  'ec2:DescribeIamInstanceProfileAssociations',
+  'ec2:DescribeLaunchTemplateVersions',
+  // The template's tags: where IAM checks the opt-in tag for template writes.
+  'ec2:DescribeLaunchTemplates',
+  'autoscaling:DescribeAutoScalingGroups',
+  'sts:DecodeAuthorizationMessage',
+] as const;
+
 /** Where the `${Partition}`/`${Account}`/`${Region}` placeholders of a declaration point (tokens allowed). */
 export interface PolicyScope {
   partition: string;
@@ -96,15 +107,7 @@ export function readOnlyStatements(scope: PolicyScope): PolicyStatement[] {
     new PolicyStatement({
       sid: 'DescribeComputeAndDecode',
       // These calls support no resource-level permissions: IAM accepts only "*".
-      actions: [
-        'ec2:DescribeInstances',
-        'ec2:DescribeIamInstanceProfileAssociations',
-        'ec2:DescribeLaunchTemplateVersions',
-        // The template's tags: where IAM checks the opt-in tag for template writes.
-        'ec2:DescribeLaunchTemplates',
-        'autoscaling:DescribeAutoScalingGroups',
-        'sts:DecodeAuthorizationMessage',
-      ],
+      actions: [...RESOURCELESS_READS],
       resources: ['*'],
     }),
   ];
