@@ -3,8 +3,8 @@
  * expected profile, the profile holds the role, the trust allows EC2, the simulation allows the denied
  * call; for launches, every instance has a profile. Throttling propagates: the state machine retries.
  */
-import type { AccountPorts, InstanceInfo, ProfileAssociation } from '../adapters/ports.ts';
-import { MAX_INSTANCES } from './diagnosis/gather.ts';
+import type { AccountPorts, InstanceInfo, ProfileAssociation, SimulationResult } from '../adapters/ports.ts';
+import { actionsByResource, deniedCallsOf, MAX_INSTANCES, MAX_SIMULATED_ACTIONS } from './diagnosis/gather.ts';
 import type { Diagnosis, Evidence, Incident, PlannedAction } from './incident.ts';
 import { profileNameOf } from './policy/principal.ts';
 import { readTrust } from './policy/trust.ts';
@@ -83,8 +83,8 @@ async function checkAction(ports: AccountPorts, reads: InstanceReads, action: Pl
   }
 }
 
-/** The denied call, simulated for the role the instance has now. */
-async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis): Promise<Check | null> {
+/** Every denied call of the incident (bounded as in the diagnosis), simulated for the role the instance has now. */
+async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident): Promise<Check | null> {
   const { action, resource } = diagnosis.subject;
   if (!action) return null;
   let roleArn = diagnosis.subject.roleArn;
@@ -96,9 +96,15 @@ async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis): Promi
     if (roleName) roleArn = (await ports.iam.getRole(roleName))?.arn ?? roleArn;
   }
   if (!roleArn) return { ok: false, evidence: { kind: 'simulation', summary: 'no role to simulate the denied call for' } };
-  const [result] = await ports.iam.simulatePrincipalPolicy({ roleArn, actions: [action], resources: resource ? [resource] : undefined });
-  const ok = result?.decision === 'allowed';
-  return { ok, evidence: { kind: 'simulation', summary: `SimulatePrincipalPolicy ${action} on ${resource ?? '*'} for ${roleArn}: ${result?.decision ?? 'no result'}`, data: result } };
+  const calls = deniedCallsOf(incident, { action, resource }).slice(0, MAX_SIMULATED_ACTIONS);
+  const results: SimulationResult[] = [];
+  for (const [on, actions] of actionsByResource(calls)) {
+    results.push(...(await ports.iam.simulatePrincipalPolicy({ roleArn, actions, resources: on ? [on] : undefined })));
+  }
+  const refused = results.filter((r) => r.decision !== 'allowed');
+  const ok = results.length > 0 && refused.length === 0;
+  const outcome = results.length === 0 ? 'no result' : ok ? `all ${results.length} allowed` : refused.map((r) => `${r.action}: ${r.decision}`).join(', ');
+  return { ok, evidence: { kind: 'simulation', summary: `SimulatePrincipalPolicy of the denied calls (${calls.map((c) => c.action).join(', ')}) for ${roleArn}: ${outcome}`, data: results } };
 }
 
 export interface VerifyResult {
@@ -125,7 +131,7 @@ export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident
   if (incident.kind !== 'access-denied') {
     for (const id of launched) checks.push({ ...instanceHasProfile(reads, id, null), instance: true });
   } else {
-    const simulation = await simulationCheck(ports, diagnosis);
+    const simulation = await simulationCheck(ports, diagnosis, incident);
     if (simulation) checks.push(simulation);
   }
   if (checks.length === 0) return { verified: false, evidence: [{ kind: 'verify', summary: 'nothing could be checked' }], plannedVerified: false, unplannedWithoutProfile: [] };

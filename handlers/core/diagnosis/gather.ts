@@ -178,14 +178,29 @@ async function readRole(reader: Reader, ports: AccountPorts, facts: Facts, incid
   }
 }
 
+export interface DeniedCall {
+  action: string;
+  resource: string | null;
+}
+
+/** The incident's distinct denied actions, the trigger's first (each with the resource it was denied on, where known). */
+export function deniedCallsOf(incident: Incident, first: DeniedCall): DeniedCall[] {
+  const calls = [first, ...(incident.deniedCalls ?? []), ...incident.actions.map((action) => ({ action, resource: null }))];
+  return calls.filter((c, i, all) => all.findIndex((o) => o.action === c.action) === i);
+}
+
+/** Actions grouped by the resource they were denied on: one SimulatePrincipalPolicy call each. */
+export function actionsByResource(calls: DeniedCall[]): Map<string | null, string[]> {
+  const byResource = new Map<string | null, string[]>();
+  for (const c of calls) byResource.set(c.resource, [...(byResource.get(c.resource) ?? []), c.action]);
+  return byResource;
+}
+
 /** Each distinct denied action (bounded), the trigger's first: one simulation call per resource they were denied on. */
 async function simulateDeniedCalls(reader: Reader, ports: AccountPorts, facts: Facts, incident: Incident, roleArn: string): Promise<void> {
-  const known = incident.deniedCalls ?? [];
-  const calls = [{ action: facts.denied.action!, resource: facts.denied.resource }, ...known, ...incident.actions.map((action) => ({ action, resource: null }))]
-    .filter((c, i, all) => all.findIndex((o) => o.action === c.action) === i);
+  const calls = deniedCallsOf(incident, { action: facts.denied.action!, resource: facts.denied.resource });
   const simulated = calls.slice(0, MAX_SIMULATED_ACTIONS);
-  const byResource = new Map<string | null, string[]>();
-  for (const c of simulated) byResource.set(c.resource, [...(byResource.get(c.resource) ?? []), c.action]);
+  const byResource = actionsByResource(simulated);
   const results: SimulationResult[] = [];
   for (const [resource, actions] of byResource) {
     const answer = await reader.read('iam:SimulatePrincipalPolicy', () =>

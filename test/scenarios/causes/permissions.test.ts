@@ -145,6 +145,18 @@ describe('missing-permission over every distinct denied action of the incident',
     expect((await run.account.instanceCanCall(INSTANCE, 's3:PutObject', RESULTS)).allowed).toBe(true);
   });
 
+  it('verifies every denied action: restoring only the policy of the first one is not verified', async () => {
+    const s = scenario({ roles: [BARE_ROLE], policies: [{ arn: APP_READ, document: READ_CONFIG }, { arn: APP_WRITE, document: WRITE_RESULTS }] }, { modes: AUTO, expectedPermissions: [{ role: 'app', policyArns: [APP_READ, APP_WRITE] }] });
+    const run = await diagnoseAndGuard(s, [denialRecord(), put(3)]);
+    const [readFix, writeFix] = run.decision.allowed;
+    await applyAll(run.account.ports, [readFix!]);
+    run.account.clock.advance(10);
+    expect(await verified(run)).toBe(false);
+    await applyAll(run.account.ports, [writeFix!]);
+    run.account.clock.advance(10);
+    expect(await verified(run)).toBe(true);
+  });
+
   it('an explicit deny on any of the denied actions escalates, even when the first one is merely not allowed', async () => {
     const denyPut = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:PutObject', Resource: '*' }] };
     const s = scenario({ roles: [{ ...BARE_ROLE, inlinePolicies: { 'no-writes': denyPut } }], policies: [{ arn: APP_READ, document: READ_CONFIG }] }, { modes: AUTO, expectedPermissions: [{ role: 'app', policyArns: [APP_READ] }] });
