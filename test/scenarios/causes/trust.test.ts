@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { policySize, statementsOf } from '../../../handlers/core/policy/statements.ts';
 import { readTrust } from '../../../handlers/core/policy/trust.ts';
+import { GITHUB_OIDC, PARTNER_WITH_EXTERNAL_ID } from '../../fixtures/trust-statements.ts';
 import { applyAll, diagnoseAndGuard, denialRecord, INSTANCE, OBJECT, OPT_IN, READ_CONFIG, scenario, undoAll, verified } from './harness.ts';
 
-const GITHUB_OIDC = {
-  Sid: 'Deploy',
-  Effect: 'Allow',
-  Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
-  Action: 'sts:AssumeRoleWithWebIdentity',
-  Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
-};
-const PARTNER = {
-  Sid: 'Partner',
-  Effect: 'Allow',
-  Principal: { AWS: 'arn:aws:iam::444455556666:root', Service: 'ec2.amazonaws.com' },
-  Action: 'sts:AssumeRole',
-  Condition: { StringEquals: { 'sts:ExternalId': 'abc-123' } },
-};
-const TRUST = { Version: '2012-10-17', Statement: [GITHUB_OIDC, PARTNER] };
+const TRUST = { Version: '2012-10-17', Statement: [GITHUB_OIDC, PARTNER_WITH_EXTERNAL_ID] };
 
 describe('trust-missing-ec2', () => {
   it('merges EC2 into the trust, keeps every statement as it was, and undo restores the exact document', async () => {
@@ -36,7 +23,7 @@ describe('trust-missing-ec2', () => {
     const trust = (await run.account.ports.iam.getRole('app'))!.trustPolicy;
     const statements = statementsOf(trust);
     // Still allows what it allowed before: the same statements, unchanged, in the same order.
-    expect(statements.slice(0, 2).map((x) => JSON.stringify(x))).toEqual([JSON.stringify(GITHUB_OIDC), JSON.stringify(PARTNER)]);
+    expect(statements.slice(0, 2).map((x) => JSON.stringify(x))).toEqual([JSON.stringify(GITHUB_OIDC), JSON.stringify(PARTNER_WITH_EXTERNAL_ID)]);
     expect(statements).toHaveLength(3);
     expect(readTrust(trust).allowsEc2).toBe(true);
     expect(run.account.counters.iamWrites).toBe(1);

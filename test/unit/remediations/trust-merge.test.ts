@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mergeEc2Trust, readTrust, TrustMergeError } from '../../../handlers/core/policy/trust.ts';
 import { policySize, statementsOf } from '../../../handlers/core/policy/statements.ts';
+import { GITHUB_OIDC, PARTNER_WITH_EXTERNAL_ID } from '../../fixtures/trust-statements.ts';
 
-const GITHUB_OIDC = {
-  Effect: 'Allow',
-  Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
-  Action: 'sts:AssumeRoleWithWebIdentity',
-  Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
-};
-const PARTNER_WITH_EXTERNAL_ID = {
-  Sid: 'Partner',
-  Effect: 'Allow',
-  Principal: { AWS: 'arn:aws:iam::444455556666:root', Service: 'ec2.amazonaws.com' },
-  Action: 'sts:AssumeRole',
-  Condition: { StringEquals: { 'sts:ExternalId': 'abc-123' } },
-};
 const LAMBDA = { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] };
 
 describe('mergeEc2Trust', () => {
