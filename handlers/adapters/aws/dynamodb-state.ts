@@ -24,15 +24,18 @@ function isConditionFailure(err: unknown): boolean {
 
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
-export class DynamoChangeBudget implements ChangeBudgetPort {
-  private readonly client: DynamoDBClient;
-  private readonly tableName: string;
+/** The table and its client (one per region, shared), common to the budget and the lock. */
+abstract class StateTable {
+  protected readonly client: DynamoDBClient;
+  protected readonly tableName: string;
 
   constructor(options: StateTableOptions) {
     this.tableName = options.tableName;
     this.client = options.client ?? awsClient(DynamoDBClient, options.region);
   }
+}
 
+export class DynamoChangeBudget extends StateTable implements ChangeBudgetPort {
   async used(accountId: string, kind: ChangeKind, at: Date): Promise<number> {
     const input = { TableName: this.tableName, Key: budgetKey(accountId, kind, at), ConsistentRead: true };
     const out = await mapErrors(this.client.send(new GetItemCommand(input)));
@@ -71,15 +74,7 @@ function budgetKey(accountId: string, kind: ChangeKind, at: Date) {
   return marshall({ pk: `budget#${accountId}`, sk: `${kind}#${at.toISOString().slice(0, 13)}` });
 }
 
-export class DynamoLock implements LockPort {
-  private readonly client: DynamoDBClient;
-  private readonly tableName: string;
-
-  constructor(options: StateTableOptions) {
-    this.tableName = options.tableName;
-    this.client = options.client ?? awsClient(DynamoDBClient, options.region);
-  }
-
+export class DynamoLock extends StateTable implements LockPort {
   async acquire(key: string, owner: string, ttlSeconds: number, at: Date): Promise<boolean> {
     const now = epochSeconds(at);
     const expiresAt = now + ttlSeconds;
