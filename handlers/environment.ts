@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { systemClock } from './adapters/aws/clock.ts';
 import { parseConfig, type Config } from './core/config.ts';
 import type { AuditStore } from './core/audit-record.ts';
-import type { ChangeBudgetPort, LockPort, NotifierPort } from './adapters/ports.ts';
+import type { ChangeBudgetPort, LockPort, NotifierPort } from './core/ports.ts';
 import type { StepDeps } from './steps/types.ts';
 import { EnvironmentError } from './wiring/variables.ts';
 

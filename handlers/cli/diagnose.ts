@@ -3,7 +3,7 @@
  * the incident(s) in a file, against a scenario's simulated account, or read-only against a real account.
  */
 import type { Command } from 'commander';
-import type { AccountPorts } from '../adapters/ports.ts';
+import type { AccountPorts } from '../core/ports.ts';
 import type { Config } from '../core/config.ts';
 import { classify, extractRecords, incidentKey } from '../core/events/index.ts';
 import type { Diagnosis, Incident } from '../core/incident.ts';

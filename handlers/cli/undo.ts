@@ -5,7 +5,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { SimulatedAccount } from '../adapters/simulated/index.ts';
-import type { AccountPorts } from '../adapters/ports.ts';
+import type { AccountPorts } from '../core/ports.ts';
 import { nextSequence, undoIntentRecord, undoResultRecord, undoSteps, type AuditContext } from '../core/audit.ts';
 import type { AuditStore } from '../core/audit-record.ts';
 import { DEFAULT_MEMBER_ROLE_NAME, memberRoleArn, partitionOf } from '../core/member-role.ts';

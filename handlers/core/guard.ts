@@ -5,7 +5,7 @@
 import { isFixable, type Mode } from './causes.ts';
 import type { Config } from './config.ts';
 import type { Diagnosis, GuardDecision, PlannedAction } from './incident.ts';
-import type { PolicyDocument } from '../adapters/ports.ts';
+import type { PolicyDocument } from './ports.ts';
 import { documentRefusal, managedPolicyRefusal, neverGrantReason, statementRefusal } from './policy/never-grant.ts';
 import { expectedPermissionsFor } from './policy/principal.ts';
 import { sameJson, statementsOf } from './policy/statements.ts';

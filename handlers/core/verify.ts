@@ -3,7 +3,7 @@
  * expected profile, the profile holds the role, the trust allows EC2, the simulation allows the denied
  * call; for launches, every instance has a profile. Throttling propagates: the state machine retries.
  */
-import type { AccountPorts, InstanceInfo, ProfileAssociation, SimulationResult } from '../adapters/ports.ts';
+import type { AccountPorts, InstanceInfo, ProfileAssociation, SimulationResult } from './ports.ts';
 import { actionsByResource, deniedCallsOf, MAX_INSTANCES, MAX_SIMULATED_ACTIONS } from './diagnosis/gather.ts';
 import type { Diagnosis, Evidence, Incident, PlannedAction } from './incident.ts';
 import { profileNameOf } from './policy/principal.ts';

@@ -3,7 +3,7 @@
  * execution per incident, with a deterministic name. Shared by the intake Lambda and the local runner.
  */
 import type { Logger } from 'pino';
-import type { WorkflowPort } from '../adapters/ports.ts';
+import type { WorkflowPort } from '../core/ports.ts';
 import { classify, extractRecords, incidentKey } from '../core/events/index.ts';
 import type { Incident } from '../core/incident.ts';
 import { coalesceIncidents, executionNameOf, type KeyedClassification } from '../core/intake.ts';

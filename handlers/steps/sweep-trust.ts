@@ -2,7 +2,7 @@
  * The sweep's second finding: roles that lost EC2 trust. Only roles held by a profile that an inventoried
  * instance uses count (ARCHITECTURE.md); the trust is read with the same helper merge-trust relies on.
  */
-import type { IamPort, InstanceInfo, RoleInfo } from '../adapters/ports.ts';
+import type { IamPort, InstanceInfo, RoleInfo } from '../core/ports.ts';
 import type { Classification } from '../core/events/model.ts';
 import { keyOf } from '../core/events/incident-key.ts';
 import type { Incident } from '../core/incident.ts';

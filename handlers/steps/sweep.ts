@@ -5,7 +5,7 @@
  * per role that lost EC2 trust while a profile in use holds it.
  */
 import type { Logger } from 'pino';
-import type { AccountPorts, InstanceInfo, WorkflowPort } from '../adapters/ports.ts';
+import type { AccountPorts, InstanceInfo, WorkflowPort } from '../core/ports.ts';
 import type { Config } from '../core/config.ts';
 import type { Classification } from '../core/events/model.ts';
 import type { Incident } from '../core/incident.ts';

@@ -3,7 +3,7 @@
  * statemachines/remediate.asl.json (each step's output sits under its own key: $.diagnose, $.guard, …).
  */
 import type { Logger } from 'pino';
-import type { AccountPorts, ChangeBudgetPort, Clock, LockPort, NotifierPort } from '../adapters/ports.ts';
+import type { AccountPorts, ChangeBudgetPort, Clock, LockPort, NotifierPort } from '../core/ports.ts';
 import type { AuditStore } from '../core/audit-record.ts';
 import type { Config } from '../core/config.ts';
 import type { ActionResult, Diagnosis, Evidence, GuardDecision, GuardVerdict, Incident, IncidentStatus, PlannedAction } from '../core/incident.ts';

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { createAwsAccountPorts } from '../adapters/aws/account.ts';
-import type { AccountPorts } from '../adapters/ports.ts';
+import type { AccountPorts } from '../core/ports.ts';
 import { memberRoleArn, partitionOf } from '../core/member-role.ts';
 import type { StepDeps } from '../steps/types.ts';
 

@@ -56,10 +56,11 @@ export const SAMPLE_ASL = {
 
 /** A directory with one-line handlers and an ASL file (the real ones are not needed to test infrastructure). */
 export function stubProject(asl: unknown = SAMPLE_ASL): { handlersDir: string; definitionFile: string } {
-  // Inside the project (NodejsFunction wants entries under its root), in a git-ignored place.
-  const cache = join(PROJECT_ROOT, 'node_modules', '.cache');
+  // Inside the project (NodejsFunction wants entries under its root), in a git-ignored place that the
+  // test run's global setup creates and removes (test/global-setup.ts).
+  const cache = process.env.IAM_AUTOHEAL_TEST_STUBS ?? join(PROJECT_ROOT, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
-  const root = mkdtempSync(join(cache, 'iam-autoheal-infra-'));
+  const root = mkdtempSync(join(cache, 'stub-'));
   const handlersDir = join(root, 'handlers');
   mkdirSync(handlersDir);
   for (const step of STEP_NAMES) writeFileSync(join(handlersDir, `${step}.ts`), 'export const handler = async () => ({});\n');

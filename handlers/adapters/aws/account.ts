@@ -3,7 +3,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AccountPorts } from '../ports.ts';
+import type { AccountPorts } from '../../core/ports.ts';
 import { assumedRoleIdentity } from './assume-role.ts';
 import { AwsAutoScalingPort } from './auto-scaling.ts';
 import { awsClient } from './clients.ts';

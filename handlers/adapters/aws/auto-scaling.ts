@@ -2,7 +2,7 @@
 import {
   type AutoScalingClient, type AutoScalingGroup, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { AutoScalingGroupInfo, AutoScalingPort } from '../ports.ts';
+import type { AutoScalingGroupInfo, AutoScalingPort } from '../../core/ports.ts';
 import { tagRecord } from './clients.ts';
 import { mapErrors } from './errors.ts';
 

@@ -5,7 +5,7 @@
  */
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { ChangeBudgetPort, ChangeKind, LockPort } from '../ports.ts';
+import type { ChangeBudgetPort, ChangeKind, LockPort } from '../../core/ports.ts';
 import { awsClient } from './clients.ts';
 import { awsErrorOf, mapErrors, toPortError } from './errors.ts';
 

@@ -6,10 +6,10 @@ import {
   ReplaceIamInstanceProfileAssociationCommand, paginateDescribeIamInstanceProfileAssociations, paginateDescribeInstances,
   paginateDescribeLaunchTemplateVersions,
 } from '@aws-sdk/client-ec2';
-import { AwsCallError, NotFoundError } from '../ports.ts';
+import { AwsCallError, NotFoundError } from '../../core/ports.ts';
 import type {
   AssociationState, Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier,
-} from '../ports.ts';
+} from '../../core/ports.ts';
 import { collectPages, tagRecord } from './clients.ts';
 import { mapErrors, nullIfNotFound } from './errors.ts';
 

@@ -3,7 +3,7 @@
  * names of ThrottlingError ("Throttling") and TransientAwsError; adapters never retry beyond the
  * SDK's own small default, because Lambdas do not sleep.
  */
-import { AwsCallError, NotFoundError, ThrottlingError, TransientAwsError } from '../ports.ts';
+import { AwsCallError, NotFoundError, ThrottlingError, TransientAwsError } from '../../core/ports.ts';
 
 // Codes compared without a trailing "Exception": modelled errors are named "NoSuchEntityException",
 // unmodelled ones carry the bare wire code ("Throttling").

@@ -1,6 +1,6 @@
 /** EventsPort on EventBridge: outcomes go to a bus as events with source "iam-autoheal". */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { EventsPort } from '../ports.ts';
+import type { EventsPort } from '../../core/ports.ts';
 import { awsClient } from './clients.ts';
 import { mapErrors, portErrorFor } from './errors.ts';
 

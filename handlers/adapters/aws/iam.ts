@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type {
   AttachedPolicy, IamPort, InstanceProfileInfo, PolicyDocument, RoleInfo, SimulationDecision, SimulationRequest, SimulationResult,
-} from '../ports.ts';
+} from '../../core/ports.ts';
 import { collectPages } from './clients.ts';
 import { mapErrors, nullIfNotFound, type ErrorMapping } from './errors.ts';
 

@@ -1,6 +1,6 @@
 /** WorkflowPort on Step Functions: idempotent starts by execution name, task token callbacks for approvals. */
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowPort } from '../ports.ts';
+import type { WorkflowPort } from '../../core/ports.ts';
 import { awsClient, regionOfArn } from './clients.ts';
 import { awsErrorOf, mapErrors, toPortError } from './errors.ts';
 

@@ -3,7 +3,7 @@
  * email body, the message is published with MessageStructure "json" so email subscribers get plain text.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { NotifierPort } from '../ports.ts';
+import type { NotifierPort } from '../../core/ports.ts';
 import { awsClient, regionOfArn } from './clients.ts';
 import { mapErrors } from './errors.ts';
 

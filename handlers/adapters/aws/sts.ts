@@ -1,6 +1,6 @@
 /** StsPort: decodes EC2's encoded authorization failure messages; says whose credentials are in use. */
 import { DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { StsPort } from '../ports.ts';
+import type { StsPort } from '../../core/ports.ts';
 import { awsErrorOf, mapErrors, toPortError } from './errors.ts';
 
 // A truncated blob is invalid; without sts:DecodeAuthorizationMessage we are denied. Neither is a failure of the diagnosis.

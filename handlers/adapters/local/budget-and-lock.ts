@@ -1,5 +1,5 @@
 /** Change budgets and per-role locks in memory: one simulated run, or tests. */
-import type { ChangeBudgetPort, ChangeKind, LockPort } from '../ports.ts';
+import type { ChangeBudgetPort, ChangeKind, LockPort } from '../../core/ports.ts';
 
 function hourOf(at: Date): string {
   return at.toISOString().slice(0, 13);

@@ -1,5 +1,5 @@
 /** Workflow, events and notifier ports that record what they were asked to do (local runs, tests). */
-import type { EventsPort, NotifierPort, WorkflowPort } from '../ports.ts';
+import type { EventsPort, NotifierPort, WorkflowPort } from '../../core/ports.ts';
 
 export class RecordingWorkflow implements WorkflowPort {
   readonly started: Array<{ name: string; input: unknown }> = [];

@@ -1,5 +1,5 @@
 /** AutoScalingPort of the simulated account: groups, their members and their launch template reference. */
-import type { AutoScalingGroupInfo, AutoScalingPort } from '../ports.ts';
+import type { AutoScalingGroupInfo, AutoScalingPort } from '../../core/ports.ts';
 import type { CallGate } from './call-gate.ts';
 import type { VirtualClock } from './clock.ts';
 import { resolveVersion } from './ec2.ts';

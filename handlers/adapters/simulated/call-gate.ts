@@ -3,7 +3,7 @@
  * clock (AWS answers "Throttling: Rate exceeded" past the rate), the scenario's injected faults, the
  * counters of the report and the call log of the timeline.
  */
-import { ThrottlingError } from '../ports.ts';
+import { ThrottlingError } from '../../core/ports.ts';
 import type { VirtualClock } from './clock.ts';
 import { AwsWireError, defaultMessageFor, portErrorForCall } from './errors.ts';
 import type { ApiFamily, Physics } from './scenario.ts';

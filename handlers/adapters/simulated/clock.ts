@@ -1,5 +1,5 @@
 /** The simulated account's time: it moves only when told, so waits cost nothing and runs repeat exactly. */
-import type { Clock } from '../ports.ts';
+import type { Clock } from '../../core/ports.ts';
 
 export class VirtualClock implements Clock {
   private ms: number;

@@ -2,7 +2,7 @@
  * Ec2Port of the simulated account: instances, profile associations (associating → associated, one per
  * instance, profiles visible to EC2 only after IAM propagation) and immutable launch template versions.
  */
-import type { Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../ports.ts';
+import type { Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../../core/ports.ts';
 import type { CallGate } from './call-gate.ts';
 import type { VirtualClock } from './clock.ts';
 import type { EffectiveIam } from './effective.ts';

@@ -2,7 +2,7 @@
  * What IAM enforces at a moment: the state as it stood `propagationSeconds` earlier, evaluated by the
  * real evaluator and memoized per (propagated change count, question) so storms of events stay fast.
  */
-import type { PolicyDocument } from '../ports.ts';
+import type { PolicyDocument } from '../../core/ports.ts';
 import { evaluateRequest, trustAllowsService, type Evaluation, type SourcedPolicy } from './evaluator.ts';
 import { awsManagedPolicyDocument, isAwsManagedPolicyArn } from './managed-policies.ts';
 import type { AccountState, RoleRecord } from './state.ts';

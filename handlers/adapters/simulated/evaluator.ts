@@ -4,7 +4,7 @@
  * AGPL: only the simulated account imports it, never handlers/core or a Lambda entry.
  */
 import { getDenialReasons, getGrantReasons, runSimulation, type RequestAnalysis, type Simulation } from '@cloud-copilot/iam-simulate';
-import type { PolicyDocument, SimulationResult } from '../ports.ts';
+import type { PolicyDocument, SimulationResult } from '../../core/ports.ts';
 
 export type PolicySourceType = 'role' | 'aws-managed' | 'user-managed' | 'permissions-boundary' | 'scp' | 'resource';
 

@@ -2,7 +2,7 @@
  * IamPort of the simulated account. Reads see the latest writes; SimulatePrincipalPolicy sees only what
  * has propagated. Writes follow IAM's rules and quotas, with IAM's error codes.
  */
-import type { AttachedPolicy, IamPort, InstanceProfileInfo, PolicyDocument, RoleInfo, SimulationRequest, SimulationResult } from '../ports.ts';
+import type { AttachedPolicy, IamPort, InstanceProfileInfo, PolicyDocument, RoleInfo, SimulationRequest, SimulationResult } from '../../core/ports.ts';
 import type { CallGate } from './call-gate.ts';
 import type { VirtualClock } from './clock.ts';
 import type { EffectiveIam } from './effective.ts';

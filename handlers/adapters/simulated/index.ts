@@ -3,7 +3,7 @@
  * adapters, IAM evaluated by a real evaluator, eventual consistency and throttling on a virtual clock.
  * Never bundled into a Lambda (the evaluator is AGPL and a devDependency).
  */
-import type { AccountPorts, NotifierPort, SimulationDecision } from '../ports.ts';
+import type { AccountPorts, NotifierPort, SimulationDecision } from '../../core/ports.ts';
 import { SimulatedAutoScaling } from './autoscaling.ts';
 import { CallGate, type ApiCounters, type CallRecord } from './call-gate.ts';
 import { VirtualClock } from './clock.ts';

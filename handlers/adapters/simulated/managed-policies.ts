@@ -3,7 +3,7 @@
  * 77 MB of JSON, so scenarios that never attach an AWS managed policy never pay for it.
  */
 import { createRequire } from 'node:module';
-import type { PolicyDocument } from '../ports.ts';
+import type { PolicyDocument } from '../../core/ports.ts';
 
 interface ManagedPolicyPackage {
   getPolicyByName(name: string): { arn: string; latestVersionId: string; versions: Record<string, { document: PolicyDocument }> };

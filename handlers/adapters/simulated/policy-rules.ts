@@ -1,5 +1,5 @@
 /** IAM's rules for policy documents, shared by the scenario checks and the simulated IAM writes. */
-import type { PolicyDocument } from '../ports.ts';
+import type { PolicyDocument } from '../../core/ports.ts';
 
 /** IAM counts policy size without whitespace. */
 export function policySize(document: PolicyDocument): number {

@@ -1,6 +1,6 @@
 /** Checks of a scenario account beyond its shape: references resolve, policy documents are well formed. */
 import type { z } from 'zod';
-import type { PolicyDocument } from '../ports.ts';
+import type { PolicyDocument } from '../../core/ports.ts';
 import { malformedReason } from './policy-rules.ts';
 import type { ScenarioAccount, ScenarioProfileRef } from './scenario.ts';
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseConfig, type Config } from '../../core/config.ts';
-import type { PolicyDocument } from '../ports.ts';
+import type { PolicyDocument } from '../../core/ports.ts';
 import { checkAccount } from './scenario-checks.ts';
 
 export class ScenarioError extends Error {

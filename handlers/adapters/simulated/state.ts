@@ -4,7 +4,7 @@
  * scenario's account shape.
  */
 import { createHash } from 'node:crypto';
-import type { InstanceState, PolicyDocument, ProfileSpecifier } from '../ports.ts';
+import type { InstanceState, PolicyDocument, ProfileSpecifier } from '../../core/ports.ts';
 import { History } from './history.ts';
 import { inlineDocumentOf, profileSpecifierOf, type ScenarioAccount, type ScenarioAccountInput } from './scenario.ts';
 

@@ -1,5 +1,5 @@
 /** StsPort of the simulated account: encoded EC2 messages decode to what the scenario declares. */
-import type { StsPort } from '../ports.ts';
+import type { StsPort } from '../../core/ports.ts';
 import type { CallGate } from './call-gate.ts';
 import type { AccountState } from './state.ts';
 

@@ -1,7 +1,7 @@
 /** Causes that are never changed automatically: what blocks the call, and who to talk to. */
 import type { EscalatedCause } from '../causes.ts';
 import type { DenialPolicyType } from '../events/model.ts';
-import type { SimulationResult } from '../../adapters/ports.ts';
+import type { SimulationResult } from '../ports.ts';
 import type { Facts } from './facts.ts';
 
 export interface Escalation {

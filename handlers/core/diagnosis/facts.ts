@@ -8,7 +8,7 @@ import type {
   ProfileAssociation,
   RoleInfo,
   SimulationResult,
-} from '../../adapters/ports.ts';
+} from '../ports.ts';
 import type { Denial } from '../events/model.ts';
 import type { Incident } from '../incident.ts';
 

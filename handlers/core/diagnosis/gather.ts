@@ -3,7 +3,7 @@
  * the launch template and Auto Scaling group, the encoded message, and what changed moments ago.
  * Throttling while reading is a fact (it may be the cause), never a crash.
  */
-import { ThrottlingError, TransientAwsError, type AccountPorts, type InstanceProfileInfo, type LaunchTemplateVersionInfo, type SimulationResult } from '../../adapters/ports.ts';
+import { ThrottlingError, TransientAwsError, type AccountPorts, type InstanceProfileInfo, type LaunchTemplateVersionInfo, type SimulationResult } from '../ports.ts';
 import type { AuditRecord } from '../audit-record.ts';
 import type { Config } from '../config.ts';
 import type { Incident } from '../incident.ts';

@@ -1,5 +1,5 @@
 /** Diagnosis: gather the runbook's facts through the ports, then decide purely. */
-import type { AccountPorts } from '../../adapters/ports.ts';
+import type { AccountPorts } from '../ports.ts';
 import type { Config } from '../config.ts';
 import type { Diagnosis, Incident } from '../incident.ts';
 import { decide } from './decide.ts';

@@ -1,5 +1,5 @@
 /** Whether a declared statement or document allows one action on one resource (conditions are the operator's). */
-import type { PolicyDocument } from '../../adapters/ports.ts';
+import type { PolicyDocument } from '../ports.ts';
 import { listOf, statementsOf, type Statement } from './statements.ts';
 import { actionMatches, wildcardMatch } from './wildcard.ts';
 

@@ -3,7 +3,7 @@
  * instance, so these are refused in every mode, whatever the configuration declares.
  */
 import { listOf, statementsOf, type Statement } from './statements.ts';
-import type { PolicyDocument } from '../../adapters/ports.ts';
+import type { PolicyDocument } from '../ports.ts';
 import { actionMatches, patternsOverlap } from './wildcard.ts';
 
 interface NeverGrantRule {

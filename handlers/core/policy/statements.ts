@@ -1,5 +1,5 @@
 /** Pure helpers over IAM policy documents: statement lists, values that may be a string or a list, sizes. */
-import type { PolicyDocument } from '../../adapters/ports.ts';
+import type { PolicyDocument } from '../ports.ts';
 
 export type Statement = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 /** Trust-policy reading and the EC2 merge: add ec2.amazonaws.com without dropping or reordering anything. */
-import type { PolicyDocument } from '../../adapters/ports.ts';
+import type { PolicyDocument } from '../ports.ts';
 import { IAM_QUOTAS, listOf, policySize, statementsOf, type Statement } from './statements.ts';
 import { actionMatches } from './wildcard.ts';
 

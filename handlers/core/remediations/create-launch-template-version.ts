@@ -1,6 +1,6 @@
 /** A new launch template version identical to the source except that it carries the expected profile. */
 import { RemediationRefusedError } from './errors.ts';
-import { NotFoundError } from '../../adapters/ports.ts';
+import { NotFoundError } from '../ports.ts';
 import { ARN, beforeField, carriesProfile, stringParam } from './lookups.ts';
 import type { Remediation } from './types.ts';
 

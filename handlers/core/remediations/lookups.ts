@@ -1,5 +1,5 @@
 /** Reads the remediations share: the live association, whether a template version carries a profile, typed params. */
-import type { Ec2Port, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../../adapters/ports.ts';
+import type { Ec2Port, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../ports.ts';
 import type { PlannedAction } from '../incident.ts';
 import { profileNameOf } from '../policy/principal.ts';
 import { RemediationRefusedError } from './errors.ts';

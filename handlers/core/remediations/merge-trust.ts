@@ -1,5 +1,5 @@
 /** Merges ec2.amazonaws.com into a role's trust policy without dropping or reordering anything. */
-import type { PolicyDocument } from '../../adapters/ports.ts';
+import type { PolicyDocument } from '../ports.ts';
 import { mergeEc2Trust, TrustMergeError } from '../policy/trust.ts';
 import { sameJson } from '../policy/statements.ts';
 import { RemediationRefusedError } from './errors.ts';

@@ -1,5 +1,5 @@
 /** Writes an inline policy made of statements the operator declared as expected for the role. */
-import type { PolicyDocument } from '../../adapters/ports.ts';
+import type { PolicyDocument } from '../ports.ts';
 import { IAM_QUOTAS, policySize, sameJson } from '../policy/statements.ts';
 import { RemediationRefusedError } from './errors.ts';
 import { ARN, beforeField, stringParam } from './lookups.ts';

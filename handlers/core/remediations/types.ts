@@ -1,5 +1,5 @@
 /** The contract every remediation declares (one file each; see index.ts for the registry). */
-import type { AccountPorts } from '../../adapters/ports.ts';
+import type { AccountPorts } from '../ports.ts';
 import type { Cause } from '../causes.ts';
 import type { ActionType, PlannedAction } from '../incident.ts';
 

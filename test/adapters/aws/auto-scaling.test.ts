@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { AwsAutoScalingPort } from '../../../handlers/adapters/aws/auto-scaling.ts';
-import { ThrottlingError } from '../../../handlers/adapters/ports.ts';
+import { ThrottlingError } from '../../../handlers/core/ports.ts';
 import { awsError, clientConfig } from './fake-aws.ts';
 
 const asgMock = mockClient(AutoScalingClient);

@@ -7,7 +7,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditRecord } from '../../../handlers/core/audit-record.ts';
 import { DynamoAuditStore } from '../../../handlers/adapters/aws/dynamodb-audit.ts';
 import { DynamoChangeBudget, DynamoLock } from '../../../handlers/adapters/aws/dynamodb-state.ts';
-import { ThrottlingError } from '../../../handlers/adapters/ports.ts';
+import { ThrottlingError } from '../../../handlers/core/ports.ts';
 import { awsError, pagedResponses } from './fake-aws.ts';
 
 const ddbMock = mockClient(DynamoDBClient);

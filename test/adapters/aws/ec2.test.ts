@@ -6,7 +6,7 @@ import {
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { AwsEc2Port } from '../../../handlers/adapters/aws/ec2.ts';
-import { AwsCallError, NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { AwsCallError, NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/core/ports.ts';
 import { awsError, clientConfig, pagedResponses } from './fake-aws.ts';
 
 const ec2Mock = mockClient(EC2Client);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
-import { AwsCallError, NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { AwsCallError, NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/core/ports.ts';
 import { isNotFound, toPortError } from '../../../handlers/adapters/aws/errors.ts';
 import { awsError } from './fake-aws.ts';
 

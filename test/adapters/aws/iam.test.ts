@@ -6,7 +6,7 @@ import {
   ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand, SimulatePrincipalPolicyCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AwsIamPort } from '../../../handlers/adapters/aws/iam.ts';
-import { NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/core/ports.ts';
 import { awsError, clientConfig, pagedResponses, urlEncoded } from './fake-aws.ts';
 
 const iamMock = mockClient(IAMClient);

@@ -6,7 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SnsNotifier } from '../../../handlers/adapters/aws/sns.ts';
 import { StepFunctionsWorkflow } from '../../../handlers/adapters/aws/sfn.ts';
 import { EventBridgeEvents } from '../../../handlers/adapters/aws/eventbridge.ts';
-import { AwsCallError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { AwsCallError, ThrottlingError, TransientAwsError } from '../../../handlers/core/ports.ts';
 import { awsError } from './fake-aws.ts';
 
 const snsMock = mockClient(SNSClient);

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DecodeAuthorizationMessageCommand, InvalidAuthorizationMessageException, STSClient } from '@aws-sdk/client-sts';
 import { AwsStsPort } from '../../../handlers/adapters/aws/sts.ts';
-import { ThrottlingError } from '../../../handlers/adapters/ports.ts';
+import { ThrottlingError } from '../../../handlers/core/ports.ts';
 import { awsError, clientConfig } from './fake-aws.ts';
 
 const stsMock = mockClient(STSClient);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts';
-import { AwsCallError, ThrottlingError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { AwsCallError, ThrottlingError, TransientAwsError } from '../../../handlers/core/ports.ts';
 import { buildScenario, INSTANCE_ID, READ_CONFIG } from './build-scenario.ts';
 
 async function outcome(promise: Promise<unknown>): Promise<unknown> {

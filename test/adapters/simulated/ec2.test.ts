@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts';
-import { AwsCallError, NotFoundError, TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { AwsCallError, NotFoundError, TransientAwsError } from '../../../handlers/core/ports.ts';
 import { buildScenario, EC2_TRUST, INSTANCE_ID, rejection } from './build-scenario.ts';
 
 const S3_READ = ['s3:GetObject', 'arn:aws:s3:::config-bucket/app.json'] as const;

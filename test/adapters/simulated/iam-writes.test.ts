@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts';
-import { NotFoundError } from '../../../handlers/adapters/ports.ts';
+import { NotFoundError } from '../../../handlers/core/ports.ts';
 import { buildScenario, EC2_TRUST, READ_CONFIG, rejection } from './build-scenario.ts';
 
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts';
-import { ThrottlingError } from '../../../handlers/adapters/ports.ts';
+import { ThrottlingError } from '../../../handlers/core/ports.ts';
 import { buildScenario, INSTANCE_ID } from './build-scenario.ts';
 
 const OPT_IN = { 'iam-autoheal': 'on' };

@@ -3,7 +3,7 @@
  * event model and intake, then diagnose → guard → apply → verify → undo with the real core.
  */
 import { parseScenario, SimulatedAccount, type Scenario } from '../../../handlers/adapters/simulated/index.ts';
-import type { AccountPorts } from '../../../handlers/adapters/ports.ts';
+import type { AccountPorts } from '../../../handlers/core/ports.ts';
 import type { Config } from '../../../handlers/core/config.ts';
 import { diagnose } from '../../../handlers/core/diagnosis/index.ts';
 import { classify, incidentKey } from '../../../handlers/core/events/index.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts';
-import { TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { TransientAwsError } from '../../../handlers/core/ports.ts';
 import { diagnose } from '../../../handlers/core/diagnosis/index.ts';
 import { denialRecord, incidentOf, scenario } from './harness.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TransientAwsError } from '../../../handlers/adapters/ports.ts';
+import { TransientAwsError } from '../../../handlers/core/ports.ts';
 import { associateProfile } from '../../../handlers/core/remediations/associate-profile.ts';
 import { account, action, INSTANCE } from './build-account.ts';
 
