@@ -4,7 +4,7 @@
  * coalescing needs the whole batch before any execution starts; only failed items come back.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger } from './environment.ts';
+import { config, logger } from './environment.ts';
 import { workflowPort } from './wiring/workflow.ts';
 import { intakeStep } from './steps/intake.ts';
 
@@ -12,9 +12,11 @@ const workflow = workflowPort();
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const items = event.Records.map((r) => ({ id: r.messageId, body: r.body }));
-  const summary = await intakeStep({ workflow, logger }, items);
+  // The queue is fed by the rules: a record without an EventBridge envelope was sent by hand and is refused.
+  const summary = await intakeStep({ workflow, logger, scope: config.scope, requireEnvelope: true }, items);
   logger.info({
-    messages: items.length, records: summary.records, ignored: summary.ignored, changes: summary.changes,
+    messages: items.length, records: summary.records, ignored: summary.ignored, refused: summary.rejected.length,
+    outOfScope: summary.outOfScope.length, changes: summary.changes,
     incidents: summary.started.length, duplicates: summary.duplicates, failed: summary.failedItems.length,
   }, 'intake batch');
   for (const f of summary.failedItems) logger.warn({ messageId: f.id, error: f.error }, 'batch item failed');

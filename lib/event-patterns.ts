@@ -15,11 +15,13 @@ export const DENIAL_ERROR_CODES: unknown[] = [
 ];
 
 /**
- * A failed call by an EC2 instance-role session whose credentials EC2 delivered.
+ * A failed call by an EC2 instance-role session whose credentials EC2 delivered, reported by AWS itself.
  * `AROA*:i-*` keeps out the Systems Manager identity (`ACCOUNT:aws:ec2-instance:i-…`), and the
  * required `ec2RoleDelivery` keeps out anyone who merely named their session `i-…`.
  */
 export const instanceRoleDenialPattern: EventPattern = {
+  // Only AWS services may put a source "aws.…" on a bus: a custom event shaped like this one never matches.
+  source: [{ prefix: 'aws.' }],
   'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
   detail: {
     errorCode: DENIAL_ERROR_CODES,

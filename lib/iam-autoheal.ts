@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { ConfigError, type Config } from '../handlers/core/config.ts';
 import { AutohealAlarms } from './alarms.ts';
 import { AutohealFunction } from './autoheal-function.ts';
+import { denyForgedOutcomes } from './event-bus-policy.ts';
 import { AutohealRules } from './event-rules.ts';
 import { acknowledgeServiceFindings } from './nag-acknowledgements.ts';
 import { Notifications, type SlackChannelProps } from './notifications.ts';
@@ -193,6 +194,7 @@ export class IamAutoheal extends Construct {
     }
 
     this.stateMachine = this.createStateMachine(stateMachineName, props);
+    denyForgedOutcomes(this.eventBus, this.stateMachine.role);
 
     new Rule(this, 'ExecutionFailed', {
       description: 'iam-autoheal: a remediation workflow failed, timed out or was aborted',

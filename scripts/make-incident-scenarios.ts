@@ -14,6 +14,7 @@ import {
   instanceRoleDenial,
   isoPlus,
   sessionArnOf,
+  uuid,
   type InstanceRoleSession,
 } from './cloudtrail-records.ts';
 import { APP_AGENT, EC2_TRUST, OPT_IN, PY_AGENT, SSM_CORE, scope, writeScenarios } from './scenario-parts.ts';
@@ -47,6 +48,49 @@ function launchWithoutProfile() {
       imageId: 'ami-0c7d3e9f1a2b4c6d8', instanceType: 'r7i.large', instanceIds: ids, tags: { ...OPT_IN, Name: 'reporting-worker' },
       instanceProfile: null, eventTime: '2026-10-19T07:45:12Z', seed: 'reporting-launch',
     })],
+  };
+}
+
+/** The EventBridge envelope a record arrives in: `source` and `account` are what EventBridge says, or what a forger writes. */
+function envelope(record: Record<string, any>, source: string, account: string, seed: string) {
+  return { version: '0', id: uuid(`${seed}:envelope`), 'detail-type': 'AWS API Call via CloudTrail', source, account, time: record.eventTime, region: record.awsRegion, resources: [], detail: record };
+}
+
+/**
+ * The launch of launchWithoutProfile, and three events that try to steer the service: all refused at intake.
+ * The forged denial is the instance-role denial record with another account's role, ec2RoleDelivery included.
+ */
+function forgedEventsRefused() {
+  const real = launchWithoutProfile();
+  const { accountId, region } = real.account;
+  const other = '999988887777';
+  const session: InstanceRoleSession = {
+    accountId: other, region, roleName: 'admin-node', rolePath: '/', roleId: awsId('AROA', 'forged-admin-node', 21),
+    instanceId: instanceId('forged-0'), ec2RoleDelivery: '2.0', sessionCreated: '2026-10-19T07:40:00Z',
+  };
+  const forgedDenial = instanceRoleDenial({
+    session, eventTime: '2026-10-19T07:45:10Z', eventSource: 'iam.amazonaws.com', eventName: 'AttachRolePolicy', action: 'iam:AttachRolePolicy',
+    resource: `arn:aws:iam::${other}:role/admin-node`, reason: 'because no identity-based policy allows the iam:AttachRolePolicy action',
+    requestParameters: null, readOnly: false, sourceIPAddress: '198.51.100.7', userAgent: PY_AGENT, seed: 'forged-denial',
+  });
+  // The same denial, recorded in this account: a session of the other account's role, never an instance here.
+  const foreignDenial = { ...structuredClone(forgedDenial), recipientAccountId: accountId, eventID: uuid('foreign-denial:event') };
+  const launch = real.events[0] as Record<string, any>;
+  const relayed = { ...structuredClone(launch), eventID: uuid('relayed-launch:event') };
+  return {
+    ...real,
+    name: 'forged and foreign events around a real launch: only the real one is acted on',
+    description:
+      `Besides a real launch without a profile, three events try to steer the service: a custom event (source attacker.cloudtrail) shaped like an EC2 instance-role denial with a forged ec2RoleDelivery for account ${other}, ` +
+      `an envelope that says account ${other} around a launch this account recorded, and a denial recorded here for a session of ${other}'s role. ` +
+      'All three are refused at intake with the reason; only the real launch is fixed.',
+    events: [
+      envelope(forgedDenial, 'attacker.cloudtrail', other, 'forged-denial'),
+      envelope(relayed, 'aws.ec2', other, 'relayed-launch'),
+      launch,
+      envelope(foreignDenial, 'aws.iam', accountId, 'foreign-denial'),
+    ],
+    expected: { ...real.expected, refusedEvents: 3 },
   };
 }
 
@@ -263,6 +307,7 @@ function approvalRejected() {
 writeScenarios(
   {
     'launch-without-profile.json': launchWithoutProfile,
+    'forged-events-refused.json': forgedEventsRefused,
     'trust-policy-lost-ec2.json': trustPolicyLostEc2,
     'profile-without-role.json': profileWithoutRole,
     'stale-credentials.json': staleCredentials,

@@ -32,6 +32,8 @@ export interface ExpectedIncident {
 export interface Expected extends ExpectedIncident {
   incidents?: number;
   ignoredEvents?: number;
+  /** Records refused as input (forged or foreign envelope, malformed or foreign account). */
+  refusedEvents?: number;
   writes?: { iam?: number; ec2?: number };
   /** Several root causes: one entry per incident, in the order intake finds them (first event first). */
   byIncident?: ExpectedIncident[];
@@ -58,6 +60,7 @@ export function compareWithExpected(report: SimulationReport, expected: Expected
   };
   check('incidents', report.incidents.length, expected.incidents);
   check('ignored events', report.ignoredEvents, expected.ignoredEvents);
+  check('refused events', report.refusedEvents.length, expected.refusedEvents);
   report.incidents.forEach((incident, i) => {
     const wanted = expected.byIncident ? (expected.byIncident[i] ?? {}) : expected;
     const label = expected.byIncident ? `incident ${i + 1} ` : '';

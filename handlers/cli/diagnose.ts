@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { AccountPorts } from '../core/ports.ts';
 import type { Config } from '../core/config.ts';
-import { classify, extractRecords, incidentKey } from '../core/events/index.ts';
+import { classifyDelivered, extractDelivered, incidentKey } from '../core/events/index.ts';
 import type { Diagnosis, Incident } from '../core/incident.ts';
 import { InputError } from './errors.ts';
 import { asInputErrors, readConfig, readJsonFile, readScenario } from './input.ts';
@@ -54,9 +54,9 @@ function realTarget(options: DiagnoseOptions): Target {
 }
 
 export async function diagnoseFile(file: string, options: DiagnoseOptions): Promise<void> {
-  const records = await asInputErrors(async () => extractRecords(readJsonFile(file), file));
+  const records = await asInputErrors(async () => extractDelivered(readJsonFile(file), file));
   if (records.length === 0) throw new InputError(`${file}: holds no CloudTrail record`);
-  const classified = records.map((record) => classify(record));
+  const classified = records.map(classifyDelivered);
   const { coalesceIncidents } = await import('../core/intake.ts');
   const { diagnose: diagnoseIncident } = await import('../core/diagnosis/index.ts');
   const { incidents } = coalesceIncidents(classified.map((c) => ({ key: incidentKey(c), classification: c })));

@@ -61,7 +61,9 @@ export function shortTimeline(entries: TimelineEntry[], labels: Map<string, stri
 /** The end of a `simulate` run: one block per incident, then the API counters. */
 export function reportSummary(report: SimulationReport): string {
   const labels = incidentLabels(report);
-  const lines = [`${report.incidents.length} incident(s), ${report.ignoredEvents} ignored event(s), ${report.stateTransitions} state transitions`];
+  const refused = report.refusedEvents.length ? `, ${report.refusedEvents.length} refused event(s)` : '';
+  const outside = report.outOfScope.length ? `, ${report.outOfScope.length} incident(s) out of scope` : '';
+  const lines = [`${report.incidents.length} incident(s), ${report.ignoredEvents} ignored event(s)${refused}${outside}, ${report.stateTransitions} state transitions`];
   for (const incident of report.incidents) {
     lines.push(`${labels.get(incident.key)} ${incident.key}`);
     lines.push(`   events ${incident.events} · cause ${incident.cause} · status ${incident.status} · ${seconds(incident.simulatedSeconds)} simulated`);

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError } from './errors.ts';
-import { classify, EventInputError, extractRecords, incidentKey } from '../core/events/index.ts';
+import { classifyDelivered, EventInputError, extractDelivered, incidentKey } from '../core/events/index.ts';
 import type { Classification, RecordKind } from '../core/events/index.ts';
 
 interface Triaged {
@@ -28,9 +28,9 @@ async function readRecords(file: string): Promise<Triaged[]> {
     throw new InputError(`${file}: invalid JSON: ${(err as Error).message}`);
   }
   try {
-    const records = extractRecords(doc, file);
+    const records = extractDelivered(doc, file);
     if (records.length === 0) throw new InputError(`${file}: holds no CloudTrail record`);
-    return records.map((record) => ({ file, classification: classify(record) }));
+    return records.map((delivered) => ({ file, classification: classifyDelivered(delivered) }));
   } catch (err) {
     if (err instanceof EventInputError) throw new InputError(err.message);
     throw err;
@@ -75,7 +75,9 @@ function summary(results: Triaged[]): string {
   for (const { classification } of results) counts.set(classification.kind, (counts.get(classification.kind) ?? 0) + 1);
   const keys = new Set(results.map((r) => incidentKey(r.classification)).filter((k) => k !== null));
   const parts = KINDS.map((k) => `${counts.get(k)} ${k}`).join(', ');
-  return `${results.length} record(s): ${parts}; ${keys.size} incident(s)`;
+  const refused = results.filter((r) => r.classification.rejection).length;
+  const refusedPart = refused ? ` (${refused} refused as input: forged envelope, malformed or foreign account)` : '';
+  return `${results.length} record(s): ${parts}${refusedPart}; ${keys.size} incident(s)`;
 }
 
 export function registerTriage(program: Command): void {

@@ -2,6 +2,7 @@
  * Intake: turns a batch of classified CloudTrail records into incidents, one per root cause.
  * Pure: no clock, no I/O; records arrive classified and keyed (events' `classify` and `incidentKey`).
  */
+import type { Config } from './config.ts';
 import { executionNameFor } from './events/index.ts';
 import type { Classification } from './events/model.ts';
 import type { Incident } from './incident.ts';
@@ -43,10 +44,9 @@ function timeOf(c: Classification): number {
   return Number.isNaN(t) ? 0 : t;
 }
 
+/** The account that recorded the event: where the incident is diagnosed (events/origin.ts). */
 function accountOf(c: Classification): string {
-  if (c.principal.accountId) return c.principal.accountId;
-  const fromArn = c.principal.roleArn?.split(':')[4];
-  return fromArn || 'unknown';
+  return c.accountId ?? 'unknown';
 }
 
 function instanceIdsOf(c: Classification): string[] {
@@ -85,7 +85,7 @@ function buildIncident(key: string, events: Classification[], changes: Classific
   const last = timeOf(sorted[sorted.length - 1]!);
   const accountId = accountOf(trigger);
   const recentChanges = changes
-    .filter((c) => accountOf(c) === accountId || c.principal.accountId === null)
+    .filter((c) => accountOf(c) === accountId)
     .filter((c) => timeOf(c) >= first - RECENT_CHANGE_SECONDS * 1000 && timeOf(c) <= last)
     .sort((a, b) => timeOf(b) - timeOf(a))
     .slice(0, MAX_RECENT_CHANGES);
@@ -103,6 +103,16 @@ function buildIncident(key: string, events: Classification[], changes: Classific
     lastSeen: new Date(last).toISOString(),
     recentChanges,
   };
+}
+
+/**
+ * Why an incident's account or region is outside `scope.accounts`/`scope.regions` (checked at intake, before any
+ * execution starts, and again by the guard), or null. An unknown account is never in a non-empty list.
+ */
+export function outOfScopeReason(incident: Pick<Incident, 'accountId' | 'region'>, scope: Pick<Config['scope'], 'accounts' | 'regions'>): string | null {
+  if (scope.accounts.length && !scope.accounts.includes(incident.accountId)) return `account ${incident.accountId} is not in scope.accounts`;
+  if (scope.regions.length && !scope.regions.includes(incident.region)) return `region ${incident.region} is not in scope.regions`;
+  return null;
 }
 
 /** Merges the same key's incidents from several batches (or a re-delivery) into one. */

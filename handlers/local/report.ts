@@ -43,6 +43,10 @@ export interface SimulationReport {
   scenario: string;
   incidents: IncidentReport[];
   ignoredEvents: number;
+  /** Records refused as input (forged or foreign envelope, malformed or foreign account), with the reason. */
+  refusedEvents: Array<{ item: string; eventId: string | null; reason: string }>;
+  /** Incidents outside scope.accounts/scope.regions: never started. */
+  outOfScope: Array<{ key: string; reason: string }>;
   /** Executions started (one per incident; duplicates not counted). */
   executions: number;
   /** StartExecution calls for an execution that already existed (the same incident again). */

@@ -45,9 +45,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   const logger = pino({ level: 'silent' });
   const workflow = new RecordingWorkflow(`arn:aws:states:${region}:${accountId}:stateMachine:iam-autoheal-remediate`);
-  const intake = await intakeStep({ workflow, logger }, scenario.events.map((body, i) => ({ id: `events[${i}]`, body })));
+  const intake = await intakeStep({ workflow, logger, scope: scenario.config.scope }, scenario.events.map((body, i) => ({ id: `events[${i}]`, body })));
   note('', 'intake', `${intake.records} records → ${intake.started.length} incident(s); ${intake.ignored} ignored, ${intake.changes} change record(s)`);
   for (const failed of intake.failedItems) note('', 'intake', `rejected ${failed.id}: ${failed.error}`);
+  for (const refused of intake.rejected) note('', 'intake', `refused ${refused.item}: ${refused.reason}`);
+  for (const outside of intake.outOfScope) note(outside.key, 'intake', `not started: ${outside.reason}`);
 
   const deps: StepDeps = {
     config: scenario.config,
@@ -76,6 +78,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     scenario: scenario.name,
     incidents,
     ignoredEvents: intake.ignored,
+    refusedEvents: intake.rejected,
+    outOfScope: intake.outOfScope,
     executions: incidents.length,
     duplicateStarts: intake.duplicates,
     api: { iamWrites, ec2Writes, reads, throttled },

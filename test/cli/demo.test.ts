@@ -65,9 +65,11 @@ describe('iam-autoheal demo', () => {
     const report = {
       incidents: [{ key: 'k', events: 3, cause: 'missing-permission', status: 'escalated', actions: [{ type: 'attach-policy', target: 'r', result: 'done' }] }],
       ignoredEvents: 0,
+      refusedEvents: [{ item: 'events[1]', eventId: 'e', reason: 'forged' }],
       api: { iamWrites: 1, ec2Writes: 0, reads: 3, throttled: 0 },
     } as unknown as SimulationReport;
     expect(compareWithExpected(report, { cause: 'missing-permission', status: 'escalated', writes: { iam: 1, ec2: 0 }, actions: ['attach-policy'] })).toEqual([]);
     expect(compareWithExpected(report, { status: 'fixed', writes: { iam: 0 } })).toEqual(['status "escalated", expected "fixed"', 'IAM writes 1, expected 0']);
+    expect(compareWithExpected(report, { refusedEvents: 0 })).toEqual(['refused events 1, expected 0']);
   });
 });

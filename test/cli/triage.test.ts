@@ -38,8 +38,13 @@ describe('iam-autoheal triage', () => {
     expect(denied.map((c) => c.principal.instanceId).sort()).toEqual(['i-02930ce60274d87a7', 'i-0faac5b395d439771']);
     expect(denied.every((c) => /^deny-[A-Za-z0-9_-]+$/.test(c.incidentKey))).toBe(true);
     expect(lines.filter((c) => c.kind === 'ignored').every((c) => c.incidentKey === null)).toBe(true);
-    expect(lines.filter((c) => c.kind === 'launch')).toHaveLength(5);
-    expect(lines.filter((c) => c.kind === 'change')).toHaveLength(4);
+    expect(lines.filter((c) => c.kind === 'launch')).toHaveLength(4);
+    expect(lines.filter((c) => c.kind === 'change')).toHaveLength(2);
+    // Publisher-sanitized recording accounts that are no account id: reported, never used.
+    const refused = lines.filter((c) => c.rejection);
+    expect(refused.map((c) => c.kind)).toEqual(['ignored', 'ignored', 'ignored', 'ignored', 'ignored']);
+    expect(refused.every((c) => c.accountId === null && /not a 12-digit account id/.test(c.rejection))).toBe(true);
+    expect(lines.filter((c) => !c.rejection).every((c) => /^\d{12}$/.test(c.accountId))).toBe(true);
   }, 30_000);
 
   it('prints a readable table and a one-line count summary by default', () => {
@@ -51,7 +56,7 @@ describe('iam-autoheal triage', () => {
     const kindAt = lines[0].indexOf('KIND');
     const rows = lines.slice(1, 1 + fixtures.length);
     expect(rows.every((row) => /^(access-denied|launch|change|ignored) /.test(row.slice(kindAt)))).toBe(true);
-    expect(lines.at(-1)).toBe(`${fixtures.length} record(s): 2 access-denied, 5 launch, 4 change, ${fixtures.length - 11} ignored; 7 incident(s)`);
+    expect(lines.at(-1)).toBe(`${fixtures.length} record(s): 2 access-denied, 4 launch, 2 change, ${fixtures.length - 8} ignored (5 refused as input: forged envelope, malformed or foreign account); 5 incident(s)`);
   }, 30_000);
 
   it('reads a log file with several records', () => {

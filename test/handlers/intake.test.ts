@@ -6,17 +6,23 @@ import { pino } from 'pino';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RecordingWorkflow } from '../../handlers/adapters/local/recorders.ts';
 import { intakeStep } from '../../handlers/steps/intake.ts';
+import { asEventBridgeEvent } from '../infra/cloudtrail-envelope.ts';
 import { denialStorm } from '../unit/intake/storm.ts';
 
 const MACHINE = 'arn:aws:states:eu-west-1:466204357409:stateMachine:iam-autoheal-remediate';
 const sfn = mockClient(SFNClient);
 let handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
 
+function isRecord(body: unknown): body is Record<string, unknown> & { eventSource: string } {
+  return typeof body === 'object' && body !== null && 'eventSource' in body;
+}
+
+/** Records as the rules deliver them: in the EventBridge envelope, one per SQS message. */
 function sqsEvent(bodies: unknown[], offset = 0): SQSEvent {
   return {
     Records: bodies.map((body, i) => ({
       messageId: `m-${offset + i}`,
-      body: typeof body === 'string' ? body : JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', detail: body }),
+      body: typeof body === 'string' ? body : JSON.stringify(isRecord(body) ? asEventBridgeEvent(body) : body),
     }) as SQSRecord),
   };
 }

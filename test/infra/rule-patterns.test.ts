@@ -99,3 +99,24 @@ describe('instance-role denial rule, on variants of a real record', () => {
     expect(matchesEventPattern(denial, legacy)).toBe(false);
   });
 });
+
+describe('every rule refuses custom events shaped like CloudTrail records', () => {
+  // What any principal allowed to put events on the bus can send: its own source, any detail it likes.
+  const forged = (file: string, source: string) => ({ ...events.get(file)!, source });
+  const delivered = structuredClone(events.get('denied--instance-role--eks-auth-assumeroleforpodidentity.json')!);
+
+  it.each(Object.keys(RULE_PATTERNS) as RuleName[])('%s requires a source beginning "aws."', (rule) => {
+    const source = RULE_PATTERNS[rule].source as unknown[];
+    expect(source.every((matcher) => (typeof matcher === 'string' ? matcher.startsWith('aws.') : JSON.stringify(matcher) === '{"prefix":"aws."}'))).toBe(true);
+  });
+
+  it.each(['custom.cloudtrail', 'awsx.ec2', 'iam-autoheal', ''])('the denial rule ignores a forged denial from source "%s"', (source) => {
+    expect(matchingRules(forged('denied--instance-role--eks-auth-assumeroleforpodidentity.json', source))).toEqual([]);
+    expect(matchesEventPattern(RULE_PATTERNS.instanceRoleDenial, delivered)).toBe(true);
+  });
+
+  it('the launch and drift rules ignore forged launches and changes', () => {
+    expect(matchingRules(forged('launch--runinstances--iam-user-console--no-profile.json', 'custom.ec2'))).toEqual([]);
+    expect(matchingRules(forged('change--update-assume-role-policy--iam-user.json', 'custom.iam'))).toEqual([]);
+  });
+});

@@ -5,8 +5,9 @@ import { normalizeEventTime } from './event-time.ts';
 import { iamActionFor } from './iam-action.ts';
 import { launchOf } from './launch.ts';
 import type { Change, Classification, Denial, Launch, Principal, RecordKind } from './model.ts';
+import { foreignSessionReason, originOf } from './origin.ts';
 import { notInstanceRoleReason, principalOf } from './principal.ts';
-import type { CloudTrailRecord } from './records.ts';
+import type { CloudTrailRecord, DeliveredRecord, Envelope } from './records.ts';
 
 const DRY_RUN = 'DryRunOperation';
 /** Authorization failures whose code neither starts with AccessDenied nor ends with UnauthorizedOperation. */
@@ -83,13 +84,39 @@ function verdictOf(record: CloudTrailRecord, principal: Principal): Verdict {
   return { kind: 'ignored', reason: `successful ${record.eventName}: not a denial, launch or change we watch` };
 }
 
+/**
+ * The verdict once the record's origin is known: a rejected origin, or a denial by a session of another
+ * account, is `ignored` with the reason (and keeps what was read, e.g. the denial, for triage).
+ */
+function checkedVerdict(record: CloudTrailRecord, envelope: Envelope | null, principal: Principal): Verdict & { accountId: string | null; rejection: string | null } {
+  const origin = originOf(record, envelope, principal);
+  const verdict = verdictOf(record, principal);
+  if (origin.rejection) return { ...verdict, kind: 'ignored', reason: origin.rejection, ...origin };
+  if (verdict.kind === 'access-denied' && origin.accountId) {
+    const foreign = foreignSessionReason(principal, origin.accountId);
+    if (foreign) return { ...verdict, kind: 'ignored', reason: `denied, but ${foreign}`, accountId: origin.accountId, rejection: foreign };
+  }
+  if (verdict.kind === 'launch' && origin.accountId && principal.accountId && principal.accountId !== origin.accountId) {
+    // The instances live where the launch was recorded, whoever launched them.
+    return { ...verdict, reason: `${verdict.reason}; caller of account ${principal.accountId}, diagnosed in ${origin.accountId}`, ...origin };
+  }
+  return { ...verdict, ...origin };
+}
+
 /** Classifies one record: access-denied, launch, change, or ignored with the reason (CONTRACTS.md "triage"). */
 export function classify(record: CloudTrailRecord): Classification {
+  return classifyDelivered({ record, envelope: null });
+}
+
+/** `classify`, with the EventBridge envelope the record arrived in, whose source and account are checked (origin.ts). */
+export function classifyDelivered({ record, envelope }: DeliveredRecord): Classification {
   const principal = principalOf(record);
-  const verdict = verdictOf(record, principal);
+  const verdict = checkedVerdict(record, envelope, principal);
   const denial = verdict.denial ?? null;
   return {
     eventId: typeof record.eventID === 'string' ? record.eventID : null,
+    accountId: verdict.accountId,
+    rejection: verdict.rejection,
     eventName: record.eventName ?? null,
     eventSource: record.eventSource ?? null,
     eventTime: normalizeEventTime(record.eventTime),

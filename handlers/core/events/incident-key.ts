@@ -55,7 +55,8 @@ function actionClass(c: Classification): string | null {
  *   else "manual": a scale-out of 200 instances from one group is one incident.
  */
 export function incidentKey(c: Classification): string | null {
-  const account = c.principal.accountId;
+  // The recording account (the sweep's own triggers carry only the principal's).
+  const account = c.accountId ?? c.principal.accountId;
   if (c.kind === 'access-denied') {
     const service = actionClass(c);
     return keyOf(

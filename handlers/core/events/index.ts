@@ -10,9 +10,10 @@ export type {
   Principal,
   RecordKind,
 } from './model.ts';
-export { EventInputError, extractRecords } from './records.ts';
-export type { CloudTrailRecord, SessionIssuer, UserIdentity } from './records.ts';
-export { classify, isAuthorizationFailure, isDryRun } from './classify.ts';
+export { CLOUDTRAIL_DETAIL_TYPES, EventInputError, extractDelivered, extractRecords } from './records.ts';
+export type { CloudTrailRecord, DeliveredRecord, Envelope, SessionIssuer, UserIdentity } from './records.ts';
+export { isAccountId } from './origin.ts';
+export { classify, classifyDelivered, isAuthorizationFailure, isDryRun } from './classify.ts';
 export { parseDenialMessage } from './denial-message.ts';
 export { iamActionFor, iamPrefixFor, isIamServicePrefix } from './iam-action.ts';
 export { incidentKey, executionNameFor } from './incident-key.ts';

@@ -87,6 +87,13 @@ export interface Change {
 
 export interface Classification {
   eventId: string | null;
+  /**
+   * The account that recorded the event (recipientAccountId, or the EventBridge envelope's account), validated:
+   * the incident's account. Null when the record names none or a malformed one. Absent in the sweep's own triggers.
+   */
+  accountId?: string | null;
+  /** Why the record must never start anything (forged or foreign envelope, malformed or foreign account), or null. */
+  rejection?: string | null;
   eventName: string | null;
   eventSource: string | null;
   eventTime: string | null;

@@ -49,7 +49,25 @@ export class EventInputError extends Error {
   override readonly name = 'EventInputError' as const;
 }
 
-const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+/**
+ * The detail-types under which CloudTrail delivers a call to EventBridge: management and data events, and
+ * network activity events (calls through a VPC endpoint, e.g. `VpceAccessDenied`) of a trail that logs them.
+ */
+export const CLOUDTRAIL_DETAIL_TYPES = ['AWS API Call via CloudTrail', 'AWS Network Activity Event via CloudTrail'] as const;
+
+/** The EventBridge envelope a record arrived in: what EventBridge itself says about where it came from. */
+export interface Envelope {
+  source: unknown;
+  account: unknown;
+  region: unknown;
+  detailType: string;
+}
+
+/** A record and the envelope it arrived in (null when it came without one: a file, a scenario, an SQS message sent by hand). */
+export interface DeliveredRecord {
+  record: CloudTrailRecord;
+  envelope: Envelope | null;
+}
 
 type Json = Record<string, unknown>;
 
@@ -68,23 +86,24 @@ function describe(value: unknown): string {
 }
 
 /** The record of an EventBridge event; region and account come from the envelope when the record lacks them. */
-function fromEnvelope(event: Json, where: string): CloudTrailRecord {
+function fromEnvelope(event: Json, where: string): DeliveredRecord {
   const detailType = event['detail-type'];
-  if (detailType !== CLOUDTRAIL_DETAIL_TYPE) {
-    throw new EventInputError(`${where}: EventBridge event of detail-type "${String(detailType)}", not "${CLOUDTRAIL_DETAIL_TYPE}"`);
+  if (!CLOUDTRAIL_DETAIL_TYPES.includes(detailType as never)) {
+    throw new EventInputError(`${where}: EventBridge event of detail-type "${String(detailType)}", not ${CLOUDTRAIL_DETAIL_TYPES.map((t) => `"${t}"`).join(' or ')}`);
   }
   const detail = event.detail;
   if (!isObject(detail) || !isRecord(detail)) {
     throw new EventInputError(`${where}: EventBridge event without a CloudTrail record in detail (no eventName/eventSource)`);
   }
   const record = detail as CloudTrailRecord;
+  const envelope: Envelope = { source: event.source, account: event.account, region: event.region, detailType: detailType as string };
   const region = record.awsRegion ?? (typeof event.region === 'string' ? event.region : undefined);
   const account = record.recipientAccountId ?? (typeof event.account === 'string' ? event.account : undefined);
-  if (region === record.awsRegion && account === record.recipientAccountId) return record;
-  return { ...record, awsRegion: region, recipientAccountId: account };
+  if (region === record.awsRegion && account === record.recipientAccountId) return { record, envelope };
+  return { record: { ...record, awsRegion: region, recipientAccountId: account }, envelope };
 }
 
-function collect(doc: unknown, where: string, out: CloudTrailRecord[]): void {
+function collect(doc: unknown, where: string, out: DeliveredRecord[]): void {
   if (Array.isArray(doc)) {
     for (let i = 0; i < doc.length; i++) collect(doc[i], `${where}[${i}]`, out);
     return;
@@ -93,7 +112,7 @@ function collect(doc: unknown, where: string, out: CloudTrailRecord[]): void {
     throw new EventInputError(`${where}: not a CloudTrail record: expected an object, got ${describe(doc)}`);
   }
   if (isRecord(doc)) {
-    out.push(doc as CloudTrailRecord);
+    out.push({ record: doc as CloudTrailRecord, envelope: null });
   } else if ('detail-type' in doc || 'detail' in doc) {
     out.push(fromEnvelope(doc, where));
   } else if (Array.isArray(doc.Records)) {
@@ -115,12 +134,17 @@ function collect(doc: unknown, where: string, out: CloudTrailRecord[]): void {
 }
 
 /**
- * Every CloudTrail record in a parsed document: a record, an EventBridge event ("AWS API Call via
- * CloudTrail"), a log file {"Records": [...]}, `lookup-events` output, or an array of any of these.
- * Throws EventInputError naming `source` (and where inside it) when something is not a record.
+ * Every CloudTrail record in a parsed document, with the EventBridge envelope it came in: a record, an
+ * EventBridge event (CLOUDTRAIL_DETAIL_TYPES), a log file {"Records": [...]}, `lookup-events` output, or an
+ * array of any of these. Throws EventInputError naming `source` (and where inside it) when something is not a record.
  */
-export function extractRecords(doc: unknown, source: string): CloudTrailRecord[] {
-  const out: CloudTrailRecord[] = [];
+export function extractDelivered(doc: unknown, source: string): DeliveredRecord[] {
+  const out: DeliveredRecord[] = [];
   collect(doc, source, out);
   return out;
+}
+
+/** The records of `extractDelivered`, without their envelopes. */
+export function extractRecords(doc: unknown, source: string): CloudTrailRecord[] {
+  return extractDelivered(doc, source).map((delivered) => delivered.record);
 }

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { classify, extractRecords } from '../../../handlers/core/events/index.ts';
+import { classifyDelivered, extractDelivered } from '../../../handlers/core/events/index.ts';
 import type { Classification, RecordKind } from '../../../handlers/core/events/index.ts';
 import { fixtureFiles, readFixture } from './records.ts';
 
-/** The kind a fixture's file name promises (test/fixtures/cloudtrail/SOURCES.md). */
+/** Fixtures whose recording account (recipientAccountId) the publisher sanitized into something that is no account id. */
+const MALFORMED_RECORDING_ACCOUNT = new Set([
+  'change--attach-role-policy--iam-user-2.json',
+  'change--update-assume-role-policy--iam-user-2.json',
+  'ignored--iam-user--secretsmanager-getsecretvalue-success.json',
+  'ignored--iam-user--ssm-getparameters-success.json',
+  'launch--runinstances--iam-user--no-profile.json',
+]);
+
+/** The kind a fixture's file name promises (test/fixtures/cloudtrail/SOURCES.md); a malformed recording account is never used. */
 function expectedKind(file: string): RecordKind {
+  if (MALFORMED_RECORDING_ACCOUNT.has(file)) return 'ignored';
   if (file.startsWith('denied--instance-role--')) return 'access-denied';
   if (file.startsWith('launch--')) return file.includes('dryrun') ? 'ignored' : 'launch';
   if (file.startsWith('change--')) return 'change';
@@ -141,6 +151,10 @@ const EXPECTED: Record<string, (c: Classification) => void> = {
   },
   'launch--runinstances--assumed-role--no-profile.json': (c) => {
     expect(c.launch).toMatchObject({ instanceIds: ['i-0f7c711dc84bedda0'], instanceProfile: null, launchTemplate: null, viaAutoScaling: false });
+    // The caller's role names an 11-digit account: the launch belongs to the account that recorded it.
+    expect(c.principal.accountId).toBe('03412312600');
+    expect(c.accountId).toBe('644160558196');
+    expect(c.reason).toMatch(/caller of account 03412312600, diagnosed in 644160558196/);
   },
   'launch--runinstances--autoscaling-legacy-root--with-profile.json': (c) => {
     expect(c.launch).toMatchObject({ instanceIds: ['i-784cdacd', 'i-7b4cdace'], instanceProfile: 'BaseIAMRole', viaAutoScaling: true });
@@ -182,9 +196,16 @@ describe('every real CloudTrail fixture', () => {
   });
 
   it.each(files)('%s', (file) => {
-    const records = extractRecords(readFixture(file), file);
+    const records = extractDelivered(readFixture(file), file);
     expect(records).toHaveLength(1);
-    const c = classify(records[0]);
+    const c = classifyDelivered(records[0]!);
+    if (MALFORMED_RECORDING_ACCOUNT.has(file)) {
+      expect(c.accountId).toBeNull();
+      expect(c.rejection).toMatch(/is not a 12-digit account id: reported, not used/);
+    } else {
+      expect(c.accountId).toMatch(/^\d{12}$/);
+      expect(c.rejection).toBeNull();
+    }
     expect(c.kind).toBe(expectedKind(file));
     expect(c.eventId).toBeTruthy();
     expect(c.eventTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/);

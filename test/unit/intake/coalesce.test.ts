@@ -46,15 +46,15 @@ describe('coalesceIncidents', () => {
     const denial = realDenial();
     const change = fixture('change--attach-role-policy--iam-user.json');
     const changeRecord = change.Records ? change.Records[0] : change;
-    changeRecord.userIdentity.accountId = denial.userIdentity.accountId;
+    changeRecord.recipientAccountId = denial.recipientAccountId;
     changeRecord.eventTime = new Date(Date.parse(denial.eventTime) - 60_000).toISOString();
     const [incident] = coalesceIncidents(keyed([denial, changeRecord])).incidents;
     expect(incident!.recentChanges).toHaveLength(1);
     expect(incident!.recentChanges[0]!.kind).toBe('change');
   });
 
-  it('makes one incident of a launch of several instances', () => {
-    const { incidents } = coalesceIncidents(keyed([fixture('launch--runinstances--iam-user--no-profile.json')]));
+  it('makes one incident of a launch', () => {
+    const { incidents } = coalesceIncidents(keyed([fixture('launch--runinstances--iam-user-console--no-profile.json')]));
     expect(incidents).toHaveLength(1);
     expect(incidents[0]!.kind).toBe('launch');
     expect(incidents[0]!.instanceIds.length).toBeGreaterThan(0);
