@@ -16,5 +16,5 @@ import type { ApplyInput, ApplyProgress } from './steps/types.ts';
 
 export const handler = async (raw: unknown, context: Context): Promise<ApplyProgress> => {
   const event = requireFields<ApplyInput>(raw, 'Apply', ['incident', 'diagnosis', 'actions', 'progress', 'execution']);
-  return applyStep(stepDeps(event.incident.key, { portsFor: portsFor(context), audit: auditStore, budget: changeBudget, lock: changeLock }), event);
+  return applyStep(stepDeps(event.incident.key, { portsFor: portsFor(context, 'write'), audit: auditStore, budget: changeBudget, lock: changeLock }), event);
 };

@@ -9,5 +9,5 @@ import type { DiagnoseInput, DiagnoseOutput } from './steps/types.ts';
 
 export const handler = async (raw: unknown, context: Context): Promise<DiagnoseOutput> => {
   const event = requireFields<DiagnoseInput>(raw, 'Diagnose', ['incident', 'execution']);
-  return diagnoseStep(stepDeps(event.incident.key, { portsFor: portsFor(context), audit: auditStore }), event);
+  return diagnoseStep(stepDeps(event.incident.key, { portsFor: portsFor(context, 'read'), audit: auditStore }), event);
 };

@@ -11,7 +11,7 @@ const workflow = workflowPort();
 export const handler = async (_event: unknown, context: Context): Promise<Pick<SweepSummary, 'checked' | 'duplicates'> & { started: string[] }> => {
   const own = { accountId: context.invokedFunctionArn.split(':')[4] ?? '', region: process.env['AWS_REGION'] ?? '' };
   const summary = await sweepStep(
-    { config, workflow, portsFor: portsFor(context), clock: systemClock, logger },
+    { config, workflow, portsFor: portsFor(context, 'read'), clock: systemClock, logger },
     sweepTargets(config, own),
   );
   logger.info({ checked: summary.checked, started: summary.started.length, duplicates: summary.duplicates }, 'sweep done');

@@ -8,5 +8,5 @@ import type { VerifyInput, VerifyOutput } from './steps/types.ts';
 
 export const handler = async (raw: unknown, context: Context): Promise<VerifyOutput> => {
   const event = requireFields<VerifyInput>(raw, 'Verify', ['incident', 'diagnosis', 'wait', 'execution']);
-  return verifyStep(stepDeps(event.incident.key, { portsFor: portsFor(context) }), event);
+  return verifyStep(stepDeps(event.incident.key, { portsFor: portsFor(context, 'read') }), event);
 };

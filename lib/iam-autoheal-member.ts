@@ -1,7 +1,7 @@
 /**
  * `IamAutohealMember`: what a member account of an organization runs — the three rules forwarding
- * to the hub's bus (with an alarm on what they fail to deliver), and the remediation role that only
- * the hub's step roles may assume.
+ * to the hub's bus (with an alarm on what they fail to deliver), a read-only role that only the hub's
+ * diagnose, verify and sweep roles may assume, and the remediation (write) role that only its apply role may.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,18 +9,19 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { Annotations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../handlers/core/config.ts';
-import { DEFAULT_MEMBER_ROLE_NAME } from '../handlers/core/member-role.ts';
+import { DEFAULT_MEMBER_READ_ROLE_NAME, DEFAULT_MEMBER_ROLE_NAME, type MemberAccess } from '../handlers/core/member-role.ts';
 import { deadLetterAlarm } from './alarms.ts';
 import { AutohealRules } from './event-rules.ts';
 import { acknowledgeMemberFindings } from './nag-acknowledgements.ts';
 import { Notifications } from './notifications.ts';
-import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, type RemediationGrant } from './remediation-policy.ts';
-import { MEMBER_ROLE_USERS } from './steps.ts';
+import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, unscopedWritesWarning, type RemediationGrant } from './remediation-policy.ts';
+import { memberRoleUsers } from './steps.ts';
 
-export { DEFAULT_MEMBER_ROLE_NAME } from '../handlers/core/member-role.ts';
+export { DEFAULT_MEMBER_READ_ROLE_NAME, DEFAULT_MEMBER_ROLE_NAME } from '../handlers/core/member-role.ts';
 export const DEFAULT_HUB_STEP_ROLE_PREFIX = 'iam-autoheal-hub';
 export const DEFAULT_EVENT_BUS_NAME = 'iam-autoheal';
 
@@ -34,8 +35,10 @@ export interface IamAutohealMemberProps {
   readonly hubRegion: string;
   /** @default 'iam-autoheal' */
   readonly hubEventBusName?: string;
-  /** @default 'iam-autoheal-remediation' */
+  /** The write role, assumed only by the hub's apply step. @default 'iam-autoheal-remediation' */
   readonly roleName?: string;
+  /** The read-only role, assumed only by the hub's diagnose, verify and sweep steps. @default 'iam-autoheal-read' */
+  readonly readRoleName?: string;
   /** Prefix of the hub's step role names (`HubOptions.stepRoleNamePrefix`). @default 'iam-autoheal-hub' */
   readonly hubStepRoleNamePrefix?: string;
   /** E-mail addresses told when forwarding fails (each confirms by mail). @default - none: the alarm still shows in CloudWatch */
@@ -43,7 +46,10 @@ export interface IamAutohealMemberProps {
 }
 
 export class IamAutohealMember extends Construct {
+  /** The write role: declared remediations, assumed only by the hub's apply step. */
   readonly remediationRole: Role;
+  /** The read-only role: diagnosis, verification and sweep. */
+  readonly readRole: Role;
   readonly rules: AutohealRules;
   /** Events the bus could not forward to the hub after retries. */
   readonly forwardingDeadLetterQueue: Queue;
@@ -73,23 +79,28 @@ export class IamAutohealMember extends Construct {
     this.forwardingAlarm.addAlarmAction(new SnsAction(this.alarmNotifications.topic));
 
     const prefix = props.hubStepRoleNamePrefix ?? DEFAULT_HUB_STEP_ROLE_PREFIX;
-    this.remediationRole = new Role(this, 'RemediationRole', {
-      roleName: props.roleName ?? DEFAULT_MEMBER_ROLE_NAME,
-      description: 'iam-autoheal: diagnosis and declared remediations, assumed only by the hub step roles',
+    const memberRole = (id: string, access: MemberAccess, roleName: string, description: string) => new Role(this, id, {
+      roleName,
+      description,
       maxSessionDuration: Duration.hours(1),
       assumedBy: new AccountPrincipal(props.hubAccountId).withConditions({
         StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
-        ArnEquals: { 'aws:PrincipalArn': MEMBER_ROLE_USERS.map((step) => `arn:${partition}:iam::${props.hubAccountId}:role/${prefix}-${step}`) },
+        ArnEquals: { 'aws:PrincipalArn': memberRoleUsers(access).map((step) => `arn:${partition}:iam::${props.hubAccountId}:role/${prefix}-${step}`) },
       }),
     });
+    this.readRole = memberRole('ReadRole', 'read', props.readRoleName ?? DEFAULT_MEMBER_READ_ROLE_NAME,
+      'iam-autoheal: read-only diagnosis, verification and sweep, assumed only by the hub diagnose, verify and sweep step roles');
+    this.remediationRole = memberRole('RemediationRole', 'write', props.roleName ?? DEFAULT_MEMBER_ROLE_NAME,
+      'iam-autoheal: declared remediations, assumed only by the hub apply step role');
     const scope_ = { partition, account: stack.account, region: stack.region };
-    for (const statement of [
-      ...readOnlyStatements(scope_),
-      ...remediationStatements(props.remediations, scope_, remediationOptions(props.config)),
-      ...privilegeEscalationDenyStatements(partition),
-    ]) {
+    const ownRoleArns = this.node.findAll().filter((node): node is Role => node instanceof Role).map((role) => role.roleArn);
+    const deny = privilegeEscalationDenyStatements(partition, { ownRoleArns });
+    for (const statement of [...readOnlyStatements(scope_), ...deny]) this.readRole.addToPrincipalPolicy(statement);
+    for (const statement of [...readOnlyStatements(scope_), ...remediationStatements(props.remediations, scope_, remediationOptions(props.config)), ...deny]) {
       this.remediationRole.addToPrincipalPolicy(statement);
     }
+    const unscoped = unscopedWritesWarning(props.remediations, props.config);
+    if (unscoped) Annotations.of(this).addWarningV2('iam-autoheal:unscoped-writes', unscoped);
     acknowledgeMemberFindings(this, this.forwardingDeadLetterQueue);
   }
 }

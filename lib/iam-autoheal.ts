@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { SnsTopic, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { AnyPrincipal, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { AnyPrincipal, PolicyStatement, Role, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -17,15 +17,17 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ConfigError, type Config } from '../handlers/core/config.ts';
+import { MEMBER_ROLE_VARIABLES, type MemberAccess } from '../handlers/core/member-role.ts';
 import { AutohealAlarms } from './alarms.ts';
 import { AutohealFunction } from './autoheal-function.ts';
 import { denyForgedOutcomes } from './event-bus-policy.ts';
 import { AutohealRules } from './event-rules.ts';
 import { acknowledgeServiceFindings } from './nag-acknowledgements.ts';
 import { Notifications, type SlackChannelProps } from './notifications.ts';
-import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, type RemediationGrant } from './remediation-policy.ts';
+import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, unscopedWritesWarning, type RemediationGrant } from './remediation-policy.ts';
 import { loadDefinition } from './state-machine-definition.ts';
 import { STEPS, type StepName } from './steps.ts';
+import { RuleScopedTopicTarget } from './topic-target.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -39,8 +41,8 @@ export const RESOURCE_SUBSTITUTIONS = ['Partition', 'EventBusName', 'EventBusArn
 export interface HubOptions {
   /** `o-…`: only principals of this organization may put events on the bus or be assumed. */
   readonly organizationId: string;
-  /** Name of the remediation role in every member account (see `IamAutohealMember`). */
-  readonly memberRoleName: string;
+  /** Names of the member roles in every member account (see `IamAutohealMember`): read for diagnose, verify and sweep, write for apply. */
+  readonly memberRoleNames: Readonly<Record<MemberAccess, string>>;
   /** Fixed names of the step roles members trust: `<prefix>-<step>`. */
   readonly stepRoleNamePrefix: string;
 }
@@ -142,7 +144,8 @@ export class IamAutoheal extends Construct {
       TOPIC_ARN: this.notifications.topic.topicArn,
       STATE_MACHINE_ARN: stateMachineArn,
       EVENT_BUS_NAME: this.eventBus.eventBusName,
-      MEMBER_ROLE_NAME: props.hub?.memberRoleName ?? '',
+      [MEMBER_ROLE_VARIABLES.read]: props.hub?.memberRoleNames.read ?? '',
+      [MEMBER_ROLE_VARIABLES.write]: props.hub?.memberRoleNames.write ?? '',
       LOG_LEVEL: props.logLevel ?? 'info',
     };
     const handlersDir = props.handlersDir ?? join(PROJECT_ROOT, 'handlers');
@@ -154,7 +157,7 @@ export class IamAutoheal extends Construct {
       timeout: STEPS[step].timeout,
       memorySize: STEPS[step].memorySize,
       reservedConcurrentExecutions: reservedConcurrency(step, props.reservedConcurrency),
-      roleName: props.hub && STEPS[step].actsInMembers ? `${props.hub.stepRoleNamePrefix}-${step}` : undefined,
+      roleName: props.hub && STEPS[step].memberAccess ? `${props.hub.stepRoleNamePrefix}-${step}` : undefined,
       logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     })])) as Record<StepName, AutohealFunction>;
@@ -177,21 +180,26 @@ export class IamAutoheal extends Construct {
     this.auditTable.grantReadData(fn.diagnose.role);
     for (const step of ['notify', 'request-approval'] as const) this.notifications.topic.grantPublish(fn[step].role);
 
-    // The steps that act on accounts read and write this account directly (the hub's own, too)…
-    const actingSteps = steps.filter((step) => STEPS[step].actsInMembers);
+    // The steps that act on accounts read this account directly (the hub's own, too); only apply writes…
+    const actingSteps = steps.filter((step) => STEPS[step].memberAccess !== null);
     for (const step of actingSteps) readOnlyStatements(policyScope).forEach((statement) => fn[step].role.addToPrincipalPolicy(statement));
-    const remediation = remediationStatements(props.remediations, policyScope, remediationOptions(props.config));
-    // …and, in a hub, every other member through its remediation role, inside the organization only.
-    const memberRoleArn = props.hub ? `arn:${stack.partition}:iam::*:role/${props.hub.memberRoleName}` : undefined;
-    [...remediation, ...privilegeEscalationDenyStatements(stack.partition, memberRoleArn)].forEach((statement) => fn.apply.role.addToPrincipalPolicy(statement));
-    if (props.hub && memberRoleArn) {
-      const assume = new PolicyStatement({
+    remediationStatements(props.remediations, policyScope, remediationOptions(props.config)).forEach((statement) => fn.apply.role.addToPrincipalPolicy(statement));
+    // …and, in a hub, every other member through the member role of its access (read or write), inside the organization only.
+    const memberRoleArnOf = (step: StepName) => {
+      const access = STEPS[step].memberAccess;
+      return props.hub && access ? `arn:${stack.partition}:iam::*:role/${props.hub.memberRoleNames[access]}` : undefined;
+    };
+    for (const step of actingSteps) {
+      const memberRole = memberRoleArnOf(step);
+      if (!props.hub || !memberRole) continue;
+      fn[step].role.addToPrincipalPolicy(new PolicyStatement({
         actions: ['sts:AssumeRole'],
-        resources: [memberRoleArn],
+        resources: [memberRole],
         conditions: { StringEquals: { 'aws:ResourceOrgID': props.hub.organizationId } },
-      });
-      for (const step of actingSteps) fn[step].role.addToPrincipalPolicy(assume);
+      }));
     }
+    const unscoped = unscopedWritesWarning(props.remediations, props.config);
+    if (unscoped) Annotations.of(this).addWarningV2('iam-autoheal:unscoped-writes', unscoped);
 
     this.stateMachine = this.createStateMachine(stateMachineName, props);
     denyForgedOutcomes(this.eventBus, this.stateMachine.role);
@@ -199,7 +207,7 @@ export class IamAutoheal extends Construct {
     new Rule(this, 'ExecutionFailed', {
       description: 'iam-autoheal: a remediation workflow failed, timed out or was aborted',
       eventPattern: { source: ['aws.states'], detailType: ['Step Functions Execution Status Change'], detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [stateMachineArn] } },
-      targets: [new SnsTopic(this.notifications.topic)],
+      targets: [new RuleScopedTopicTarget(this.notifications.topic)],
     });
 
     new Schedule(this, 'SweepSchedule', {
@@ -215,6 +223,12 @@ export class IamAutoheal extends Construct {
       functions: steps.map((step) => fn[step].function),
       budgetLogGroups: [fn.guard.logGroup, fn.apply.logGroup],
     });
+    // Last, once every role exists: the Deny on each step that acts on accounts, naming all of this deployment's roles.
+    const ownRoleArns = ownRoles(this).map((role) => role.roleArn);
+    for (const step of actingSteps) {
+      privilegeEscalationDenyStatements(stack.partition, { assumableRoleArn: memberRoleArnOf(step), ownRoleArns })
+        .forEach((statement) => fn[step].role.addToPrincipalPolicy(statement));
+    }
     acknowledgeServiceFindings(this);
   }
 
@@ -276,6 +290,12 @@ export class IamAutoheal extends Construct {
     if (used.has('TopicArn')) this.notifications.topic.grantPublish(stateMachine);
     return stateMachine;
   }
+}
+
+/** Every role of the deployment: those in the construct, and the scheduler's invoke role that CDK puts at stack level. */
+function ownRoles(construct: Construct): Role[] {
+  const stackLevel = Stack.of(construct).node.children.filter((child) => child.node.id.startsWith('SchedulerRoleForTarget'));
+  return [construct, ...stackLevel].flatMap((scope) => scope.node.findAll()).filter((node): node is Role => node instanceof Role);
 }
 
 function reservedConcurrency(step: StepName, settings: IamAutohealProps['reservedConcurrency']): number | undefined {

@@ -69,7 +69,11 @@ export function remediationStatements(remediations: readonly RemediationGrant[],
         return statement;
       };
       const name = `${remediation.type}-${index}`;
-      if (others.length) statements.push(tagged(new PolicyStatement({ sid: sid(name), actions: others, resources })));
+      // PassRole in its own statement: only roles carrying the opt-in tag may be handed to an instance (defense in depth).
+      const pass = others.filter((action) => action === 'iam:PassRole');
+      const rest = others.filter((action) => action !== 'iam:PassRole');
+      if (rest.length) statements.push(tagged(new PolicyStatement({ sid: sid(name), actions: rest, resources })));
+      if (pass.length) statements.push(passRoleStatement(sid(`${name}-pass-tagged-roles`), resources, options.optInTag));
       if (attach.length && options.attachablePolicyArns.length) {
         // Its own statement: iam:PolicyARN exists only in the request context of attach calls.
         const statement = tagged(new PolicyStatement({ sid: sid(`${name}-declared-policies`), actions: attach, resources }));
@@ -79,6 +83,19 @@ export function remediationStatements(remediations: readonly RemediationGrant[],
     });
   }
   return statements;
+}
+
+/**
+ * iam:PassRole, which associating a profile, replacing an association and adding a role to a profile all need
+ * on the profile's role: with an opt-in tag, only on roles that carry it. The role resource type supports
+ * `iam:ResourceTag/<key>` (Service Authorization Reference); IAM tags need IAM permissions, so the tag is
+ * authority an instance's launcher cannot forge. Passing to a service other than EC2, and passing the service's
+ * own roles, are denied on top (privilegeEscalationDenyStatements).
+ */
+function passRoleStatement(statementSid: string, resources: string[], optInTag: RemediationPolicyOptions['optInTag']): PolicyStatement {
+  const statement = new PolicyStatement({ sid: statementSid, actions: ['iam:PassRole'], resources });
+  if (optInTag) statement.addCondition('StringEquals', { [`iam:ResourceTag/${optInTag.key}`]: optInTag.value });
+  return statement;
 }
 
 /** Read-only calls of diagnosis, verification and the sweep (IAM is global, EC2 and Auto Scaling list by region). */
@@ -143,16 +160,43 @@ export const PRIVILEGE_ESCALATION_ACTIONS = [
   'kms:CreateGrant',
 ] as const;
 
+/**
+ * Every IAM write, as action patterns (this Deny must also cover actions IAM adds later). Denied on the
+ * service's own roles and policies: whatever a bug or a stolen session of the service tries, it cannot write
+ * `*:*` onto itself, drop the policy holding its Deny, change its trust or boundary, or hand its roles out.
+ */
+export const IAM_WRITE_ACTIONS = [
+  'iam:Put*', 'iam:Delete*', 'iam:Attach*', 'iam:Detach*', 'iam:Update*', 'iam:Tag*', 'iam:Untag*',
+  'iam:Create*', 'iam:Add*', 'iam:Remove*', 'iam:Set*', 'iam:PassRole',
+] as const;
+
+/** Names the service gives its fixed roles (member read/write roles, hub step roles) and would give its policies. */
+export const SERVICE_NAME_PREFIX = 'iam-autoheal';
+
+/** The service's own roles and policies, in any account: by name prefix (any path), plus the ARNs given. */
+export function serviceOwnResources(partition: string, ownRoleArns: readonly string[] = []): string[] {
+  return [
+    ...['role', 'policy'].flatMap((type) => [`arn:${partition}:iam::*:${type}/${SERVICE_NAME_PREFIX}*`, `arn:${partition}:iam::*:${type}/*/${SERVICE_NAME_PREFIX}*`]),
+    ...ownRoleArns,
+  ];
+}
+
 /** Managed policies that are never attached by a remediation, whatever the configuration says. */
 export const NEVER_ATTACHED_POLICIES = ['AdministratorAccess', 'PowerUserAccess', 'IAMFullAccess'] as const;
 
-/**
- * The explicit Deny on the remediation role: it wins over any Allow, now or added later.
- * `assumableRoleArn`: the one role pattern a hub step may still assume (the member remediation role).
- */
-export function privilegeEscalationDenyStatements(partition: string, assumableRoleArn?: string): PolicyStatement[] {
+export interface DenyOptions {
+  /** The one role pattern a hub step may still assume (its member role). @default - none */
+  assumableRoleArn?: string;
+  /** ARNs of the deployment's own roles whose names the prefix does not cover (generated names). @default - none */
+  ownRoleArns?: readonly string[];
+}
+
+/** The explicit Deny on every role of the service that acts on accounts: it wins over any Allow, now or added later. */
+export function privilegeEscalationDenyStatements(partition: string, options: DenyOptions = {}): PolicyStatement[] {
+  const { assumableRoleArn, ownRoleArns } = options;
   return [
     new PolicyStatement({ sid: 'DenyPrivilegeEscalation', effect: Effect.DENY, actions: [...PRIVILEGE_ESCALATION_ACTIONS], resources: ['*'] }),
+    new PolicyStatement({ sid: 'DenyWritingTheServiceItself', effect: Effect.DENY, actions: [...IAM_WRITE_ACTIONS], resources: serviceOwnResources(partition, ownRoleArns) }),
     new PolicyStatement({
       sid: 'DenyAssumingOtherRoles',
       effect: Effect.DENY,
@@ -176,6 +220,20 @@ export function privilegeEscalationDenyStatements(partition: string, assumableRo
       conditions: { ArnLike: { 'iam:PolicyARN': NEVER_ATTACHED_POLICIES.map((name) => `arn:${partition}:iam::aws:policy/${name}`) } },
     }),
   ];
+}
+
+const READ_ACTION = /^[a-z0-9-]+:(Get|List|Describe)/;
+
+/**
+ * What an unscoped deployment (no `scope.tag`) allows, said loudly at synth: every declared write whose IAM
+ * condition would be the opt-in tag applies to every matching resource of the account. Null when scoped.
+ */
+export function unscopedWritesWarning(remediations: readonly RemediationGrant[], config: Config): string | null {
+  if (config.scope.tag) return null;
+  const conditioned = remediations.flatMap((r) => r.permissions.filter((p) => p.taggable || p.actions.includes('iam:PassRole')).flatMap((p) => p.actions));
+  const actions = [...new Set(conditioned.filter((action) => !READ_ACTION.test(action)))].sort();
+  if (actions.length === 0) return null;
+  return `scope.tag is not set: the writes ${actions.join(', ')} carry no opt-in tag condition and apply to every role, instance, launch template and Auto Scaling group of each watched account, and any role without the service's name prefix may be passed to EC2 (the guard still decides each change, and the explicit Deny still holds). Set scope.tag (docs/DEPLOY.md "Configuration") to let IAM itself refuse untagged resources.`;
 }
 
 function placeArn(pattern: string, scope: PolicyScope): string {

@@ -4,7 +4,8 @@ import { CfnSubscription } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Config } from '../handlers/core/config.ts';
 import { IamAutoheal, type IamAutohealProps } from './iam-autoheal.ts';
-import { DEFAULT_EVENT_BUS_NAME, DEFAULT_HUB_STEP_ROLE_PREFIX, DEFAULT_MEMBER_ROLE_NAME, IamAutohealMember } from './iam-autoheal-member.ts';
+import { DEFAULT_MEMBER_ROLE_NAMES } from '../handlers/core/member-role.ts';
+import { DEFAULT_EVENT_BUS_NAME, DEFAULT_HUB_STEP_ROLE_PREFIX, IamAutohealMember } from './iam-autoheal-member.ts';
 import type { RemediationGrant } from './remediation-policy.ts';
 
 export type ServiceOptions = Omit<IamAutohealProps, 'hub'>;
@@ -44,7 +45,7 @@ export class HubStack extends Stack {
     this.service = new IamAutoheal(this, 'IamAutoheal', {
       ...props.service,
       eventBusName: props.service.eventBusName ?? DEFAULT_EVENT_BUS_NAME,
-      hub: { organizationId: organizationId.valueAsString, memberRoleName: DEFAULT_MEMBER_ROLE_NAME, stepRoleNamePrefix: DEFAULT_HUB_STEP_ROLE_PREFIX },
+      hub: { organizationId: organizationId.valueAsString, memberRoleNames: DEFAULT_MEMBER_ROLE_NAMES, stepRoleNamePrefix: DEFAULT_HUB_STEP_ROLE_PREFIX },
     });
     serviceOutputs(this, this.service);
   }
@@ -56,7 +57,7 @@ export class MemberStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps & { config: Config; remediations: readonly RemediationGrant[] }) {
     super(scope, id, {
-      description: 'iam-autoheal: member account (forwards events, remediation role)',
+      description: 'iam-autoheal: member account (forwards events, read and remediation roles)',
       // No assets and no bootstrap check: the template deploys as is through StackSets to unbootstrapped accounts.
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
       ...props,
@@ -75,14 +76,16 @@ export class MemberStack extends Stack {
       type: 'String',
       allowedValues: ['true', 'false'],
       default: 'true',
-      description: 'true in exactly one region of each account: the remediation role is global',
+      description: 'true in exactly one region of each account: the read and remediation roles are global',
     });
     const roleCondition = new CfnCondition(this, 'CreatesRemediationRole', { expression: Fn.conditionEquals(createRole.valueAsString, 'true') });
-    for (const node of this.member.remediationRole.node.findAll()) {
+    for (const node of [...this.member.remediationRole.node.findAll(), ...this.member.readRole.node.findAll()]) {
       if (CfnResource.isCfnResource(node)) node.cfnOptions.condition = roleCondition;
     }
-    const output = new CfnOutput(this, 'RemediationRoleArn', { value: this.member.remediationRole.roleArn });
+    const output = new CfnOutput(this, 'RemediationRoleArn', { value: this.member.remediationRole.roleArn, description: 'the write role (hub apply step)' });
     output.condition = roleCondition;
+    const readOutput = new CfnOutput(this, 'ReadRoleArn', { value: this.member.readRole.roleArn, description: 'the read-only role (hub diagnose, verify, sweep)' });
+    readOutput.condition = roleCondition;
 
     // One address for every member (a StackSets parameter); empty: the alarm shows in CloudWatch only.
     const alarmEmail = new CfnParameter(this, 'AlarmEmail', {

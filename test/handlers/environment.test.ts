@@ -1,10 +1,10 @@
 /** The Lambda wiring: configuration validated at cold start, hub/member credentials per incident account. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-const created = vi.hoisted(() => [] as Array<{ accountId: string; region: string; assumeRoleArn?: string }>);
+const created = vi.hoisted(() => [] as Array<{ accountId: string; region: string; assumeRoleArn?: string; sessionName?: string }>);
 vi.mock('../../handlers/adapters/aws/account.ts', async (importOriginal) => ({
   ...(await importOriginal<object>()),
-  createAwsAccountPorts: (target: { accountId: string; region: string; assumeRoleArn?: string }) => {
+  createAwsAccountPorts: (target: { accountId: string; region: string; assumeRoleArn?: string; sessionName?: string }) => {
     created.push(target);
     return { accountId: target.accountId, region: target.region };
   },
@@ -20,25 +20,39 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllEnvs());
 
 describe('environment', () => {
-  it('reaches a member account through its remediation role, and the hub’s own account directly', async () => {
+  const hubRoles = () => {
+    vi.stubEnv('MEMBER_READ_ROLE_NAME', 'iam-autoheal-read');
+    vi.stubEnv('MEMBER_WRITE_ROLE_NAME', 'iam-autoheal-remediation');
+  };
+
+  it('reaches a member account through its read role to read and its write role to write, and the hub’s own account directly', async () => {
     vi.stubEnv('CONFIG', '{}');
-    vi.stubEnv('MEMBER_ROLE_NAME', 'iam-autoheal-remediation');
+    hubRoles();
     const { accountPorts } = await import('../../handlers/wiring/account.ts');
-    accountPorts(HUB_FUNCTION, '222222222222', 'us-east-1');
-    accountPorts(HUB_FUNCTION, '111111111111', 'eu-west-1');
+    accountPorts(HUB_FUNCTION, 'read', '222222222222', 'us-east-1');
+    accountPorts(HUB_FUNCTION, 'write', '222222222222', 'us-east-1');
+    accountPorts(HUB_FUNCTION, 'write', '111111111111', 'eu-west-1');
     expect(created).toEqual([
-      { accountId: '222222222222', region: 'us-east-1', assumeRoleArn: 'arn:aws:iam::222222222222:role/iam-autoheal-remediation' },
+      { accountId: '222222222222', region: 'us-east-1', assumeRoleArn: 'arn:aws:iam::222222222222:role/iam-autoheal-read', sessionName: 'iam-autoheal-read' },
+      { accountId: '222222222222', region: 'us-east-1', assumeRoleArn: 'arn:aws:iam::222222222222:role/iam-autoheal-remediation', sessionName: 'iam-autoheal-write' },
       { accountId: '111111111111', region: 'eu-west-1' },
     ]);
   });
 
+  it('fails loudly in a hub whose step lacks the role variable it needs', async () => {
+    vi.stubEnv('CONFIG', '{}');
+    vi.stubEnv('MEMBER_READ_ROLE_NAME', 'iam-autoheal-read');
+    const { accountPorts } = await import('../../handlers/wiring/account.ts');
+    expect(() => accountPorts(HUB_FUNCTION, 'write', '222222222222', 'us-east-1')).toThrow(/MEMBER_WRITE_ROLE_NAME is not set/);
+  });
+
   it('names the member role in the partition the hub runs in (aws-cn, aws-us-gov), aws when its ARN does not say', async () => {
     vi.stubEnv('CONFIG', '{}');
-    vi.stubEnv('MEMBER_ROLE_NAME', 'iam-autoheal-remediation');
+    hubRoles();
     const { accountPorts } = await import('../../handlers/wiring/account.ts');
-    accountPorts({ invokedFunctionArn: 'arn:aws-cn:lambda:cn-north-1:111111111111:function:iam-autoheal-diagnose' }, '222222222222', 'cn-north-1');
-    accountPorts({ invokedFunctionArn: 'arn:aws-us-gov:lambda:us-gov-west-1:111111111111:function:f' }, '333333333333', 'us-gov-west-1');
-    accountPorts({ invokedFunctionArn: '' }, '444444444444', 'eu-west-1');
+    accountPorts({ invokedFunctionArn: 'arn:aws-cn:lambda:cn-north-1:111111111111:function:iam-autoheal-diagnose' }, 'write', '222222222222', 'cn-north-1');
+    accountPorts({ invokedFunctionArn: 'arn:aws-us-gov:lambda:us-gov-west-1:111111111111:function:f' }, 'write', '333333333333', 'us-gov-west-1');
+    accountPorts({ invokedFunctionArn: '' }, 'write', '444444444444', 'eu-west-1');
     expect(created.map((target) => target.assumeRoleArn)).toEqual([
       'arn:aws-cn:iam::222222222222:role/iam-autoheal-remediation',
       'arn:aws-us-gov:iam::333333333333:role/iam-autoheal-remediation',
@@ -49,7 +63,7 @@ describe('environment', () => {
   it('uses its own credentials everywhere in a single-account deployment', async () => {
     vi.stubEnv('CONFIG', '{}');
     const { accountPorts } = await import('../../handlers/wiring/account.ts');
-    accountPorts(HUB_FUNCTION, '222222222222', 'us-east-1');
+    accountPorts(HUB_FUNCTION, 'write', '222222222222', 'us-east-1');
     expect(created[0]!.assumeRoleArn).toBeUndefined();
   });
 

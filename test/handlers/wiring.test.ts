@@ -11,8 +11,8 @@ import { coalesceIncidents } from '../../handlers/core/intake.ts';
 import { classify, extractRecords, incidentKey } from '../../handlers/core/events/index.ts';
 
 const SCENARIO = 'test/fixtures/scenarios/example-launch-without-profile.json';
-const fake = vi.hoisted(() => ({} as { account: import('../../handlers/adapters/simulated/index.ts').SimulatedAccount }));
-vi.mock('../../handlers/wiring/account.ts', () => ({ portsFor: () => () => fake.account.ports }));
+const fake = vi.hoisted(() => ({ accesses: [] } as unknown as { account: import('../../handlers/adapters/simulated/index.ts').SimulatedAccount; accesses: string[] }));
+vi.mock('../../handlers/wiring/account.ts', () => ({ portsFor: (_context: unknown, access: string) => () => { fake.accesses.push(access); return fake.account.ports; } }));
 vi.mock('../../handlers/wiring/dynamodb.ts', () => {
   const audit = new MemoryAuditStore();
   const budget = new MemoryChangeBudget();
@@ -50,5 +50,7 @@ describe('Lambda entries with the real stepDeps', () => {
     await (await entry('notify'))({ state: { ...state, outcome }, execution }, context);
     await (await entry('request-approval'))({ taskToken: 'T', incident, diagnosis, decision: guarded.decision, approvalTimeoutSeconds: 60, execution }, context);
     expect(fake.account.notifier.messages).toHaveLength(2);
+    // In a hub, only apply reaches a member through its write role; diagnose and verify use the read role.
+    expect(fake.accesses).toEqual(['read', 'write', 'read']);
   });
 });

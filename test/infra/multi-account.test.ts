@@ -11,6 +11,12 @@ const hubTemplate = Template.fromStack(hub);
 const memberTemplate = Template.fromStack(member);
 const resources = (template: Template, type: string) => Object.entries(template.findResources(type)) as Array<[string, any]>;
 
+/** The statements of one hub step role's policies. */
+function stepStatements(step: string): any[] {
+  const id = `IamAutoheal${step[0]!.toUpperCase()}${step.slice(1)}Role`;
+  return resources(hubTemplate, 'AWS::IAM::Policy').filter(([policyId]) => policyId.startsWith(id)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
 describe('hub stack', () => {
   it('lets only accounts of the organization put events on its bus', () => {
     const allows = resources(hubTemplate, 'AWS::Events::EventBusPolicy').map(([, p]) => p.Properties.Statement).filter((s) => s.Effect === 'Allow');
@@ -34,15 +40,17 @@ describe('hub stack', () => {
     }
   });
 
-  it('names the step roles members trust, and lets them assume only the member role inside the organization', () => {
+  it('names the step roles members trust, and lets each assume only the member role of its access inside the organization', () => {
     for (const step of MEMBER_ROLE_USERS) hubTemplate.hasResourceProperties('AWS::IAM::Role', { RoleName: `iam-autoheal-hub-${step}` });
-    const assume = resources(hubTemplate, 'AWS::IAM::Policy')
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
-      .filter((s: any) => s.Action === 'sts:AssumeRole' && s.Effect === 'Allow');
-    expect(assume).toHaveLength(MEMBER_ROLE_USERS.length);
-    for (const statement of assume) {
-      expect(JSON.stringify(statement.Resource)).toContain(':iam::*:role/iam-autoheal-remediation');
-      expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } });
+    for (const step of MEMBER_ROLE_USERS) {
+      const assume = stepStatements(step).filter((s: any) => s.Action === 'sts:AssumeRole' && s.Effect === 'Allow');
+      expect(assume, step).toHaveLength(1);
+      const role = step === 'apply' ? 'iam-autoheal-remediation' : 'iam-autoheal-read';
+      expect(assume[0].Resource, step).toBe(`arn:aws:iam::*:role/${role}`);
+      expect(assume[0].Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } });
+      // The Deny allows no other role: a read step cannot reach the write role even with a bug.
+      const denyAssume = stepStatements(step).find((s: any) => s.Sid === 'DenyAssumingOtherRoles');
+      expect(denyAssume.NotResource, step).toEqual(assume[0].Resource);
     }
   });
 
@@ -56,9 +64,9 @@ describe('hub stack', () => {
     expect(apply.flatMap((s: any) => [s.Action].flat())).toContain('ec2:AssociateIamInstanceProfile');
   });
 
-  it('tells the steps the member role name', () => {
+  it('tells the steps the member role names', () => {
     for (const [, fn] of resources(hubTemplate, 'AWS::Lambda::Function')) {
-      expect(fn.Properties.Environment.Variables.MEMBER_ROLE_NAME).toBe('iam-autoheal-remediation');
+      expect(fn.Properties.Environment.Variables).toMatchObject({ MEMBER_READ_ROLE_NAME: 'iam-autoheal-read', MEMBER_WRITE_ROLE_NAME: 'iam-autoheal-remediation' });
     }
   });
 });
@@ -75,15 +83,28 @@ describe('member stack', () => {
     }
   });
 
-  it('lets only the hub step roles of the organization assume the remediation role', () => {
-    const [, role] = resources(memberTemplate, 'AWS::IAM::Role').find(([, r]) => r.Properties.RoleName === 'iam-autoheal-remediation')!;
+  it.each([
+    ['iam-autoheal-read', ['diagnose', 'verify', 'sweep']],
+    ['iam-autoheal-remediation', ['apply']],
+  ])('lets only the hub step roles of its access, in the organization, assume %s', (roleName, steps) => {
+    const [, role] = resources(memberTemplate, 'AWS::IAM::Role').find(([, r]) => r.Properties.RoleName === roleName)!;
     const [trust] = role.Properties.AssumeRolePolicyDocument.Statement;
     expect(trust.Action).toBe('sts:AssumeRole');
     expect(JSON.stringify(trust.Principal)).toContain('HubAccountId');
     expect(trust.Condition.StringEquals).toEqual({ 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } });
-    const principalArns = JSON.stringify(trust.Condition.ArnEquals['aws:PrincipalArn']);
-    for (const step of MEMBER_ROLE_USERS) expect(principalArns).toContain(`:role/iam-autoheal-hub-${step}`);
+    const principalArns = trust.Condition.ArnEquals['aws:PrincipalArn'].map((arn: unknown) => JSON.stringify(arn).match(/:role\/([a-z-]+)/)![1]);
+    expect(principalArns).toEqual(steps.map((step) => `iam-autoheal-hub-${step}`));
     expect(role.Properties.MaxSessionDuration).toBe(3600);
+  });
+
+  it('gives the read role no write at all', () => {
+    const statements = resources(memberTemplate, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('IamAutohealMemberReadRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const allowed = statements.filter((s: any) => s.Effect === 'Allow').flatMap((s: any) => [s.Action].flat());
+    expect(allowed).toEqual(expect.arrayContaining(['iam:GetRole', 'ec2:DescribeInstances']));
+    expect(allowed.filter((action: string) => !/:(Get|List|Describe|Simulate|Decode)/.test(action))).toEqual([]);
+    expect(statements.find((s: any) => s.Sid === 'DenyWritingTheServiceItself')).toBeDefined();
   });
 
   it('gives the remediation role the declared writes, tag-conditioned, and the Deny', () => {

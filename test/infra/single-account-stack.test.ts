@@ -78,10 +78,11 @@ describe('step functions', () => {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
-        expect.arrayContaining(['CONFIG', 'AUDIT_TABLE', 'STATE_TABLE', 'TOPIC_ARN', 'STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'MEMBER_ROLE_NAME', 'LOG_LEVEL']),
+        expect.arrayContaining(['CONFIG', 'AUDIT_TABLE', 'STATE_TABLE', 'TOPIC_ARN', 'STATE_MACHINE_ARN', 'EVENT_BUS_NAME', 'MEMBER_READ_ROLE_NAME', 'MEMBER_WRITE_ROLE_NAME', 'LOG_LEVEL']),
       );
       expect(JSON.parse(fn.Properties.Environment.Variables.CONFIG).scope.tag).toEqual({ key: 'iam-autoheal', value: 'on' });
-      expect(fn.Properties.Environment.Variables.MEMBER_ROLE_NAME).toBe('');
+      expect(fn.Properties.Environment.Variables.MEMBER_READ_ROLE_NAME).toBe('');
+      expect(fn.Properties.Environment.Variables.MEMBER_WRITE_ROLE_NAME).toBe('');
     }
   });
 

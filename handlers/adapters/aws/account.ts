@@ -18,13 +18,15 @@ export interface AwsAccountTarget {
   /** Member account's remediation role; without it the default credential chain is used. */
   assumeRoleArn?: string;
   externalId?: string;
+  /** Session name of the assumed role, as the member's CloudTrail shows it. @default SESSION_NAME */
+  sessionName?: string;
 }
 
 export { systemClock };
 
 export function createAwsAccountPorts(target: AwsAccountTarget): AccountPorts {
-  const { accountId, region, assumeRoleArn, externalId } = target;
-  const identity = assumeRoleArn ? assumedRoleIdentity(assumeRoleArn, region, externalId) : undefined;
+  const { accountId, region, assumeRoleArn, externalId, sessionName } = target;
+  const identity = assumeRoleArn ? assumedRoleIdentity(assumeRoleArn, region, externalId, sessionName) : undefined;
   return {
     accountId,
     region,

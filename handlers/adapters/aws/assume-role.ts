@@ -9,22 +9,23 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 
 const identities = new Map<string, CredentialsIdentity>();
 
-export function assumedRoleIdentity(roleArn: string, region: string, externalId?: string): CredentialsIdentity {
-  const key = `${roleArn}|${externalId ?? ''}|${region}`;
+/** Credentials of `roleArn`, cached per role, external id, region and session name (one STS call per ~hour). */
+export function assumedRoleIdentity(roleArn: string, region: string, externalId?: string, sessionName = SESSION_NAME): CredentialsIdentity {
+  const key = `${roleArn}|${externalId ?? ''}|${region}|${sessionName}`;
   let identity = identities.get(key);
   if (!identity) {
-    identity = { key, provider: cachedAssumeRole(roleArn, region, externalId) };
+    identity = { key, provider: cachedAssumeRole(roleArn, region, externalId, sessionName) };
     identities.set(key, identity);
   }
   return identity;
 }
 
-function cachedAssumeRole(roleArn: string, region: string, externalId?: string): () => Promise<TemporaryCredentials> {
+function cachedAssumeRole(roleArn: string, region: string, externalId: string | undefined, sessionName: string): () => Promise<TemporaryCredentials> {
   let current: Promise<TemporaryCredentials> | null = null;
   let expiresAt = 0;
   return () => {
     if (!current || expiresAt - Date.now() < REFRESH_MARGIN_MS) {
-      const pending = assumeRole(roleArn, region, externalId);
+      const pending = assumeRole(roleArn, region, externalId, sessionName);
       current = pending;
       expiresAt = Number.POSITIVE_INFINITY; // concurrent callers share the pending call
       pending.then(
@@ -36,9 +37,9 @@ function cachedAssumeRole(roleArn: string, region: string, externalId?: string):
   };
 }
 
-async function assumeRole(roleArn: string, region: string, externalId?: string): Promise<TemporaryCredentials> {
+async function assumeRole(roleArn: string, region: string, externalId: string | undefined, sessionName: string): Promise<TemporaryCredentials> {
   const sts = awsClient(STSClient, region);
-  const input = { RoleArn: roleArn, RoleSessionName: SESSION_NAME, ...(externalId ? { ExternalId: externalId } : {}) };
+  const input = { RoleArn: roleArn, RoleSessionName: sessionName, ...(externalId ? { ExternalId: externalId } : {}) };
   const { Credentials: c } = await mapErrors(sts.send(new AssumeRoleCommand(input)));
   if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
