@@ -173,6 +173,11 @@ export class IamAutoheal extends Construct {
     }));
     const startExecution = new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] });
     for (const step of ['intake', 'sweep'] as const) fn[step].role.addToPrincipalPolicy(startExecution);
+    // Late events: the intake reads the execution that already has their name (running? what does it cover?).
+    fn.intake.role.addToPrincipalPolicy(new PolicyStatement({
+      actions: ['states:DescribeExecution'],
+      resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
     // Each grant follows what the step's code uses: budget and locks (state), audit trail, topic.
     this.stateTable.grantReadWriteData(fn.apply.role);
     this.stateTable.grantReadData(fn.guard.role);

@@ -42,6 +42,10 @@ const WILDCARD_REASONS: Array<{ finding: RegExp; reason: string }> = [
       'and the explicit Deny statements bound what any Allow can do.',
   },
   {
+    finding: new RegExp(String.raw`^Resource::arn:${PARTITION}:states:(<AWS::Region>|[a-z0-9-]*):(\d{12}|<AWS::AccountId>):execution:[A-Za-z0-9_-]+-remediate:\*$`),
+    reason: 'The intake reads (DescribeExecution) the executions of this construct\'s own workflow, whose names are those of incidents not known before they happen; no other state machine is reachable.',
+  },
+  {
     finding: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/,
     reason: 'Invoke grant on one function of this construct: CDK adds the `:*` form so that its versions and aliases can be invoked; no other function is reachable.',
   },

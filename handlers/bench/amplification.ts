@@ -60,6 +60,9 @@ export interface SqsIntake {
   duplicateStarts: number;
 }
 
+/** When the storm's first batch reaches the queue: the start of an execution window, so that a storm fits in one. */
+const STORM_RECEIVED_AT = Date.parse('2026-01-01T00:00:00Z');
+
 /** Feeds events to the intake step batch by batch, like the SQS event source, and counts what started. */
 export async function intakeInSqsBatches(events: unknown[], batchSize = SQS_BATCH_SIZE): Promise<SqsIntake> {
   const workflow = new RecordingWorkflow();
@@ -68,7 +71,11 @@ export async function intakeInSqsBatches(events: unknown[], batchSize = SQS_BATC
   let batches = 0;
   for (let i = 0; i < events.length; i += batchSize) {
     const items = events.slice(i, i + batchSize).map((body, j) => ({ id: `message-${i + j}`, body: JSON.stringify(body) }));
-    startExecutionCalls += (await intakeStep({ workflow, logger }, items)).started.length;
+    // One storm, received within one window: the batches reach the queue 100 ms apart.
+    const receivedAt = STORM_RECEIVED_AT + batches * 100;
+    const summary = await intakeStep({ workflow, logger, clock: { now: () => new Date(receivedAt) } }, items.map((item) => ({ ...item, receivedAt })));
+    // A batch whose events the running execution covers still made its start call (then merged).
+    startExecutionCalls += summary.started.length + summary.merged.length;
     batches++;
   }
   return { batchSize, batches, startExecutionCalls, executionsStarted: workflow.started.length, duplicateStarts: workflow.duplicates.length };

@@ -4,6 +4,7 @@
  */
 import type { Config } from './config.ts';
 import { executionNameFor } from './events/index.ts';
+import { hash } from './events/incident-key.ts';
 import type { Classification } from './events/model.ts';
 import type { Incident } from './incident.ts';
 
@@ -131,10 +132,49 @@ export function mergeIncidents(a: Incident, b: Incident): Incident {
 
 /**
  * Deterministic execution name: the same key in the same time window always gives the same name, so a
- * re-delivered batch or the next batch of a storm is a duplicate start, not a second fix.
+ * re-delivered batch or the next batch of a storm is a duplicate start, not a second fix. The window is
+ * that of `at`: for intake, when the event reached the queue (never the record's own eventTime, which
+ * would let a record choose its window); the sweep's own time otherwise (its incident's firstSeen).
  */
-export function executionNameOf(incident: Pick<Incident, 'key' | 'firstSeen'>, windowSeconds = EXECUTION_WINDOW_SECONDS): string {
+export function executionNameOf(incident: Pick<Incident, 'key' | 'firstSeen'>, at: number | string = incident.firstSeen, windowSeconds = EXECUTION_WINDOW_SECONDS): string {
   const windowMs = windowSeconds * 1000;
-  const first = Date.parse(incident.firstSeen);
-  return executionNameFor(incident.key, new Date(Math.floor((Number.isNaN(first) ? 0 : first) / windowMs) * windowMs));
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  return executionNameFor(incident.key, new Date(Math.floor((Number.isNaN(ms) ? 0 : ms) / windowMs) * windowMs));
+}
+
+/** What an existing execution of the same name was started with, and whether it still runs. */
+export interface ExistingExecution {
+  running: boolean;
+  /** Its incident (the execution's input), null when unreadable. */
+  incident: Pick<Incident, 'kind' | 'instanceIds' | 'actions'> | null;
+}
+
+/**
+ * What to do with events whose execution name already exists (a late event of the same key and window):
+ * - `merged`: the running execution already covers every instance (launch) and action (denial) they report;
+ * - `follow-up`: they bring an instance or an action it does not cover, or it has ended: a follow-up execution
+ *   diagnoses the account as it is now. Its name is derived from the base name and what is new, so a
+ *   re-delivery of the same events is a duplicate start, and after the end only one re-check runs per window.
+ * Denials of more instances of the same role and actions are covered: the role's diagnosis is the same.
+ */
+export type LateEventDecision = { kind: 'merged'; reason: string } | { kind: 'follow-up'; executionName: string; reason: string };
+
+export function lateEventDecision(incident: Pick<Incident, 'kind' | 'instanceIds' | 'actions'>, baseName: string, existing: ExistingExecution): LateEventDecision {
+  const covered = existing.incident;
+  const newInstances = incident.kind === 'launch' ? incident.instanceIds.filter((id) => !covered?.instanceIds.includes(id)) : [];
+  const newActions = incident.kind === 'access-denied' ? incident.actions.filter((a) => !covered?.actions.includes(a)) : [];
+  const news = [...newInstances.map((id) => `instance ${id}`), ...newActions.map((a) => `action ${a}`)];
+  if (covered && news.length === 0 && existing.running) {
+    return { kind: 'merged', reason: `execution ${baseName} is running and covers these events' instances and actions` };
+  }
+  const what = news.length ? news.sort().join(', ') : 'recheck after the end';
+  const reason = news.length
+    ? `${news.length > 3 ? `${news.slice(0, 3).join(', ')} and ${news.length - 3} more` : news.join(', ')} not covered by execution ${baseName}`
+    : `execution ${baseName} has ended and events of its key still arrive`;
+  return { kind: 'follow-up', executionName: followUpName(baseName, what), reason };
+}
+
+/** `<base>-<6 hash characters>`, within the 80 characters of an execution name. */
+function followUpName(baseName: string, what: string): string {
+  return `${baseName.slice(0, 73)}-${hash(`${baseName}|${what}`).slice(-6)}`;
 }

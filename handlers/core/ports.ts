@@ -171,6 +171,8 @@ export interface NotifierPort {
 export interface WorkflowPort {
   /** Starts an execution; `alreadyStarted` when one of that name exists (a duplicate is not an error). */
   startExecution(name: string, input: unknown): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+  /** The execution of that name: whether it still runs, and its input; null when there is none. */
+  describeExecution(name: string): Promise<{ running: boolean; input: unknown } | null>;
   sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
 }

@@ -4,10 +4,10 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
-import type { WorkflowPort } from '../core/ports.ts';
+import type { Clock, WorkflowPort } from '../core/ports.ts';
 import { classifyDelivered, extractDelivered, incidentKey, type DeliveredRecord } from '../core/events/index.ts';
 import type { Incident } from '../core/incident.ts';
-import { coalesceIncidents, executionNameOf, outOfScopeReason, type KeyedClassification } from '../core/intake.ts';
+import { coalesceIncidents, executionNameOf, lateEventDecision, outOfScopeReason, type ExistingExecution, type KeyedClassification } from '../core/intake.ts';
 import type { WorkflowInput } from './types.ts';
 
 export interface IntakeItem {
@@ -15,6 +15,11 @@ export interface IntakeItem {
   id: string;
   /** The message body: JSON text, or an already parsed document. */
   body: unknown;
+  /**
+   * When the event reached the queue (epoch ms; SQS `SentTimestamp`, the same on every re-delivery): the
+   * execution window. @default the clock's now
+   */
+  receivedAt?: number;
 }
 
 export interface StartedIncident {
@@ -22,11 +27,15 @@ export interface StartedIncident {
   executionName: string;
   executionArn: string;
   alreadyStarted: boolean;
+  /** A follow-up of this execution: late events of the same key and window that it does not cover. */
+  followUpOf?: string;
 }
 
 export interface IntakeDeps {
   workflow: WorkflowPort;
   logger: Logger;
+  /** The receive time of items that do not carry one. */
+  clock: Clock;
   /** `scope.accounts`/`scope.regions`: incidents elsewhere never start. @default everywhere */
   scope?: Pick<Config['scope'], 'accounts' | 'regions'>;
   /**
@@ -52,8 +61,10 @@ export interface IntakeSummary {
   outOfScope: Array<{ key: string; reason: string }>;
   changes: number;
   started: StartedIncident[];
-  /** Starts of an execution that already existed: the same incident seen again, counted, not an error. */
+  /** Starts of a follow-up that already existed: the same late events seen again, counted, not an error. */
   duplicates: number;
+  /** Late events of a running execution that already covers their instances and actions: counted, logged. */
+  merged: Array<{ key: string; executionName: string; events: number; reason: string }>;
   /** Items that must be delivered again: malformed, or their incident could not be started. */
   failedItems: Array<{ id: string; error: string }>;
 }
@@ -105,7 +116,12 @@ export async function intakeStep(deps: IntakeDeps, items: IntakeItem[]): Promise
   if (rejected.length > MAX_LOGGED_REJECTIONS) deps.logger.warn({ refused: rejected.length, logged: MAX_LOGGED_REJECTIONS }, 'more records refused');
 
   const { incidents, ignored, changes } = coalesceIncidents(keyed);
+  const receivedAt = (key: string) => {
+    const times = items.filter((item) => itemsByKey.get(key)?.has(item.id) && item.receivedAt !== undefined).map((item) => item.receivedAt!);
+    return times.length ? Math.min(...times) : deps.clock.now().getTime();
+  };
   const started: StartedIncident[] = [];
+  const merged: IntakeSummary['merged'] = [];
   const outOfScope: IntakeSummary['outOfScope'] = [];
   let duplicates = 0;
   for (const incident of incidents) {
@@ -115,13 +131,14 @@ export async function intakeStep(deps: IntakeDeps, items: IntakeItem[]): Promise
       deps.logger.info({ incident: incident.key, events: incident.eventCount, reason: scopeProblem }, 'incident out of scope: not started');
       continue;
     }
-    const executionName = executionNameOf(incident);
     try {
-      const input: WorkflowInput = { incident };
-      const { executionArn, alreadyStarted } = await deps.workflow.startExecution(executionName, input);
-      if (alreadyStarted) duplicates++;
-      started.push({ incident, executionName, executionArn, alreadyStarted });
-      deps.logger.info({ incident: incident.key, executionName, events: incident.eventCount, alreadyStarted }, 'incident started');
+      const outcome = await startIncident(deps, incident, executionNameOf(incident, receivedAt(incident.key)));
+      if ('merged' in outcome) {
+        merged.push(outcome.merged);
+      } else {
+        if (outcome.started.alreadyStarted) duplicates++;
+        started.push(outcome.started);
+      }
     } catch (err) {
       const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       deps.logger.error({ incident: incident.key, error }, 'could not start the execution');
@@ -130,5 +147,35 @@ export async function intakeStep(deps: IntakeDeps, items: IntakeItem[]): Promise
       }
     }
   }
-  return { records: keyed.length + rejected.length, ignored, rejected, outOfScope, changes, started, duplicates, failedItems };
+  return { records: keyed.length + rejected.length, ignored, rejected, outOfScope, changes, started, duplicates, merged, failedItems };
+}
+
+/**
+ * Starts the incident's execution of its window; when that one exists already (late events of the same key),
+ * merges them into it when it runs and covers them, else starts a follow-up (core/intake.ts lateEventDecision).
+ */
+async function startIncident(deps: IntakeDeps, incident: Incident, executionName: string): Promise<{ started: StartedIncident } | { merged: IntakeSummary['merged'][number] }> {
+  const input: WorkflowInput = { incident };
+  const first = await deps.workflow.startExecution(executionName, input);
+  if (!first.alreadyStarted) {
+    deps.logger.info({ incident: incident.key, executionName, events: incident.eventCount }, 'incident started');
+    return { started: { incident, executionName, ...first } };
+  }
+  const existing = await deps.workflow.describeExecution(executionName);
+  const decision = lateEventDecision(incident, executionName, { running: existing?.running ?? false, incident: incidentOf(existing?.input) });
+  if (decision.kind === 'merged') {
+    deps.logger.info({ incident: incident.key, executionName, events: incident.eventCount, reason: decision.reason }, 'late events merged into the running execution');
+    return { merged: { key: incident.key, executionName, events: incident.eventCount, reason: decision.reason } };
+  }
+  const followUp = await deps.workflow.startExecution(decision.executionName, input);
+  deps.logger.info({ incident: incident.key, executionName: decision.executionName, followUpOf: executionName, events: incident.eventCount, reason: decision.reason, alreadyStarted: followUp.alreadyStarted },
+    'late events: follow-up execution');
+  return { started: { incident, executionName: decision.executionName, ...followUp, followUpOf: executionName } };
+}
+
+/** The incident an execution was started with, when its input is one. */
+function incidentOf(input: unknown): ExistingExecution['incident'] {
+  const incident = (input as { incident?: Partial<Incident> } | null)?.incident;
+  if (!incident || !Array.isArray(incident.instanceIds) || !Array.isArray(incident.actions) || typeof incident.kind !== 'string') return null;
+  return { kind: incident.kind, instanceIds: incident.instanceIds, actions: incident.actions };
 }

@@ -32,7 +32,7 @@ function sessionOf(record: Record<string, any>, account: string): Record<string,
 async function intake(bodies: unknown[], options: Partial<IntakeDeps> = {}) {
   const workflow = new RecordingWorkflow();
   const logger = pino({ level: 'silent' });
-  const summary = await intakeStep({ workflow, logger, requireEnvelope: true, ...options }, bodies.map((body, i) => ({ id: `m-${i}`, body: JSON.stringify(body) })));
+  const summary = await intakeStep({ workflow, logger, clock: { now: () => new Date('2026-10-19T08:00:00Z') }, requireEnvelope: true, ...options }, bodies.map((body, i) => ({ id: `m-${i}`, body: JSON.stringify(body) })));
   return { summary, workflow };
 }
 

@@ -1,5 +1,5 @@
 /** The intake Lambda on SQS batches of real CloudTrail denials, Step Functions faked at the SDK client. */
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { pino } from 'pino';
@@ -17,11 +17,15 @@ function isRecord(body: unknown): body is Record<string, unknown> & { eventSourc
   return typeof body === 'object' && body !== null && 'eventSource' in body;
 }
 
+/** When the messages reached the queue: inside one execution window. */
+const SENT = Date.parse('2026-10-19T08:01:00Z');
+
 /** Records as the rules deliver them: in the EventBridge envelope, one per SQS message. */
-function sqsEvent(bodies: unknown[], offset = 0): SQSEvent {
+function sqsEvent(bodies: unknown[], offset = 0, sentAt = SENT): SQSEvent {
   return {
     Records: bodies.map((body, i) => ({
       messageId: `m-${offset + i}`,
+      attributes: { SentTimestamp: String(sentAt) },
       body: typeof body === 'string' ? body : JSON.stringify(isRecord(body) ? asEventBridgeEvent(body) : body),
     }) as SQSRecord),
   };
@@ -41,6 +45,8 @@ describe('intake Lambda', () => {
     sfn.on(StartExecutionCommand)
       .resolvesOnce({ executionArn: `${MACHINE}:x`, startDate: new Date() })
       .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    // The later batches find the first execution running, covering the role's denied actions: merged into it.
+    sfn.on(DescribeExecutionCommand).callsFake(() => ({ status: 'RUNNING', input: sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input }));
     const storm = denialStorm(1000, 40, 0.2);
     const batches = [storm.slice(0, 400), storm.slice(400, 800), storm.slice(800)];
     const results = [];
@@ -51,6 +57,16 @@ describe('intake Lambda', () => {
     expect(new Set(names).size).toBe(1);
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!);
     expect(input.incident.eventCount).toBe(400);
+    expect(sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([`${MACHINE.replace(':stateMachine:', ':execution:')}:${names[0]}`, `${MACHINE.replace(':stateMachine:', ':execution:')}:${names[0]}`]);
+  });
+
+  it('names the execution after the window in which the events reached the queue (SentTimestamp), not their eventTime', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${MACHINE}:x`, startDate: new Date() });
+    const [denial] = denialStorm(1, 1);
+    denial!.eventTime = '2030-01-01T00:00:00Z';
+    await handler(sqsEvent([denial], 0, Date.parse('2026-10-19T08:14:59Z')), {} as Context);
+    await handler(sqsEvent([denial], 1, Date.parse('2026-10-19T08:15:00Z')), {} as Context);
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name!.slice(-13))).toEqual(['20261019T0800', '20261019T0815']);
   });
 
   it('fails only the malformed message of a batch', async () => {
@@ -69,15 +85,15 @@ describe('intake Lambda', () => {
 });
 
 describe('intakeStep', () => {
-  it('counts a duplicate start instead of failing, and reports ignored records', async () => {
+  it('merges the same events delivered again into the running execution, counted, instead of failing', async () => {
     const workflow = new RecordingWorkflow();
-    const deps = { workflow, logger: pino({ level: 'silent' }) };
+    const deps = { workflow, logger: pino({ level: 'silent' }), clock: { now: () => new Date(SENT) } };
     const storm = denialStorm(6, 3);
     const first = await intakeStep(deps, storm.map((body, i) => ({ id: `a${i}`, body })));
     const again = await intakeStep(deps, storm.map((body, i) => ({ id: `b${i}`, body })));
-    expect(first).toMatchObject({ duplicates: 0, failedItems: [] });
-    expect(again).toMatchObject({ duplicates: 1, failedItems: [] });
-    expect(again.started[0]!.alreadyStarted).toBe(true);
+    expect(first).toMatchObject({ duplicates: 0, merged: [], failedItems: [] });
+    expect(again).toMatchObject({ duplicates: 0, started: [], failedItems: [] });
+    expect(again.merged).toEqual([{ key: first.started[0]!.incident.key, executionName: first.started[0]!.executionName, events: 6, reason: expect.stringMatching(/is running and covers/) }]);
     expect(workflow.started).toHaveLength(1);
   });
 });

@@ -225,5 +225,10 @@ describe('data grants follow what each step uses', () => {
       );
     expect(who('states:StartExecution')).toEqual(['Intake', 'Sweep']);
     expect(who('sns:Publish')).toEqual(['Notify', 'RequestApproval']);
+    // Late events: only the intake reads an existing execution, and only those of its own workflow.
+    expect(who('states:DescribeExecution')).toEqual(['Intake']);
+    const describe = roleStatements(single, 'IamAutohealIntakeRole').find((s) => actionsOf([s]).includes('states:DescribeExecution'))!;
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as any;
+    expect(describe.Resource).toBe(`arn:aws:states:eu-west-1:111122223333:execution:${machine.Properties.StateMachineName}:*`);
   });
 });

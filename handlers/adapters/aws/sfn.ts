@@ -1,5 +1,5 @@
 /** WorkflowPort on Step Functions: idempotent starts by execution name, task token callbacks for approvals. */
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowPort } from '../../core/ports.ts';
 import { awsClient, regionOfArn } from './clients.ts';
 import { awsErrorOf, mapErrors, toPortError } from './errors.ts';
@@ -31,6 +31,17 @@ export class StepFunctionsWorkflow implements WorkflowPort {
     }
   }
 
+  async describeExecution(name: string): Promise<{ running: boolean; input: unknown } | null> {
+    try {
+      const out = await this.client.send(new DescribeExecutionCommand({ executionArn: executionArnOf(this.stateMachineArn, name) }));
+      // PENDING_REDRIVE: a failed execution being redriven runs again.
+      return { running: out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE', input: parseInput(out.input) };
+    } catch (err) {
+      if (awsErrorOf(err)?.code === 'ExecutionDoesNotExist') return null;
+      throw toPortError(err);
+    }
+  }
+
   async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
     await mapErrors(this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })));
   }
@@ -38,6 +49,16 @@ export class StepFunctionsWorkflow implements WorkflowPort {
   async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
     const input = { taskToken, error: error.slice(0, ERROR_MAX), cause: cause.slice(0, CAUSE_MAX) };
     await mapErrors(this.client.send(new SendTaskFailureCommand(input)));
+  }
+}
+
+/** An execution's input, parsed; null when absent or not JSON (it is then treated as covering nothing). */
+function parseInput(input: string | undefined): unknown {
+  if (!input) return null;
+  try {
+    return JSON.parse(input);
+  } catch {
+    return null;
   }
 }
 

@@ -18,6 +18,14 @@ export class RecordingWorkflow implements WorkflowPort {
     return { executionArn, alreadyStarted: false };
   }
 
+  /** Executions that have ended (the rest of `started` count as running). */
+  readonly ended = new Set<string>();
+
+  async describeExecution(name: string): Promise<{ running: boolean; input: unknown } | null> {
+    const started = this.started.find((s) => s.name === name);
+    return started ? { running: !this.ended.has(name), input: structuredClone(started.input) } : null;
+  }
+
   async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
     this.taskAnswers.push({ taskToken, output });
   }

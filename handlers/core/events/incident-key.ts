@@ -9,8 +9,8 @@ const KEY_MAX = 64;
 const HASH_LENGTH = 10;
 const UNSAFE = /[^A-Za-z0-9_-]+/g;
 
-/** 53-bit string hash (cyrb53): fast, deterministic, no crypto import; the readable part carries the meaning. */
-function hash(text: string): string {
+/** 53-bit string hash (cyrb53), 10 base-36 characters: fast, deterministic, no crypto import; the readable part carries the meaning. */
+export function hash(text: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
@@ -52,7 +52,8 @@ function actionClass(c: Classification): string | null {
  *   role's policies, so a storm of s3:GetObject and s3:PutObject denials from 50 instances is one
  *   incident, while kms or another role is another; the access level would split Get from Put, so it is left out.
  * - launch → account | region | Auto Scaling group, else launch template, else the instance profile,
- *   else "manual": a scale-out of 200 instances from one group is one incident.
+ *   else the launch's own instance: a scale-out of 200 instances from one group is one incident, while two
+ *   launches by hand without a profile are two (nothing else ties them together).
  */
 export function incidentKey(c: Classification): string | null {
   // The recording account (the sweep's own triggers carry only the principal's).
@@ -73,10 +74,17 @@ export function incidentKey(c: Classification): string | null {
         ? `lt:${template}`
         : instanceProfile
           ? `profile:${instanceProfile}`
-          : 'manual';
+          : manualLaunchGroup(c);
     return keyOf(['launch', account, c.region, group]);
   }
   return null;
+}
+
+/** A launch by hand is its own incident: named by its first instance (else its event). */
+function manualLaunchGroup(c: Classification): string {
+  const first = [...(c.launch?.instanceIds ?? [])].sort()[0];
+  if (first) return `manual:${first}`;
+  return c.eventId ? `manual:event:${c.eventId}` : 'manual';
 }
 
 /** "YYYYMMDDTHHMM" of a time, in UTC. */

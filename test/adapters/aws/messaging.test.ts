@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ExecutionAlreadyExists, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SnsNotifier } from '../../../handlers/adapters/aws/sns.ts';
 import { StepFunctionsWorkflow } from '../../../handlers/adapters/aws/sfn.ts';
@@ -74,6 +74,20 @@ describe('StepFunctionsWorkflow', () => {
     expect(await workflow.startExecution('inc-1', {})).toEqual({
       executionArn: 'arn:aws:states:us-east-1:111122223333:execution:iam-autoheal:inc-1', alreadyStarted: true,
     });
+  });
+
+  it('describes an execution by name: whether it still runs (a redrive counts), and its input', async () => {
+    const arn = 'arn:aws:states:us-east-1:111122223333:execution:iam-autoheal:inc-1';
+    sfnMock.on(DescribeExecutionCommand, { executionArn: arn }).resolvesOnce({ status: 'RUNNING', input: '{"incident":{"key":"k"}}' } as never)
+      .resolvesOnce({ status: 'SUCCEEDED', input: '{"incident":{"key":"k"}}' } as never)
+      .resolvesOnce({ status: 'PENDING_REDRIVE', input: 'not json' } as never);
+    expect(await workflow.describeExecution('inc-1')).toEqual({ running: true, input: { incident: { key: 'k' } } });
+    expect(await workflow.describeExecution('inc-1')).toEqual({ running: false, input: { incident: { key: 'k' } } });
+    expect(await workflow.describeExecution('inc-1')).toEqual({ running: true, input: null });
+    sfnMock.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+    expect(await workflow.describeExecution('inc-2')).toBeNull();
+    sfnMock.on(DescribeExecutionCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    await expect(workflow.describeExecution('inc-3')).rejects.toBeInstanceOf(ThrottlingError);
   });
 
   it('answers task tokens and maps Step Functions throttling', async () => {

@@ -55,7 +55,7 @@ describe('incidentKey', () => {
     expect(odd).toMatch(SAFE);
   });
 
-  it('launches group by Auto Scaling group, else template, else profile, else "manual"', () => {
+  it('launches group by Auto Scaling group, else template, else profile, else the launch\'s own instance', () => {
     const run = (requestParameters: Record<string, unknown>, n: number) =>
       classify(record({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', userIdentity: IAM_USER, requestParameters, responseElements: { instancesSet: { items: [{ instanceId: instanceId(n) }] } } }));
     const asg = { tagSpecificationSet: { items: [{ resourceType: 'instance', tags: [{ key: 'aws:autoscaling:groupName', value: 'web' }] }] }, launchTemplate: { launchTemplateId: 'lt-1', version: '2' } };
@@ -65,8 +65,10 @@ describe('incidentKey', () => {
     const profile = incidentKey(run({ iamInstanceProfile: { name: 'web' } }, 1));
     const manual = incidentKey(run({}, 1));
     expect(new Set([...scaleOut, template, profile, manual]).size).toBe(4);
-    expect(manual).toMatch(/^launch-111122223333-eu-west-1-manual-/);
-    expect(incidentKey(run({}, 2))).toBe(manual);
+    expect(manual).toMatch(/^launch-111122223333-eu-west-1-manual_i-/);
+    // Another launch by hand in the same account and region is another incident, never a duplicate of this one.
+    expect(incidentKey(run({}, 2))).not.toBe(manual);
+    expect(incidentKey(run({}, 1))).toBe(manual);
   });
 
   it('changes and ignored records start no incident', () => {
