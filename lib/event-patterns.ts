@@ -2,9 +2,13 @@
  * The EventBridge patterns of the rules (ARCHITECTURE.md "The flow"), as plain data so that
  * tests can evaluate them against real CloudTrail records with the local matcher.
  */
+import { CLOUDTRAIL_DETAIL_TYPES } from '../handlers/core/events/records.ts';
 import type { EventPattern } from './event-pattern-matcher.ts';
 
-export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+/** Management and data events. */
+export const CLOUDTRAIL_DETAIL_TYPE = CLOUDTRAIL_DETAIL_TYPES[0];
+/** Network activity events (calls through a VPC endpoint), delivered when a trail logs them. */
+export const NETWORK_ACTIVITY_DETAIL_TYPE = CLOUDTRAIL_DETAIL_TYPES[1];
 
 /** Error codes of an authorization failure (CONTRACTS.md triage `access-denied`). */
 export const DENIAL_ERROR_CODES: unknown[] = [
@@ -15,14 +19,16 @@ export const DENIAL_ERROR_CODES: unknown[] = [
 ];
 
 /**
- * A failed call by an EC2 instance-role session whose credentials EC2 delivered, reported by AWS itself.
+ * A failed call by an EC2 instance-role session whose credentials EC2 delivered, reported by AWS itself:
+ * a management or data event, or a network activity event (`VpceAccessDenied`, refused by a VPC endpoint
+ * policy; delivered only when a trail logs network activity events for that event source).
  * `AROA*:i-*` keeps out the Systems Manager identity (`ACCOUNT:aws:ec2-instance:i-…`), and the
  * required `ec2RoleDelivery` keeps out anyone who merely named their session `i-…`.
  */
 export const instanceRoleDenialPattern: EventPattern = {
   // Only AWS services may put a source "aws.…" on a bus: a custom event shaped like this one never matches.
   source: [{ prefix: 'aws.' }],
-  'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
+  'detail-type': [CLOUDTRAIL_DETAIL_TYPE, NETWORK_ACTIVITY_DETAIL_TYPE],
   detail: {
     errorCode: DENIAL_ERROR_CODES,
     userIdentity: {

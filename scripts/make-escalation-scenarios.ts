@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { operatorLaunch } from './cloudtrail-launches.ts';
-import { awsId, hex, instanceId, instanceRoleDenial, isoPlus, type DenialSpec, type InstanceRoleSession } from './cloudtrail-records.ts';
+import { awsId, hex, instanceId, instanceRoleDenial, isoPlus, uuid, type DenialSpec, type InstanceRoleSession } from './cloudtrail-records.ts';
 import { APP_AGENT, EC2_TRUST, OPT_IN, PY_AGENT, ROOT, SSM_CORE, instanceRoleSuccess, scope, writeScenarios } from './scenario-parts.ts';
 
 interface Workload {
@@ -175,6 +175,49 @@ const secretWorkload: Workload = { accountId: '898989898989', region: 'ap-northe
 const vpceWorkload: Workload = { accountId: '919191919191', region: 'eu-central-1', role: 'private-api', instances: [instanceId('private-0')], sessionCreated: '2026-10-30T15:20:30Z' };
 const billingSecret = `arn:aws:secretsmanager:ap-northeast-1:898989898989:secret:billing/stripe-key-7Hq2Lp`;
 
+/**
+ * A CloudTrail network activity event (AWS's documented VpceAccessDenied record) of an instance-role session:
+ * the documented record with its userIdentity replaced by the workload's instance session (the shape of the
+ * instance-role denial record), delivered as EventBridge delivers network activity events.
+ */
+function vpcEndpointNetworkActivity() {
+  const documented = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/cloudtrail/ignored--aws-account--kms-listkeys--vpce-denied-network-activity.json'), 'utf8'));
+  const w: Workload = { accountId: '929292929292', region: 'eu-central-1', role: 'ledger-worker', instances: [instanceId('ledger-0'), instanceId('ledger-1')], sessionCreated: '2026-10-30T16:00:10Z' };
+  const endpoint = `vpce-0${hex('ledger-kms-vpce', 16)}`;
+  const events = sessions(w).flatMap((session, n) => [0, 1].map((k) => {
+    const seed = `ledger-vpce-${n}-${k}`;
+    const identity = instanceRoleDenial({
+      session, eventTime: '2026-10-30T16:05:00Z', eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', action: 'kms:Decrypt', resource: '', reason: '',
+      requestParameters: null, readOnly: true, sourceIPAddress: '10.91.2.14', userAgent: APP_AGENT, seed,
+    });
+    const record = {
+      ...documented,
+      userIdentity: identity.userIdentity,
+      eventTime: isoPlus('2026-10-30T16:05:00Z', n * 20 + k * 7),
+      eventName: 'Decrypt',
+      awsRegion: w.region,
+      sourceIPAddress: `10.91.2.${14 + n}`,
+      requestID: uuid(`${seed}:request`),
+      eventID: identity.eventID,
+      recipientAccountId: w.accountId,
+      sharedEventID: uuid(`${seed}:shared`),
+      vpcEndpointId: endpoint,
+      vpcEndpointAccountId: w.accountId,
+    };
+    return { version: '0', id: uuid(`${seed}:envelope`), 'detail-type': 'AWS Network Activity Event via CloudTrail', source: 'aws.kms', account: w.accountId, time: record.eventTime, region: w.region, resources: [], detail: record };
+  }));
+  return {
+    name: 'VPC endpoint denial from a network activity event: escalated to the network owner',
+    description: 'A trail logs network activity events for KMS. The ledger workers call kms:Decrypt through an interface endpoint whose policy does not allow it; CloudTrail records VpceAccessDenied with a fixed message that names no action (the action comes from eventSource and eventName). The role is fine; the endpoint policy belongs to the network team.',
+    approvals: 'approve',
+    account: account(w, { inlinePolicies: { 'decrypt-ledger': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:aws:kms:${w.region}:${w.accountId}:key/*` }] } } }),
+    physics: PHYSICS,
+    config: { modes: { 'missing-permission': 'auto' }, scope: scope(w.accountId, w.region) },
+    expected: { incidents: 1, events: events.length, ignoredEvents: 0, cause: 'vpc-endpoint-policy', status: 'escalated', actions: [], writes: NOTHING },
+    events,
+  };
+}
+
 /** The real EKS node record: the node's session was denied because of the pod's role, not its own. */
 function podIdentityNotInstanceRole() {
   const record = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/cloudtrail/denied--instance-role--eks-auth-assumeroleforpodidentity.json'), 'utf8'));
@@ -260,6 +303,7 @@ writeScenarios(
       role: { inlinePolicies: { 'read-api-secrets': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:eu-central-1:919191919191:secret:private-api/*' }] } } },
       call: { eventSource: 'secretsmanager.amazonaws.com', eventName: 'GetSecretValue', action: 'secretsmanager:GetSecretValue', resource: 'arn:aws:secretsmanager:eu-central-1:919191919191:secret:private-api/db-Qm81xZ', errorCode: 'AccessDenied', reason: 'because no VPC endpoint policy allows the secretsmanager:GetSecretValue action', requestParameters: { secretId: 'private-api/db' }, readOnly: true, sourceIPAddress: '10.80.3.27', userAgent: APP_AGENT, extra: { vpcEndpointId: `vpce-0${hex('private-vpce', 16)}`, vpcEndpointAccountId: '919191919191' } },
     }),
+    'vpc-endpoint-network-activity.json': vpcEndpointNetworkActivity,
     'eks-pod-identity-not-instance-role.json': podIdentityNotInstanceRole,
     'session-not-delivered-by-ec2.json': sessionNotDeliveredByEc2,
   },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 export const CLOUDTRAIL_FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'cloudtrail');
 
-type CloudTrailRecord = Record<string, unknown> & { eventSource: string; eventID?: string; eventTime?: string; awsRegion?: string; recipientAccountId?: string };
+type CloudTrailRecord = Record<string, unknown> & { eventSource: string; eventID?: string; eventTime?: string; awsRegion?: string; recipientAccountId?: string; eventCategory?: string };
 
 /** Wraps a bare record in the envelope; a record that already has one is returned as is. */
 export function asEventBridgeEvent(recordOrEvent: Record<string, unknown>): Record<string, unknown> {
@@ -13,7 +13,8 @@ export function asEventBridgeEvent(recordOrEvent: Record<string, unknown>): Reco
   return {
     version: '0',
     id: record.eventID ?? '00000000-0000-0000-0000-000000000000',
-    'detail-type': 'AWS API Call via CloudTrail',
+    // CloudTrail's detail-type for network activity events (calls through a VPC endpoint) is its own.
+    'detail-type': record.eventCategory === 'NetworkActivity' ? 'AWS Network Activity Event via CloudTrail' : 'AWS API Call via CloudTrail',
     // EventBridge names the source after the service: ec2.amazonaws.com → aws.ec2.
     source: `aws.${record.eventSource.split('.')[0]}`,
     account: record.recipientAccountId ?? '111122223333',

@@ -22,6 +22,8 @@ const EXPECTED: Record<string, RuleName[]> = {
   'denied--instance-role--ec2-describeinstances--legacy-message.json': [],
   'denied--instance-role--eks-auth-assumeroleforpodidentity.json': ['instanceRoleDenial'],
   'ignored--anonymous--s3-getobject-success.json': [],
+  // A network activity denial, but of a caller from another account (type AWSAccount), not an instance session.
+  'ignored--aws-account--kms-listkeys--vpce-denied-network-activity.json': [],
   'ignored--assumed-role--s3-createbucket.eventbridge.json': [],
   'ignored--ecs-task-role--s3-listbuckets-success.json': [],
   'ignored--iam-user--ec2-describesecuritygroups-success.json': [],

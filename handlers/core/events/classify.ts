@@ -44,6 +44,16 @@ export function isDryRun(errorCode: string | null | undefined): boolean {
   return !!errorCode && bareCode(errorCode) === DRY_RUN;
 }
 
+/** The VPC endpoint of a call that went through one (management, data and network activity events record it). */
+function endpointOf(record: CloudTrailRecord): Pick<Denial, 'vpcEndpointId' | 'vpcEndpointAccountId' | 'networkActivity'> {
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+  return {
+    vpcEndpointId: text(record.vpcEndpointId),
+    vpcEndpointAccountId: text(record.vpcEndpointAccountId),
+    networkActivity: record.eventCategory === 'NetworkActivity',
+  };
+}
+
 function firstResourceArn(record: CloudTrailRecord): string | null {
   const first = Array.isArray(record.resources) ? record.resources[0] : undefined;
   return typeof first?.ARN === 'string' ? first.ARN : null;
@@ -65,7 +75,7 @@ function verdictOf(record: CloudTrailRecord, principal: Principal): Verdict {
   }
   if (errorCode !== null) {
     if (!isAuthorizationFailure(errorCode)) return { kind: 'ignored', reason: `failed with ${errorCode}, not an authorization failure` };
-    const denial = parseDenialMessage(errorCode, record.errorMessage);
+    const denial = { ...parseDenialMessage(errorCode, record.errorMessage), ...endpointOf(record) };
     if (principal.instanceId === null) {
       return { kind: 'ignored', reason: `denied, but the caller is not an EC2 instance role: ${notInstanceRoleReason(record, principal)}`, denial };
     }

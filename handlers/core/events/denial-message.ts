@@ -9,6 +9,8 @@ const IMPLICIT = 'because no ';
 const IMPLICIT_TRUST_TYPO = 'because the role trust policy allows';
 const TRANSITIVE = ' transitively through a ';
 const ENCODED = 'Encoded authorization failure message:';
+/** The error code of a call refused by a VPC endpoint policy, as CloudTrail network activity events record it. */
+const VPCE_DENIED = /(^|\.)VpceAccessDenied$/;
 /** CloudTrail cuts errorMessage at about 1 KB; a message this long has most likely lost its end. */
 const CLOUDTRAIL_MESSAGE_CAP = 950;
 
@@ -122,8 +124,9 @@ function reason(text: string): Pick<Denial, 'explicit' | 'policyType' | 'policyA
 /**
  * Every documented access-denied message form: "because no <type> allows", "with an explicit deny
  * in a(n)/the <type>", an optional trailing ": arn:…" of the policy, legacy text without a reason,
- * S3's "Access Denied", no message at all, and EC2's "Encoded authorization failure message"
- * (flagged, with the blob, and whether CloudTrail cut it).
+ * S3's "Access Denied", no message at all, EC2's "Encoded authorization failure message"
+ * (flagged, with the blob, and whether CloudTrail cut it), and the code `VpceAccessDenied` of network
+ * activity events ("The request was denied due to a VPC endpoint policy": policy type vpc-endpoint).
  */
 export function parseDenialMessage(errorCode: string | null | undefined, errorMessage: string | null | undefined): Denial {
   const message = typeof errorMessage === 'string' && errorMessage.trim() !== '' ? errorMessage : null;
@@ -140,6 +143,8 @@ export function parseDenialMessage(errorCode: string | null | undefined, errorMe
     resource: null,
     via: null,
   };
+  // CloudTrail network activity events: a fixed message, no "User: … is not authorized" clause; the code says it all.
+  if (typeof errorCode === 'string' && VPCE_DENIED.test(errorCode)) denial.policyType = 'vpc-endpoint';
   if (message === null) return denial;
 
   let text = message;
@@ -152,6 +157,7 @@ export function parseDenialMessage(errorCode: string | null | undefined, errorMe
       blob === '' || blob.endsWith('...') || blob.endsWith('…') || message.length >= CLOUDTRAIL_MESSAGE_CAP;
     text = message.slice(0, encodedAt);
   }
-  Object.assign(denial, actionAndResource(text), reason(text));
+  const parsed = reason(text);
+  Object.assign(denial, actionAndResource(text), parsed.policyType === null && denial.policyType ? { ...parsed, policyType: denial.policyType } : parsed);
   return denial;
 }

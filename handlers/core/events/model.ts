@@ -47,6 +47,11 @@ export interface Denial {
   resource?: string | null;
   /** "… in a VPC endpoint policy transitively through a service control policy": the policy the request went through. */
   via?: DenialPolicyType;
+  /** The VPC endpoint the call went through (`vpcEndpointId`), and the account that owns it, when the record says. */
+  vpcEndpointId?: string | null;
+  vpcEndpointAccountId?: string | null;
+  /** A CloudTrail network activity event (`eventCategory` NetworkActivity): a call through a VPC endpoint. */
+  networkActivity?: boolean;
 }
 
 export interface LaunchTemplateRef {

@@ -90,6 +90,13 @@ const EXPECTED: Record<string, (c: Classification) => void> = {
     expect(c.principal.type).toBe('AWSAccount');
     expect(c.action).toBe('s3:GetObject');
   },
+  'ignored--aws-account--kms-listkeys--vpce-denied-network-activity.json': (c) => {
+    // AWS's documented network activity event: the fixed message names no action; eventSource + eventName do.
+    expect(c.action).toBe('kms:ListKeys');
+    expect(c.denial).toMatchObject({ explicit: null, policyType: 'vpc-endpoint', vpcEndpointId: 'vpce-EXAMPLE08c1b6b9b7', vpcEndpointAccountId: '123456789012', networkActivity: true });
+    expect(c.reason).toMatch(/not an EC2 instance role: another AWS account \(777788889999\)/);
+    expect(c.accountId).toBe('123456789012');
+  },
   'ignored--assumed-role--s3-createbucket.eventbridge.json': (c) => {
     expect(c.region).toBe('us-east-1');
     expect(c.principal.roleName).toBe('Sandbox_Dev');
@@ -191,7 +198,7 @@ describe('every real CloudTrail fixture', () => {
   const files = fixtureFiles();
 
   it('has an expectation here (a new fixture needs one)', () => {
-    expect(files.length).toBeGreaterThanOrEqual(34);
+    expect(files.length).toBeGreaterThanOrEqual(35);
     expect(files.filter((f) => !(f in EXPECTED))).toEqual([]);
   });
 
