@@ -58,6 +58,8 @@ export interface SqsIntake {
   startExecutionCalls: number;
   executionsStarted: number;
   duplicateStarts: number;
+  /** Of the executions started, follow-ups for late events their key's first execution never saw (e.g. instances of a later batch). */
+  followUps: number;
 }
 
 /** When the storm's first batch reaches the queue: the start of an execution window, so that a storm fits in one. */
@@ -68,6 +70,7 @@ export async function intakeInSqsBatches(events: unknown[], batchSize = SQS_BATC
   const workflow = new RecordingWorkflow();
   const logger = pino({ level: 'silent' });
   let startExecutionCalls = 0;
+  let followUps = 0;
   let batches = 0;
   for (let i = 0; i < events.length; i += batchSize) {
     const items = events.slice(i, i + batchSize).map((body, j) => ({ id: `message-${i + j}`, body: JSON.stringify(body) }));
@@ -76,9 +79,10 @@ export async function intakeInSqsBatches(events: unknown[], batchSize = SQS_BATC
     const summary = await intakeStep({ workflow, logger, clock: { now: () => new Date(receivedAt) } }, items.map((item) => ({ ...item, receivedAt })));
     // A batch whose events the running execution covers still made its start call (then merged).
     startExecutionCalls += summary.started.length + summary.merged.length;
+    followUps += summary.started.filter((s) => s.followUpOf && !s.alreadyStarted).length;
     batches++;
   }
-  return { batchSize, batches, startExecutionCalls, executionsStarted: workflow.started.length, duplicateStarts: workflow.duplicates.length };
+  return { batchSize, batches, startExecutionCalls, executionsStarted: workflow.started.length, duplicateStarts: workflow.duplicates.length, followUps };
 }
 
 interface Expectation {
@@ -122,7 +126,8 @@ async function measure(scenario: AmplificationRow['scenario'], inputs: Amplifica
     actions: [...new Set(report.incidents.flatMap((i) => i.actions.map((a) => a.type)))],
     wallSeconds,
   };
-  const met = row.incidents === row.rootCauses && row.executions === row.incidents && sqs.executionsStarted === row.incidents && row.iamWrites === row.iamWritesNeeded && row.ec2Writes <= row.ec2WritesBound && row.leftBroken === 0;
+  // Through SQS, instances of a later batch that the first execution never saw get one follow-up each batch: not amplification.
+  const met = row.incidents === row.rootCauses && row.executions === row.incidents && sqs.executionsStarted - sqs.followUps === row.incidents && sqs.followUps < sqs.batches && row.iamWrites === row.iamWritesNeeded && row.ec2Writes <= row.ec2WritesBound && row.leftBroken === 0;
   return { ...row, met };
 }
 

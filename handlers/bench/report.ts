@@ -18,7 +18,7 @@ function amplification(s: Sections['amplification']): string {
     r.events,
     r.inputs.instances,
     r.incidents,
-    `${r.executions} (SQS: ${r.sqs.batches} batches → ${r.sqs.startExecutionCalls} starts → ${r.sqs.executionsStarted} started, ${r.sqs.duplicateStarts} no-ops)`,
+    `${r.executions} (SQS: ${r.sqs.batches} batches → ${r.sqs.startExecutionCalls} starts → ${r.sqs.executionsStarted} started${r.sqs.followUps ? ` (${r.sqs.followUps} follow-up for late instances)` : ''}, ${r.sqs.duplicateStarts} no-ops)`,
     r.rootCauses,
     `${r.iamWrites} (needed ${r.iamWritesNeeded})`,
     `${r.ec2Writes} (≤ ${r.ec2WritesBound})`,
@@ -32,7 +32,8 @@ function amplification(s: Sections['amplification']): string {
     markdownTable(['scenario', 'events', 'instances', 'incidents', 'executions', 'root causes', 'IAM writes', 'EC2 writes', 'left broken', 'cause', 'status', 'wall s', 'target'], rows),
     '',
     'Executions: the local runner\'s (every event through intake at once); in brackets the same events through the intake step in SQS batches, ' +
-      'as deployed: each batch starts its incident again and the deterministic execution name makes the repeats no-ops. ' +
+      'as deployed: each batch starts its incident again and the deterministic execution name makes the repeats no-ops (the running execution covers their events); ' +
+      'a later batch with instances the running execution never saw starts one follow-up execution for them rather than leaving them to the sweep. ' +
       'Left broken: read from the account at the end of the run, so that few writes cannot pass for few fixes. Wall s: the runner alone, on this machine.',
   ].join('\n');
 }
