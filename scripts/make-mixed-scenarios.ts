@@ -65,6 +65,8 @@ function busyHour() {
     config: {
       modes: { 'missing-permission': 'auto', 'no-instance-profile': 'auto' },
       expectedPermissions: [{ role: checkout, policyArns: [policyArn], statements: [] }],
+      // The launch's iam-autoheal:profile tag only suggests search-indexer; this authorizes it (docs/SECURITY.md).
+      allowedInstanceProfiles: ['search-indexer'],
       scope: scope(accountId, region),
     },
     expected: {

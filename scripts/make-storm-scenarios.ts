@@ -89,7 +89,7 @@ function launchTemplateScaleOut() {
   }));
   return {
     name: 'launch template version 3 of web-frontend has no instance profile: 8 scaled-out instances without a role',
-    description: 'An AMI bump created launch template version 3 from scratch and forgot the instance profile (the iam-autoheal:profile tag of the group still names it). The Auto Scaling group uses $Default, so every new instance starts without credentials. The template is the root cause: fix it first, then the running instances.',
+    description: 'An AMI bump created launch template version 3 from scratch and forgot the instance profile (the iam-autoheal:profile tag of the group still names it; allowedInstanceProfiles authorizes it). The Auto Scaling group uses $Default, so every new instance starts without credentials. The template is the root cause: fix it first, then the running instances.',
     approvals: 'approve',
     account: {
       accountId, region,
@@ -113,7 +113,8 @@ function launchTemplateScaleOut() {
       ],
     },
     physics: { propagationSeconds: 5, iamWritesPerSecond: 5, faults: [] },
-    config: { modes: { 'stale-launch-template': 'approve' }, baselineInstanceProfile: null, scope: scope(accountId, region) },
+    // The tag only suggests web-frontend; the configuration is what authorizes handing it out (docs/SECURITY.md).
+    config: { modes: { 'stale-launch-template': 'approve' }, baselineInstanceProfile: null, allowedInstanceProfiles: [app], scope: scope(accountId, region) },
     expected: {
       incidents: 1, events: 8, ignoredEvents: 0, cause: 'stale-launch-template', status: 'fixed',
       actions: ['create-launch-template-version', 'set-default-launch-template-version', 'associate-profile'],

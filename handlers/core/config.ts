@@ -5,6 +5,12 @@ import { DEFAULT_MODES, FIXABLE_CAUSES, type FixableCause, type Mode } from './c
 
 const modeSchema = z.enum(['observe', 'approve', 'auto']);
 
+/**
+ * Upper bounds of the hourly change budgets. IAM: a few incidents' worth of role changes (each fix is one to
+ * three writes); EC2: a scale-out of several thousand instances, one association each.
+ */
+export const MAX_LIMITS = { iamChangesPerAccountPerHour: 200, ec2ChangesPerAccountPerHour: 10_000 } as const;
+
 const statementSchema = z
   .object({
     Sid: z.string().optional(),
@@ -37,6 +43,12 @@ export const configSchema = z
         }
       }),
     baselineInstanceProfile: z.string().min(1).nullable().default(null),
+    /**
+     * Instance profile name globs (`*` wildcard) the service may hand to an instance, put a role into, or make
+     * assumable by EC2: with the baseline and the opt-in tag on the role or profile, the only authority for a
+     * target. Instance tags, launch template data and group settings only suggest one (docs/SECURITY.md).
+     */
+    allowedInstanceProfiles: z.array(z.string().min(1)).default([]),
     expectedPermissions: z.array(expectedPermissionSchema).default([]),
     scope: z
       .object({
@@ -47,8 +59,8 @@ export const configSchema = z
       .default({ tag: null, accounts: [], regions: [] }),
     limits: z
       .object({
-        iamChangesPerAccountPerHour: z.number().int().nonnegative().default(20),
-        ec2ChangesPerAccountPerHour: z.number().int().nonnegative().default(1000),
+        iamChangesPerAccountPerHour: z.number().int().nonnegative().max(MAX_LIMITS.iamChangesPerAccountPerHour, `at most ${MAX_LIMITS.iamChangesPerAccountPerHour}: a budget is what stops a bug or an attack from becoming thousands of IAM writes`).default(20),
+        ec2ChangesPerAccountPerHour: z.number().int().nonnegative().max(MAX_LIMITS.ec2ChangesPerAccountPerHour, `at most ${MAX_LIMITS.ec2ChangesPerAccountPerHour}: a budget is what stops a bug or an attack from becoming thousands of EC2 writes`).default(1000),
       })
       .default({ iamChangesPerAccountPerHour: 20, ec2ChangesPerAccountPerHour: 1000 }),
     /**

@@ -1,11 +1,13 @@
 /**
  * The guard: may this plan run, and how? Pure. Grants come only from expectedPermissions, the
- * never-grant list beats every configuration, forged-looking denials never change anything.
+ * never-grant list beats every configuration, forged-looking denials never change anything, and a profile
+ * or role is handed to instances only when IAM administrators authorized it and it is not privileged.
  */
 import { isFixable, type Mode } from './causes.ts';
 import type { Config } from './config.ts';
 import type { Diagnosis, GuardDecision, PlannedAction } from './incident.ts';
 import type { PolicyDocument } from './ports.ts';
+import { handoutRefusal, handoutTargetOf } from './policy/authority.ts';
 import { documentRefusal, managedPolicyRefusal, neverGrantReason, statementRefusal } from './policy/never-grant.ts';
 import { expectedPermissionsFor } from './policy/principal.ts';
 import { sameJson, statementsOf } from './policy/statements.ts';
@@ -52,6 +54,7 @@ function grantRefusal(action: PlannedAction, diagnosis: Diagnosis, config: Confi
 
 function refusalOf(action: PlannedAction, diagnosis: Diagnosis, config: Config): string | null {
   if (GRANTS.has(action.type)) return grantRefusal(action, diagnosis, config);
+  if (handoutTargetOf(action)) return handoutRefusal(action, diagnosis.subject.handouts ?? [], config);
   if (action.type === 'propose-policy') {
     const statement = (action.params.statement ?? {}) as Record<string, unknown>;
     const actions = ([] as unknown[]).concat(statement.Action ?? []).map(String);
@@ -143,14 +146,22 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
   }
   const mode = config.modes[diagnosis.cause];
   const changes = allowed.filter((a) => a.type !== 'propose-policy');
+  const handoutRefused = refused.filter((r) => handoutTargetOf(r.action));
+  const planned = [...changes, ...handoutRefused.map((r) => r.action)];
+  const scopeProblem = ctx.inScope === true ? null : ctx.inScope === false ? 'the caller marked it out of scope' : outOfScope(diagnosis, planned, config);
+  if (scopeProblem && planned.length) return decision('observe', mode, `Out of scope: ${scopeProblem}; nothing is changed.${refusedNote}`);
+  // One refused handout stops the whole plan: its other steps were planned around it (template, then instances).
+  if (handoutRefused.length) {
+    const reasons = [...new Set(handoutRefused.map((r) => r.reason))];
+    return { verdict: 'escalate', mode, allowed: [], refused,
+      reason: `Refused in every mode: ${reasons.slice(0, MAX_NAMED).join('; ')}${reasons.length > MAX_NAMED ? ` and ${reasons.length - MAX_NAMED} more` : ''}. Nothing is changed; a person must decide.` };
+  }
   if (changes.length === 0) {
     const proposed = allowed.some((a) => a.type === 'propose-policy');
     return decision('escalate', mode, proposed
       ? `Nothing declared in expectedPermissions covers this; a least-privilege statement is proposed for a human to review and is never applied.${refusedNote}`
       : `No safe change is known for ${diagnosis.cause}; a human must decide.${refusedNote}`);
   }
-  const scopeProblem = ctx.inScope === true ? null : ctx.inScope === false ? 'the caller marked it out of scope' : outOfScope(diagnosis, changes, config);
-  if (scopeProblem) return decision('observe', mode, `Out of scope: ${scopeProblem}; nothing is changed.${refusedNote}`);
   if (!diagnosis.subject.ec2Delivered) {
     return decision('observe', mode, `The denied credentials carry no ec2RoleDelivery, so nothing proves EC2 delivered them (anyone allowed to assume the role can name a session i-…); diagnosed only, nothing is changed automatically.${refusedNote}`);
   }

@@ -82,7 +82,29 @@ export interface Diagnosis {
      * updates on the Auto Scaling group (each resource's own tags). Absent without a scope tag.
      */
     optIn?: { tag: string; roles: string[]; instanceIds: string[]; launchTemplateIds: string[]; autoScalingGroups: string[] };
+    /**
+     * Every profile (and the role it holds or would hold) that the plan hands to instances, with what the guard
+     * needs to authorize it (policy/authority.ts). An action that hands out a profile or role not listed here is
+     * refused.
+     */
+    handouts?: Handout[];
   };
+}
+
+/** A profile and role the plan would hand to instances: who suggested it, who can authorize it, whether it is privileged. */
+export interface Handout {
+  profile: string;
+  /** The role the profile holds, or the one the plan puts into it (null: none known). */
+  role: string | null;
+  /** Where the diagnosis got it from (launch template, group, instance tag, denied session, …): hints, never authority. */
+  suggestedBy: string[];
+  /** Instances whose current association is this profile: EC2 checked iam:PassRole when it was made. */
+  associatedWith: string[];
+  /** Tags of the role and of the profile (only IAM administrators can set them). */
+  roleTags: Record<string, string>;
+  profileTags: Record<string, string>;
+  /** Why the role is privileged (the policy and statement), or why that cannot be ruled out; null: it is not. */
+  privileged: string | null;
 }
 
 export type GuardVerdict = 'apply' | 'await-approval' | 'observe' | 'escalate' | 'nothing-to-do';

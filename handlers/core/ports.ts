@@ -32,6 +32,8 @@ export interface InstanceProfileInfo {
   arn: string;
   /** Role names (IAM allows at most one). */
   roles: string[];
+  /** The profile's own tags (GetInstanceProfile returns them; only IAM administrators can set them). */
+  tags?: Record<string, string>;
 }
 
 export interface SimulationRequest {

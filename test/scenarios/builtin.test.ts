@@ -77,7 +77,7 @@ describe('the built-in scenarios are made from real CloudTrail records', () => {
   it('each file is exactly what the generator scripts write from test/fixtures/cloudtrail', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const out = mkdtempSync(join(tmpdir(), 'scenarios-'));
-    for (const script of ['make-storm-scenarios.ts', 'make-incident-scenarios.ts', 'make-escalation-scenarios.ts', 'make-mixed-scenarios.ts']) {
+    for (const script of ['make-storm-scenarios.ts', 'make-incident-scenarios.ts', 'make-escalation-scenarios.ts', 'make-mixed-scenarios.ts', 'make-adversarial-scenarios.ts']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', script), out], { cwd: root, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
@@ -211,6 +211,15 @@ describe('the final account is what a person checks after the incident', () => {
     const instance = account.instances[0]!.id;
     expect((await after.instanceCanCall(instance, 'iam:CreateUser', 'arn:aws:iam::343434343434:user/backup-admin')).allowed).toBe(false);
     expect((await after.instanceCanCall(instance, 'iam:AttachUserPolicy', 'arn:aws:iam::343434343434:user/backup-admin')).allowed).toBe(false);
+  });
+
+  it('confused deputy: the admin profile an instance tag asks for is never associated; the notification says why', async () => {
+    const { account, report } = await run('confused-deputy-admin-profile');
+    expect(account.instances.map((i) => i.instanceProfile)).toEqual([null]);
+    const text = notificationsText(report);
+    expect(text).toContain('arn:aws:iam::aws:policy/AdministratorAccess is an AWS managed administrator policy');
+    expect(text).toMatch(/suggested by tag iam-autoheal:profile on i-/);
+    expect(report.notifications.map((n) => n.status)).toContain('escalated');
   });
 
   it('observe mode: the instance still has no profile, and the notification says nothing was changed', async () => {

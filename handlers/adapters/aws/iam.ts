@@ -132,6 +132,7 @@ function toProfileInfo(p: InstanceProfile): InstanceProfileInfo {
     path: p.Path ?? '/',
     arn: p.Arn ?? '',
     roles: (p.Roles ?? []).map((r) => r.RoleName ?? ''),
+    ...(p.Tags?.length ? { tags: Object.fromEntries(p.Tags.map((t) => [t.Key ?? '', t.Value ?? ''])) } : {}),
   };
 }
 

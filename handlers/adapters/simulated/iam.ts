@@ -208,5 +208,5 @@ function roleInfo(role: RoleRecord): RoleInfo {
 }
 
 function profileInfo(profile: ProfileRecord): InstanceProfileInfo {
-  return { name: profile.name, path: profile.path, arn: profile.arn, roles: [...(profile.roles.latest() ?? [])] };
+  return { name: profile.name, path: profile.path, arn: profile.arn, roles: [...(profile.roles.latest() ?? [])], ...(Object.keys(profile.tags).length ? { tags: { ...profile.tags } } : {}) };
 }

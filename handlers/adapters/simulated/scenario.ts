@@ -55,6 +55,7 @@ const instanceProfileSchema = z
     name: z.string().min(1),
     path: z.string().default('/'),
     roles: z.array(z.string()).max(1, 'an instance profile holds at most one role').default([]),
+    tags: z.record(z.string(), z.string()).default({}),
     updatedAt: isoTime.optional(),
   })
   .strict();

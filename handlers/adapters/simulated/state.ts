@@ -27,6 +27,7 @@ export interface ProfileRecord {
   path: string;
   arn: string;
   roles: History<string[]>;
+  tags: Record<string, string>;
 }
 
 export interface AssociationRecord {
@@ -115,7 +116,7 @@ export class AccountState {
     for (const r of account.roles) this.addRole(r);
     for (const p of account.instanceProfiles) {
       const changedAt = this.noteChange(ms(p.updatedAt));
-      this.profiles.set(p.name, { name: p.name, path: p.path, arn: this.arnOf('instance-profile', p.path, p.name), roles: new History([...p.roles], changedAt) });
+      this.profiles.set(p.name, { name: p.name, path: p.path, arn: this.arnOf('instance-profile', p.path, p.name), roles: new History([...p.roles], changedAt), tags: { ...p.tags } });
     }
     for (const t of account.launchTemplates) {
       const versions = new Map(t.versions.map((v) => [v.number, { number: v.number, profile: profileSpecifierOf(v.iamInstanceProfile), description: v.description, updatedAt: ms(v.updatedAt) ?? null }]));
@@ -210,7 +211,7 @@ export class AccountState {
       region: this.region,
       roles,
       policies: [...this.policies].map(([arn, p]) => ({ arn, document: p.document, ...(p.updatedAt ? { updatedAt: p.updatedAt } : {}) })),
-      instanceProfiles: [...this.profiles.values()].map((p) => ({ name: p.name, path: p.path, roles: p.roles.latest() ?? [], ...(p.roles.latestAt() !== null ? { updatedAt: iso(p.roles.latestAt()) } : {}) })),
+      instanceProfiles: [...this.profiles.values()].map((p) => ({ name: p.name, path: p.path, roles: p.roles.latest() ?? [], ...(Object.keys(p.tags).length ? { tags: { ...p.tags } } : {}), ...(p.roles.latestAt() !== null ? { updatedAt: iso(p.roles.latestAt()) } : {}) })),
       launchTemplates: [...this.templates.values()].map((t) => ({
         id: t.id,
         name: t.name,

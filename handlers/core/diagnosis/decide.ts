@@ -1,14 +1,14 @@
 /** The pure decision: which cause the facts show, the evidence for it, and the plan that fixes it. */
-import type { Cause } from '../causes.ts';
 import type { Config } from '../config.ts';
-import type { Diagnosis, Evidence, PlannedAction } from '../incident.ts';
-import { profileNameOf } from '../policy/principal.ts';
+import type { Diagnosis } from '../incident.ts';
 import { readTrust } from '../policy/trust.ts';
 import { baseEvidence } from './evidence.ts';
-import { PROFILE_TAG } from './expected-profile.ts';
 import { escalationFromMessage, escalationFromSimulation, ownerOf, simulationsOf } from './escalation.ts';
 import type { Facts } from './facts.ts';
-import { associatePlan, launchingTemplate, missingPermissionPlan, staleTemplatePlan, waitPlan } from './plans.ts';
+import { handoutEvidence, handoutsOf } from './handouts.ts';
+import { associatedProfileGone, instanceWithoutProfile } from './missing-profile.ts';
+import { missingPermissionPlan, waitPlan } from './plans.ts';
+import type { Finding, Rule } from './rule.ts';
 
 /** Denials that reach an instance-role session but concern another principal's role. */
 const NOT_INSTANCE_ROLE_ACTIONS: Record<string, string> = {
@@ -18,23 +18,6 @@ const NOT_INSTANCE_ROLE_ACTIONS: Record<string, string> = {
 
 /** Many denials while the policies allow the call: the runbook's high-traffic throttling case. */
 const STORM_EVENTS = 100;
-
-interface Finding {
-  cause: Cause;
-  summary: string;
-  plan?: PlannedAction[];
-  owner?: string;
-  /** The decisive facts, shown before the rest. */
-  because?: Evidence[];
-  healthy?: boolean;
-}
-
-type Rule = (facts: Facts, config: Config) => Finding | null;
-
-/** "i-1, i-2 and 8 more": a storm's summary stays one readable line. */
-function instanceList(ids: string[]): string {
-  return ids.length <= 3 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more`;
-}
 
 const notInstanceRole: Rule = (facts) => {
   const why = facts.denied.action ? NOT_INSTANCE_ROLE_ACTIONS[facts.denied.action.toLowerCase()] : undefined;
@@ -47,46 +30,6 @@ const throttled: Rule = (facts, config) =>
   facts.throttling.count > 0
     ? { cause: 'throttling', summary: `IAM/STS throttled ${facts.throttling.count} call(s) (${facts.throttling.apis.join(', ')}): back off, then verify`, plan: waitPlan(config, facts.role?.info.name ?? facts.incident.key, 'throttling: back off with jitter before verifying') }
     : null;
-
-const instanceWithoutProfile: Rule = (facts) => {
-  const primary = facts.instances[0];
-  if (!primary?.info) return null;
-  const missing = facts.instances.filter((i) => i.info && !i.association && i.info.state !== 'terminated' && i.info.state !== 'shutting-down');
-  if (missing.length === 0) return null;
-  const expected = facts.expectedProfile;
-  const ids = instanceList(missing.map((i) => i.id));
-  const has = missing.length > 1 ? 'have' : 'has';
-  if (!expected) return { cause: 'no-instance-profile', summary: `${ids} ${has} no instance profile, and no expected profile is known (set baselineInstanceProfile or the ${PROFILE_TAG} tag)`, plan: [] };
-  if (!expected.exists) return { cause: 'no-instance-profile', summary: `${ids} ${has} no instance profile; the expected profile ${expected.name} does not exist`, plan: [] };
-  const template = launchingTemplate(primary);
-  if (template && !template.version.iamInstanceProfile) {
-    return {
-      cause: 'stale-launch-template',
-      summary: `${template.version.launchTemplateId} version ${template.version.versionNumber} launches instances without a profile (${ids} so far): fix the template first, then associate ${expected.name}`,
-      plan: staleTemplatePlan(primary, template, expected.name, missing),
-    };
-  }
-  return {
-    cause: 'no-instance-profile',
-    summary: `${ids} ${has} no instance profile: associate ${expected.name} (from the ${expected.detail})`,
-    plan: associatePlan(missing, expected.name, `expected ${expected.name}`),
-  };
-};
-
-const associatedProfileGone: Rule = (facts) => {
-  const instance = facts.instances.find((i) => i.profileMissing && i.association?.state === 'associated');
-  if (!instance) return null;
-  const gone = profileNameOf(instance.association!.instanceProfileArn);
-  const expected = facts.expectedProfile;
-  if (!expected?.exists || expected.name === gone) {
-    return { cause: 'no-instance-profile', summary: `${instance.id} is associated with profile ${gone}, which no longer exists, and no other expected profile is known`, plan: [] };
-  }
-  return {
-    cause: 'no-instance-profile',
-    summary: `${instance.id} is associated with profile ${gone}, which no longer exists: replace it with ${expected.name} (from the ${expected.detail})`,
-    plan: [{ type: 'replace-association', target: instance.id, params: { profileName: expected.name }, reason: `the associated profile ${gone} was deleted; replacing keeps the instance from a gap without any profile` }],
-  };
-};
 
 const associationInProgress: Rule = (facts, config) => {
   const associating = facts.instances.find((i) => i.association?.state === 'associating');
@@ -212,12 +155,14 @@ export function decide(facts: Facts, config: Config): Diagnosis {
     if (finding) break;
   }
   const f = finding!;
+  const plan = f.plan ?? [];
+  const handouts = handoutsOf(plan, facts);
   const diagnosis: Diagnosis = {
     cause: f.cause,
     summary: f.summary,
-    evidence: [...(f.because ?? []), ...baseEvidence(facts)],
-    plan: f.plan ?? [],
-    subject: subjectOf(facts, config),
+    evidence: [...(f.because ?? []), ...baseEvidence(facts), ...handoutEvidence(handouts, plan, config)],
+    plan,
+    subject: { ...subjectOf(facts, config), ...(handouts.length ? { handouts } : {}) },
   };
   if (f.owner) diagnosis.owner = f.owner;
   if (f.healthy) diagnosis.healthy = true;
@@ -248,7 +193,7 @@ function subjectOf(facts: Facts, config: Config): Diagnosis['subject'] {
   return {
     accountId: facts.incident.accountId,
     region: facts.incident.region,
-    roleName: role?.name ?? facts.denied.roleName ?? facts.expectedProfile?.roles[0] ?? null,
+    roleName: role?.name ?? facts.denied.roleName ?? primary?.expected?.roles[0] ?? null,
     roleArn: role?.arn ?? facts.denied.roleArn ?? null,
     instanceIds: facts.instances.length ? facts.instances.map((i) => i.id) : facts.incident.instanceIds,
     action: facts.denied.action,

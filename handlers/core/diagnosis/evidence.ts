@@ -40,6 +40,30 @@ export function instanceEvidence(instance: InstanceFacts): Evidence[] {
   return out;
 }
 
+/** Per expected profile, the instances it is for and where it came from; the places looked at when none was found. */
+function expectedProfileEvidence(facts: Facts): Evidence[] {
+  const looked = facts.instances.filter((i) => i.expectedSearch !== undefined);
+  const byProfile = new Map<string, InstanceFacts[]>();
+  for (const i of looked) {
+    const key = i.expected ? `${i.expected.name}|${i.expected.detail}` : '';
+    byProfile.set(key, [...(byProfile.get(key) ?? []), i]);
+  }
+  return [...byProfile.values()].slice(0, MAX_EXPECTED_LINES).map((instances) => {
+    const e = instances[0]!.expected;
+    const ids = instances.length <= 3 ? instances.map((i) => i.id).join(', ') : `${instances.slice(0, 3).map((i) => i.id).join(', ')} and ${instances.length - 3} more`;
+    return {
+      kind: 'expected profile',
+      summary: e
+        ? `expected profile ${e.name}, from the ${e.detail}${e.exists ? ` (holds ${e.roles.join(', ') || 'no role'})` : ' — it does not exist'}, for ${ids}`
+        : `no expected profile known for ${ids} (looked at: ${instances[0]!.expectedSearch!.join('; ')})`,
+      data: e ?? null,
+    };
+  });
+}
+
+/** Distinct expected profiles listed in the evidence (the plan has every instance). */
+const MAX_EXPECTED_LINES = 10;
+
 export function baseEvidence(facts: Facts): Evidence[] {
   const out: Evidence[] = [];
   const d = facts.denied;
@@ -83,13 +107,7 @@ export function baseEvidence(facts: Facts): Evidence[] {
     });
   }
   if (facts.leftOut?.actions) out.push({ kind: 'left out', summary: `${facts.leftOut.actions} more distinct denied action(s) were not simulated (at most ${simulations.length} per execution): ${facts.incident.actions.length} were denied in all` });
-  out.push({
-    kind: 'expected profile',
-    summary: facts.expectedProfile
-      ? `expected profile ${facts.expectedProfile.name}, from the ${facts.expectedProfile.detail}${facts.expectedProfile.exists ? ` (holds ${facts.expectedProfile.roles.join(', ') || 'no role'})` : ' — it does not exist'}`
-      : `no expected profile known (looked at: ${facts.expectedProfileSearch.join('; ')})`,
-    data: facts.expectedProfile,
-  });
+  out.push(...expectedProfileEvidence(facts));
   if (facts.decoded.status !== 'absent') {
     const summaries = {
       decoded: `encoded authorization message decoded: allowed ${String(facts.decoded.allowed)}, explicit deny ${String(facts.decoded.explicitDeny)}`,

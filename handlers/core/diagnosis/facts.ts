@@ -37,6 +37,27 @@ export interface InstanceFacts {
   profileMissing: boolean;
   launchTemplate: LaunchTemplateFacts | null;
   autoScalingGroup: AutoScalingGroupFacts | null;
+  /**
+   * For an instance without a working association: the profile its own launch data or the configuration suggests
+   * (null: none; absent: not looked for), and every place looked at. Resolved per instance, never from another one.
+   */
+  expected?: ExpectedProfile | null;
+  expectedSearch?: string[];
+}
+
+/** A profile the diagnosis read (an instance's current one or an expected one). */
+export interface ProfileFacts {
+  name: string;
+  roles: string[];
+  tags: Record<string, string>;
+}
+
+/** A role a plan might hand out: its tags (authority) and whether it is privileged. */
+export interface HandoutRoleFacts {
+  name: string;
+  tags: Record<string, string>;
+  /** policy/privileged.ts: the statement that makes it privileged, or why that cannot be ruled out; null: it is not. */
+  privileged: string | null;
 }
 
 export interface RoleFacts {
@@ -67,6 +88,8 @@ export interface DecodedMessage {
 }
 
 export interface RecentChange {
+  /** Who made it: `iam-autoheal` (our own audit trail or role), `aws` (an AWS service), else the principal's name. */
+  by?: string;
   /** CloudTrail event name or our own action type. */
   what: string;
   resourceType: string;
@@ -111,9 +134,10 @@ export interface Facts {
   simulations?: SimulationResult[];
   /** What was left out to keep the reads bounded: distinct denied actions not simulated, instances not read. */
   leftOut?: { actions: number; instances: number };
-  expectedProfile: ExpectedProfile | null;
-  /** Where the expected profile was looked for and not found, for the evidence. */
-  expectedProfileSearch: string[];
+  /** Every existing profile read, by name (current and expected ones): what a plan may hand out. */
+  profiles: Record<string, ProfileFacts>;
+  /** The roles those profiles hold, and the candidate role of an empty profile, by name. */
+  handoutRoles: Record<string, HandoutRoleFacts>;
   decoded: DecodedMessage;
   recentChanges: RecentChange[];
   propagationWindowSeconds: number;

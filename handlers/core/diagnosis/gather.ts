@@ -3,7 +3,7 @@
  * the launch template and Auto Scaling group, the encoded message, and what changed moments ago.
  * Throttling while reading is a fact (it may be the cause), never a crash.
  */
-import { ThrottlingError, TransientAwsError, type AccountPorts, type InstanceProfileInfo, type LaunchTemplateVersionInfo, type SimulationResult } from '../ports.ts';
+import { type AccountPorts, type InstanceProfileInfo, type LaunchTemplateVersionInfo, type SimulationResult } from '../ports.ts';
 import type { AuditRecord } from '../audit-record.ts';
 import type { Config } from '../config.ts';
 import type { Incident } from '../incident.ts';
@@ -12,6 +12,8 @@ import { activeAssociation } from '../remediations/lookups.ts';
 import { resolveExpectedProfile } from './expected-profile.ts';
 import type { AutoScalingGroupFacts, DecodedMessage, Facts, InstanceFacts, LaunchTemplateFacts } from './facts.ts';
 import { recentChangesOf } from './recent-changes.ts';
+import { Reader } from './reader.ts';
+import { readHandoutRoles } from './handout-facts.ts';
 
 /**
  * Every instance of the incident gets its fix (a scale-out of 200 without a profile is 200 associations),
@@ -29,26 +31,6 @@ export interface GatherExtra {
 /** The window in which a change may not have reached every IAM endpoint yet. */
 export function propagationWindowSeconds(config: Config): number {
   return config.propagation.windowSeconds;
-}
-
-class Reader {
-  constructor(private readonly facts: Facts) {}
-
-  /** Runs one read; throttling and refusals become facts, transient errors go to the state machine's Retry. */
-  async read<T>(api: string, call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await call();
-    } catch (err) {
-      if (err instanceof ThrottlingError) {
-        this.facts.throttling.count += 1;
-        if (!this.facts.throttling.apis.includes(api)) this.facts.throttling.apis.push(api);
-        return undefined;
-      }
-      if (err instanceof TransientAwsError) throw err;
-      this.facts.readErrors.push(`${api}: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    }
-  }
 }
 
 export async function gatherFacts(ports: AccountPorts, incident: Incident, config: Config, extra: GatherExtra = {}): Promise<Facts> {
@@ -76,7 +58,7 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
         }
       : null,
     instances: [], role: null, roleSource: null, roleMissing: null, declaredPolicies: {}, simulation: null,
-    expectedProfile: null, expectedProfileSearch: [], decoded: { status: 'absent' }, recentChanges: [],
+    profiles: {}, handoutRoles: {}, decoded: { status: 'absent' }, recentChanges: [],
     propagationWindowSeconds: propagationWindowSeconds(config),
     throttling: { count: extra.throttlingSeen ?? 0, apis: extra.throttlingSeen ? ['(reported by earlier steps)'] : [] },
     readErrors: [],
@@ -131,13 +113,21 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     if (facts.denied.action && incident.kind === 'access-denied') await simulateDeniedCalls(reader, ports, facts, incident, role.info.arn);
   }
 
-  const primary = facts.instances[0] ?? null;
-  const resolved = resolveExpectedProfile(primary, config);
-  facts.expectedProfileSearch = resolved.searched;
-  if (resolved.found) {
-    const profile = await profileNamed(resolved.found.name);
-    facts.expectedProfile = { ...resolved.found, exists: !!profile, roles: profile?.roles ?? [] };
+  // Each instance's own suggestion (its template, group, tag) or the baseline: never another instance's.
+  for (const instance of facts.instances) {
+    if (instance.association && !instance.profileMissing) continue;
+    const resolved = resolveExpectedProfile(instance, config);
+    instance.expectedSearch = resolved.searched;
+    instance.expected = null;
+    if (resolved.found) {
+      const profile = await profileNamed(resolved.found.name);
+      instance.expected = { ...resolved.found, exists: !!profile, roles: profile?.roles ?? [] };
+    }
   }
+  for (const [name, profile] of profiles) {
+    if (profile) facts.profiles[name] = { name, roles: profile.roles, tags: profile.tags ?? {} };
+  }
+  await readHandoutRoles(reader, ports, facts);
   facts.decoded = await decodeMessage(reader, ports, facts);
   facts.recentChanges = recentChangesOf(incident.recentChanges, extra.recentAudit ?? [], facts, now);
   return facts;

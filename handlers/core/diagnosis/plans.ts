@@ -23,8 +23,13 @@ export function launchingTemplate(instance: InstanceFacts): LaunchTemplateFacts 
   return instance.autoScalingGroup ? instance.autoScalingGroup.template : instance.launchTemplate;
 }
 
-/** Template first (the runbook's pro tip: otherwise every scale-out launches without a role again), then the running instances. */
-export function staleTemplatePlan(instance: InstanceFacts, template: LaunchTemplateFacts, profileName: string, missing: InstanceFacts[]): PlannedAction[] {
+/**
+ * The repair of one launch template that launches instances without a profile: a new version with the profile,
+ * then whatever makes launches use it — the default version (launches and groups that use $Default), or each
+ * group that pins a version. The runbook's pro tip: fix the template before the running instances, otherwise
+ * every scale-out launches without a role again.
+ */
+export function templateRepairPlan(template: LaunchTemplateFacts, groups: Array<InstanceFacts['autoScalingGroup']>, profileName: string): PlannedAction[] {
   const id = template.version.launchTemplateId;
   const plan: PlannedAction[] = [
     {
@@ -32,14 +37,18 @@ export function staleTemplatePlan(instance: InstanceFacts, template: LaunchTempl
       reason: `version ${template.version.versionNumber} of ${id} launches instances without a profile`,
     },
   ];
-  const group = instance.autoScalingGroup;
-  const reference = group?.launchTemplate?.version ?? '$Default';
-  if (reference === '$Default') {
-    plan.push({ type: 'set-default-launch-template-version', target: id, params: { profileName }, reason: `${group ? `group ${group.name} launches` : 'launches use'} the default version of ${id}` });
-  } else if (group && reference !== '$Latest') {
-    plan.push({ type: 'update-auto-scaling-group', target: group.name, params: { launchTemplateId: id, profileName }, reason: `group ${group.name} pins version ${reference} of ${id}` });
+  const users = groups.length ? groups : [null];
+  const byDefault = users.filter((g) => (g?.launchTemplate?.version ?? '$Default') === '$Default');
+  if (byDefault.length) {
+    const who = byDefault.map((g) => (g ? `group ${g.name}` : 'launches')).join(', ');
+    plan.push({ type: 'set-default-launch-template-version', target: id, params: { profileName }, reason: `${who} use${byDefault.length === 1 && byDefault[0] ? 's' : ''} the default version of ${id}` });
   }
-  plan.push(...associatePlan(missing, profileName, 'after the template'));
+  for (const group of users) {
+    const reference = group?.launchTemplate?.version ?? '$Default';
+    if (group && reference !== '$Default' && reference !== '$Latest') {
+      plan.push({ type: 'update-auto-scaling-group', target: group.name, params: { launchTemplateId: id, profileName }, reason: `group ${group.name} pins version ${reference} of ${id}` });
+    }
+  }
   return plan;
 }
 

@@ -16,11 +16,11 @@ function relevantNames(facts: Facts): Set<string> {
   for (const policy of facts.role?.attachedPolicies ?? []) add(policy.arn);
   for (const arn of Object.keys(facts.declaredPolicies)) add(arn);
   add(facts.denied.roleName);
-  add(facts.expectedProfile?.name);
   for (const instance of facts.instances) {
     add(instance.id);
     add(instance.association?.associationId);
     add(instance.profile?.name);
+    add(instance.expected?.name);
     add(instance.launchTemplate?.version.launchTemplateId);
     add(instance.launchTemplate?.version.launchTemplateName);
     add(instance.autoScalingGroup?.name);

@@ -2,6 +2,7 @@
  * Per-cause scenario harness: a simulated account, incidents built from CloudTrail records by the real
  * event model and intake, then diagnose → guard → apply → verify → undo with the real core.
  */
+import { readFileSync } from 'node:fs';
 import { parseScenario, SimulatedAccount, type Scenario } from '../../../handlers/adapters/simulated/index.ts';
 import type { AccountPorts } from '../../../handlers/core/ports.ts';
 import type { Config } from '../../../handlers/core/config.ts';
@@ -96,6 +97,16 @@ export function denialRecord(spec: DenialSpec = {}): CloudTrailRecord {
     recipientAccountId: ACCOUNT,
     eventCategory: 'Data',
   } as unknown as CloudTrailRecord;
+}
+
+/** The real console launch record without a profile (test/fixtures/cloudtrail), as a launch of `ids` by hand in this account. */
+export function launchRecord(ids: string[], time = START): CloudTrailRecord {
+  const record = JSON.parse(readFileSync(new URL('../../fixtures/cloudtrail/launch--runinstances--iam-user-console--no-profile.json', import.meta.url), 'utf8'));
+  const [item] = record.responseElements.instancesSet.items;
+  record.responseElements.instancesSet.items = ids.map((instanceId) => ({ ...item, instanceId }));
+  Object.assign(record, { recipientAccountId: ACCOUNT, awsRegion: REGION, eventTime: time, eventID: `launch-${ids.join('-')}` });
+  record.userIdentity.accountId = ACCOUNT;
+  return record as CloudTrailRecord;
 }
 
 /** The intake's incidents for these records (one per root cause), through the real classifier. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../handlers/adapters/simulated/index.ts';
 import type { CloudTrailRecord } from '../../../handlers/core/events/records.ts';
 import { verify } from '../../../handlers/core/verify.ts';
-import { applyAll, diagnoseAndGuard, denialRecord, INSTANCE, OBJECT, OPT_IN, scenario, undoAll, verified, writesOf, EC2_TRUST, READ_CONFIG } from './harness.ts';
+import { applyAll, diagnoseAndGuard, denialRecord, INSTANCE, launchRecord, OBJECT, OPT_IN, scenario, undoAll, verified, writesOf, EC2_TRUST, READ_CONFIG } from './harness.ts';
 
 const EXAMPLE = 'test/fixtures/scenarios/example-launch-without-profile.json';
 
@@ -138,5 +138,50 @@ describe('stale-credentials', () => {
     expect(again[0]!.outcome.result).toBe('already-done');
     expect(run.account.counters.ec2Writes).toBe(1);
     expect(await undoAll(run.account.ports, applied)).toEqual([expect.stringMatching(/already has app; nothing to restore/)]);
+  });
+});
+
+describe('per instance: unrelated instances of one incident each get their own profile and template repair', () => {
+  const SECOND = 'i-0bbb2222cccc3333d';
+  const roles = [
+    { name: 'app', trustPolicy: EC2_TRUST, tags: OPT_IN },
+    { name: 'reports', trustPolicy: EC2_TRUST, tags: OPT_IN },
+  ];
+  const profiles = [{ name: 'app', roles: ['app'] }, { name: 'reports', roles: ['reports'] }];
+  const template = (id: string) => ({ id, name: id, defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }], tags: OPT_IN });
+
+  it('two instances launched together, tagged for different profiles: each is associated with its own, never the first one\'s', async () => {
+    const instances = [
+      { id: INSTANCE, state: 'running', instanceProfile: null, tags: { ...OPT_IN, 'iam-autoheal:profile': 'app' } },
+      { id: SECOND, state: 'running', instanceProfile: null, tags: { ...OPT_IN, 'iam-autoheal:profile': 'reports' } },
+    ];
+    const s = scenario({ roles, instanceProfiles: profiles, instances }, { allowedInstanceProfiles: ['app', 'reports'] });
+    const run = await diagnoseAndGuard(s, [launchRecord([INSTANCE, SECOND])]);
+    expect(run.incident.instanceIds).toEqual([INSTANCE, SECOND]);
+    expect(run.diagnosis.plan.map((a) => `${a.type} ${a.target} ${String(a.params.profileName)}`)).toEqual([`associate-profile ${INSTANCE} app`, `associate-profile ${SECOND} reports`]);
+    expect(run.decision.verdict).toBe('apply');
+    await applyAll(run.account.ports, run.decision.allowed);
+    run.account.clock.advance(10);
+    expect(await verified(run)).toBe(true);
+    expect((await run.account.instanceCanCall(SECOND, 'sts:GetCallerIdentity')).role).toBe('reports');
+    expect((await run.account.instanceCanCall(INSTANCE, 'sts:GetCallerIdentity')).role).toBe('app');
+  });
+
+  it('every broken launch template of the incident is repaired, each with its instances\' profile', async () => {
+    const instances = [
+      { id: INSTANCE, state: 'running', instanceProfile: null, launchTemplate: { id: 'lt-0aaa', version: '1' }, tags: { ...OPT_IN, 'iam-autoheal:profile': 'app' } },
+      { id: SECOND, state: 'running', instanceProfile: null, launchTemplate: { id: 'lt-0bbb', version: '1' }, tags: { ...OPT_IN, 'iam-autoheal:profile': 'reports' } },
+    ];
+    const s = scenario({ roles, instanceProfiles: profiles, instances, launchTemplates: [template('lt-0aaa'), template('lt-0bbb')] }, { allowedInstanceProfiles: ['app', 'reports'], modes: { 'stale-launch-template': 'auto' } });
+    const run = await diagnoseAndGuard(s, [launchRecord([INSTANCE, SECOND])]);
+    expect(run.diagnosis.cause).toBe('stale-launch-template');
+    expect(run.diagnosis.plan.map((a) => `${a.type} ${a.target} ${String(a.params.profileName)}`)).toEqual([
+      'create-launch-template-version lt-0aaa app', 'set-default-launch-template-version lt-0aaa app',
+      'create-launch-template-version lt-0bbb reports', 'set-default-launch-template-version lt-0bbb reports',
+      `associate-profile ${INSTANCE} app`, `associate-profile ${SECOND} reports`,
+    ]);
+    await applyAll(run.account.ports, run.decision.allowed);
+    const defaults = Object.fromEntries(run.account.snapshot().launchTemplates!.map((t) => [t.id, t.versions.find((v) => v.number === t.defaultVersion)!.iamInstanceProfile]));
+    expect(defaults).toEqual({ 'lt-0aaa': 'app', 'lt-0bbb': 'reports' });
   });
 });

@@ -28,10 +28,13 @@ export function instance(id = INSTANCE, over: Partial<InstanceFacts> = {}): Inst
   };
 }
 
-/** An instance launched without a profile. */
+/** The baseline "app" as an instance's expected profile. */
+export const BASELINE_APP: NonNullable<InstanceFacts['expected']> = { name: 'app', source: 'baseline', detail: 'configuration baselineInstanceProfile', exists: true, roles: ['app'] };
+
+/** An instance launched without a profile (its expected profile: the baseline "app"). */
 export function bareInstance(id = INSTANCE, over: Partial<InstanceFacts> = {}): InstanceFacts {
   const base = instance(id);
-  return { ...base, info: { ...base.info!, instanceProfileArn: null }, association: null, profile: null, ...over };
+  return { ...base, info: { ...base.info!, instanceProfileArn: null }, association: null, profile: null, expected: BASELINE_APP, expectedSearch: ['configuration baselineInstanceProfile: app'], ...over };
 }
 
 export function facts(over: Partial<Facts> = {}): Facts {
@@ -50,8 +53,8 @@ export function facts(over: Partial<Facts> = {}): Facts {
     roleMissing: null,
     declaredPolicies: {},
     simulation: { action: 's3:GetObject', resource: 'arn:aws:s3:::config-bucket/app.json', decision: 'implicitDeny', matchedStatements: [] },
-    expectedProfile: { name: 'app', source: 'baseline', detail: 'configuration baselineInstanceProfile', exists: true, roles: ['app'] },
-    expectedProfileSearch: [],
+    profiles: { app: { name: 'app', roles: ['app'], tags: {} } },
+    handoutRoles: { app: { name: 'app', tags: {}, privileged: null } },
     decoded: { status: 'absent' },
     recentChanges: [],
     propagationWindowSeconds: 30,

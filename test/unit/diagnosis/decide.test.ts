@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../../handlers/core/diagnosis/decide.ts';
 import type { Facts, LaunchTemplateFacts } from '../../../handlers/core/diagnosis/facts.ts';
 import type { Denial } from '../../../handlers/core/events/model.ts';
-import { ACCOUNT, bareInstance, config, facts, instance, INSTANCE, role } from './build-facts.ts';
+import { ACCOUNT, BASELINE_APP, bareInstance, config, facts, instance, INSTANCE, role } from './build-facts.ts';
 
 const S3 = 's3:GetObject';
 const OBJECT = 'arn:aws:s3:::config-bucket/app.json';
@@ -34,7 +34,7 @@ describe('decide: instance → profile → role chain', () => {
   });
 
   it('no-instance-profile with no expected profile known: plan is empty and the summary says what to set', () => {
-    const d = decide(facts({ instances: [bareInstance()], role: null, simulation: null, expectedProfile: null, expectedProfileSearch: ['configuration baselineInstanceProfile: none'] }), config());
+    const d = decide(facts({ instances: [bareInstance(INSTANCE, { expected: null, expectedSearch: ['configuration baselineInstanceProfile: none'] })], role: null, simulation: null }), config());
     expect(d.cause).toBe('no-instance-profile');
     expect(d.plan).toEqual([]);
     expect(d.summary).toMatch(/no expected profile is known/);
@@ -63,7 +63,7 @@ describe('decide: instance → profile → role chain', () => {
 
   it('an instance without a profile whose group template already carries one is no-instance-profile, not a stale template', () => {
     const group = { name: 'web', launchTemplate: { id: 'lt-0123', version: '$Default' }, template: template(2, 'web-role'), tags: {} };
-    const d = decide(facts({ instances: [bareInstance(INSTANCE, { launchTemplate: template(1, null), autoScalingGroup: group })], role: null, simulation: null, expectedProfile: { name: 'web-role', source: 'auto-scaling-group', detail: 'Auto Scaling group web → lt-0123', exists: true, roles: ['web'] } }), config());
+    const d = decide(facts({ instances: [bareInstance(INSTANCE, { launchTemplate: template(1, null), autoScalingGroup: group, expected: { name: 'web-role', source: 'auto-scaling-group', detail: 'Auto Scaling group web → lt-0123', exists: true, roles: ['web'] } })], role: null, simulation: null }), config());
     expect(d.cause).toBe('no-instance-profile');
     expect(d.plan).toEqual([expect.objectContaining({ type: 'associate-profile', params: { profileName: 'web-role' } })]);
   });
@@ -83,7 +83,7 @@ describe('decide: instance → profile → role chain', () => {
   });
 
   it('an association to a deleted profile is replaced with the expected one (no disassociate gap)', () => {
-    const gone = instance(INSTANCE, { profile: null, profileMissing: true, association: { ...instance().association!, instanceProfileArn: `arn:aws:iam::${ACCOUNT}:instance-profile/deleted` } });
+    const gone = instance(INSTANCE, { profile: null, profileMissing: true, association: { ...instance().association!, instanceProfileArn: `arn:aws:iam::${ACCOUNT}:instance-profile/deleted` }, expected: BASELINE_APP });
     const d = decide(facts({ instances: [gone], role: null, roleSource: null }), config());
     expect(d.cause).toBe('no-instance-profile');
     expect(d.plan).toEqual([expect.objectContaining({ type: 'replace-association', target: INSTANCE, params: { profileName: 'app' } })]);

@@ -1,5 +1,10 @@
 /** Diagnoses for guard tests. */
-import type { Diagnosis, PlannedAction } from '../../../handlers/core/incident.ts';
+import type { Diagnosis, Handout, PlannedAction } from '../../../handlers/core/incident.ts';
+
+/** Profile "app" holding role "app": not privileged, suggested by the baseline (authority is the test's configuration). */
+export const APP_HANDOUT: Handout = {
+  profile: 'app', role: 'app', suggestedBy: ['configuration baselineInstanceProfile'], associatedWith: [], roleTags: {}, profileTags: {}, privileged: null,
+};
 
 export function diagnosis(over: Partial<Diagnosis> = {}, subject: Partial<Diagnosis['subject']> = {}): Diagnosis {
   return {
@@ -11,7 +16,8 @@ export function diagnosis(over: Partial<Diagnosis> = {}, subject: Partial<Diagno
       accountId: '111122223333', region: 'eu-west-1', roleName: 'app', roleArn: 'arn:aws:iam::111122223333:role/app',
       instanceIds: ['i-0aaa1111bbbb2222c'], action: 's3:GetObject', resource: 'arn:aws:s3:::config-bucket/app.json',
       ec2Delivered: true, tags: { 'iam-autoheal': 'on' },
-      optIn: { tag: 'iam-autoheal=on', roles: ['app'], instanceIds: ['i-0aaa1111bbbb2222c'], launchTemplateIds: [], autoScalingGroups: [] }, ...subject,
+      optIn: { tag: 'iam-autoheal=on', roles: ['app'], instanceIds: ['i-0aaa1111bbbb2222c'], launchTemplateIds: [], autoScalingGroups: [] },
+      handouts: [APP_HANDOUT], ...subject,
     },
     ...over,
   };

@@ -8,6 +8,8 @@ import { bareInstance, EC2_TRUST, facts, instance, INSTANCE, role } from '../dia
 import { attachGrant, diagnosis, inlineGrant, NO_CHANGES_YET } from './build-diagnosis.ts';
 
 const MODES: Mode[] = ['observe', 'approve', 'auto'];
+/** The configuration of these tests: profile "app" (the diagnoses' handout) is authorized by configuration. */
+const cfg = (input: ConfigInput = {}) => parseConfig({ allowedInstanceProfiles: ['app'], ...input });
 const READ = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::config-bucket/*' };
 
 function allModes(mode: Mode): ConfigInput['modes'] {
@@ -17,15 +19,15 @@ function allModes(mode: Mode): ConfigInput['modes'] {
 describe('guard: modes', () => {
   it('auto applies, approve waits for a human, observe changes nothing — each with a reason', () => {
     const d = diagnosis();
-    expect(guard(d, parseConfig({ modes: { 'no-instance-profile': 'auto' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'apply', mode: 'auto', allowed: d.plan });
-    expect(guard(d, parseConfig({ modes: { 'no-instance-profile': 'approve' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'await-approval', reason: expect.stringMatching(/approve/) });
-    expect(guard(d, parseConfig({ modes: { 'no-instance-profile': 'observe' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/observe: the plan is reported, nothing is changed/) });
+    expect(guard(d, cfg({ modes: { 'no-instance-profile': 'auto' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'apply', mode: 'auto', allowed: d.plan });
+    expect(guard(d, cfg({ modes: { 'no-instance-profile': 'approve' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'await-approval', reason: expect.stringMatching(/approve/) });
+    expect(guard(d, cfg({ modes: { 'no-instance-profile': 'observe' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/observe: the plan is reported, nothing is changed/) });
   });
 
   it('escalated causes are never changed, in any mode, and the reason names the owner', () => {
     for (const cause of ALL_CAUSES.filter((c) => !(FIXABLE_CAUSES as readonly string[]).includes(c))) {
       for (const mode of MODES) {
-        const g = guard(diagnosis({ cause, owner: 'the AWS Organizations administrators', plan: [] }), parseConfig({ modes: allModes(mode) }), NO_CHANGES_YET);
+        const g = guard(diagnosis({ cause, owner: 'the AWS Organizations administrators', plan: [] }), cfg({ modes: allModes(mode) }), NO_CHANGES_YET);
         expect(g.verdict).toBe('escalate');
         expect(g.reason).toMatch(/never changed automatically; talk to the AWS Organizations administrators/);
       }
@@ -33,21 +35,21 @@ describe('guard: modes', () => {
   });
 
   it('a healthy launch is nothing-to-do', () => {
-    expect(guard(diagnosis({ cause: 'unknown', plan: [], healthy: true }), parseConfig({}), NO_CHANGES_YET).verdict).toBe('nothing-to-do');
+    expect(guard(diagnosis({ cause: 'unknown', plan: [], healthy: true }), cfg({}), NO_CHANGES_YET).verdict).toBe('nothing-to-do');
   });
 });
 
 describe('guard: ec2RoleDelivery and scope', () => {
   it('a denial without ec2RoleDelivery never changes anything automatically, in any mode', () => {
     for (const mode of MODES) {
-      const g = guard(diagnosis({}, { ec2Delivered: false }), parseConfig({ modes: allModes(mode) }), NO_CHANGES_YET);
+      const g = guard(diagnosis({}, { ec2Delivered: false }), cfg({ modes: allModes(mode) }), NO_CHANGES_YET);
       expect(g.verdict).toBe('observe');
       expect(g.reason).toMatch(/no ec2RoleDelivery/);
     }
   });
 
   it('out of scope by tag, account or region: observe with the reason', () => {
-    const scoped = (scope: ConfigInput['scope']) => parseConfig({ modes: { 'no-instance-profile': 'auto' }, scope });
+    const scoped = (scope: ConfigInput['scope']) => cfg({ modes: { 'no-instance-profile': 'auto' }, scope });
     const untagged = { tag: 'iam-autoheal=on', roles: [], instanceIds: [], launchTemplateIds: [], autoScalingGroups: [] };
     expect(guard(diagnosis({}, { tags: {}, optIn: untagged }), scoped({ tag: { key: 'iam-autoheal', value: 'on' } }), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/instance i-0aaa1111bbbb2222c is not tagged iam-autoheal=on/) });
     // A diagnosis that does not say where the tag is (or says it for another tag) is not in scope.
@@ -62,7 +64,7 @@ describe('guard: ec2RoleDelivery and scope', () => {
 describe('guard: the opt-in tag where IAM checks it', () => {
   const TAG = { key: 'iam-autoheal', value: 'on' };
   const OPT_IN = { 'iam-autoheal': 'on' };
-  const scoped = (cause: 'trust-missing-ec2' | 'no-instance-profile' | 'stale-launch-template') => parseConfig({ modes: { [cause]: 'auto' }, scope: { tag: TAG } });
+  const scoped = (cause: 'trust-missing-ec2' | 'no-instance-profile' | 'stale-launch-template') => cfg({ modes: { [cause]: 'auto' }, scope: { tag: TAG } });
 
   it('a role write needs the tag on the role: a tagged instance of an untagged role is not enough', () => {
     const broken = { ...EC2_TRUST, Statement: [{ ...EC2_TRUST.Statement[0]!, Principal: { Service: 'lambda.amazonaws.com' } }] };
@@ -82,8 +84,8 @@ describe('guard: the opt-in tag where IAM checks it', () => {
 
   it('a launch template or group write needs the tag on the template or the group itself', () => {
     const plan = [
-      { type: 'create-launch-template-version' as const, target: 'lt-0123', params: {}, reason: 'x' },
-      { type: 'update-auto-scaling-group' as const, target: 'web', params: {}, reason: 'x' },
+      { type: 'create-launch-template-version' as const, target: 'lt-0123', params: { profileName: 'app' }, reason: 'x' },
+      { type: 'update-auto-scaling-group' as const, target: 'web', params: { profileName: 'app' }, reason: 'x' },
     ];
     const optIn = { tag: 'iam-autoheal=on', roles: [], instanceIds: ['i-0aaa1111bbbb2222c'], launchTemplateIds: ['lt-0123'], autoScalingGroups: ['web'] };
     expect(guard(diagnosis({ cause: 'stale-launch-template', plan }, { optIn }), scoped('stale-launch-template'), NO_CHANGES_YET).verdict).toBe('apply');
@@ -130,7 +132,7 @@ describe('guard: the opt-in tag where IAM checks it', () => {
 describe('guard: change budget', () => {
   it('an exhausted IAM budget turns an automatic change into an approval request: "change budget exhausted"', () => {
     const d = diagnosis({ cause: 'trust-missing-ec2', plan: [{ type: 'merge-trust', target: 'app', params: {}, reason: 'x' }] });
-    const config = parseConfig({ limits: { iamChangesPerAccountPerHour: 20 } });
+    const config = cfg({ limits: { iamChangesPerAccountPerHour: 20 } });
     expect(guard(d, config, { iamChangesThisHour: 19, ec2ChangesThisHour: 0 }).verdict).toBe('apply');
     const g = guard(d, config, { iamChangesThisHour: 20, ec2ChangesThisHour: 0 });
     expect(g.verdict).toBe('await-approval');
@@ -138,7 +140,7 @@ describe('guard: change budget', () => {
   });
 
   it('EC2 changes have their own, larger budget: IAM exhaustion does not block an association', () => {
-    const config = parseConfig({ limits: { iamChangesPerAccountPerHour: 20, ec2ChangesPerAccountPerHour: 1000 } });
+    const config = cfg({ limits: { iamChangesPerAccountPerHour: 20, ec2ChangesPerAccountPerHour: 1000 } });
     expect(guard(diagnosis(), config, { iamChangesThisHour: 20, ec2ChangesThisHour: 5 }).verdict).toBe('apply');
     expect(guard(diagnosis(), config, { iamChangesThisHour: 0, ec2ChangesThisHour: 1000 }).reason).toMatch(/^change budget exhausted/);
   });
@@ -148,13 +150,13 @@ describe('guard: grants come only from expectedPermissions, never from the never
   const missing = (plan: ReturnType<typeof inlineGrant>[], subject = {}) => diagnosis({ cause: 'missing-permission', plan }, subject);
 
   it('a declared statement for the role is applied (in auto mode)', () => {
-    const g = guard(missing([inlineGrant([READ])]), parseConfig({ modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: 'app*', statements: [READ] }] }), NO_CHANGES_YET);
+    const g = guard(missing([inlineGrant([READ])]), cfg({ modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: 'app*', statements: [READ] }] }), NO_CHANGES_YET);
     expect(g.verdict).toBe('apply');
     expect(g.allowed).toHaveLength(1);
   });
 
   it('an undeclared statement is refused, even one that is harmless', () => {
-    const g = guard(missing([inlineGrant([READ])]), parseConfig({ modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: 'other', statements: [READ] }] }), NO_CHANGES_YET);
+    const g = guard(missing([inlineGrant([READ])]), cfg({ modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: 'other', statements: [READ] }] }), NO_CHANGES_YET);
     expect(g.allowed).toEqual([]);
     expect(g.refused[0]!.reason).toMatch(/declares nothing for role app/);
     expect(g.verdict).toBe('escalate');
@@ -163,7 +165,7 @@ describe('guard: grants come only from expectedPermissions, never from the never
   it('an iam:CreateUser denial never becomes a grant, even with iam:* declared for that role, in every mode', () => {
     const iamStar = { Effect: 'Allow', Action: 'iam:*', Resource: '*' };
     for (const mode of MODES) {
-      const config = parseConfig({ modes: allModes(mode), expectedPermissions: [{ role: '*', statements: [iamStar], policyArns: ['arn:aws:iam::aws:policy/IAMFullAccess'] }] });
+      const config = cfg({ modes: allModes(mode), expectedPermissions: [{ role: '*', statements: [iamStar], policyArns: ['arn:aws:iam::aws:policy/IAMFullAccess'] }] });
       const f = facts({ denied: { ...facts().denied, action: 'iam:CreateUser', resource: 'arn:aws:iam::111122223333:user/mallory' }, simulation: { action: 'iam:CreateUser', resource: 'arn:aws:iam::111122223333:user/mallory', decision: 'implicitDeny', matchedStatements: [] }, declaredPolicies: { 'arn:aws:iam::aws:policy/IAMFullAccess': { Version: '2012-10-17', Statement: [iamStar] } } });
       const d = decide(f, config);
       expect(d.cause).toBe('missing-permission');
@@ -177,7 +179,7 @@ describe('guard: grants come only from expectedPermissions, never from the never
 
   it('a proposal of a never-grant action is not even proposed', () => {
     const propose = { type: 'propose-policy' as const, target: 'app', params: { statement: { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::111122223333:role/admin' } }, reason: 'x' };
-    const g = guard(diagnosis({ cause: 'missing-permission', plan: [propose] }, { action: 'iam:PassRole' }), parseConfig({}), NO_CHANGES_YET);
+    const g = guard(diagnosis({ cause: 'missing-permission', plan: [propose] }, { action: 'iam:PassRole' }), cfg({}), NO_CHANGES_YET);
     expect(g.allowed).toEqual([]);
     expect(g.refused[0]!.reason).toMatch(/not even proposed: iam:PassRole is on the never-grant list/);
   });
@@ -204,7 +206,7 @@ describe('guard: grants come only from expectedPermissions, never from the never
     it(`never grants ${name}, even declared, in any mode, inline or in a declared managed policy`, () => {
       for (const mode of MODES) {
         const policyArn = 'arn:aws:iam::111122223333:policy/declared';
-        const config = parseConfig({ modes: allModes(mode), expectedPermissions: [{ role: '*', statements: [statement], policyArns: [policyArn] }] });
+        const config = cfg({ modes: allModes(mode), expectedPermissions: [{ role: '*', statements: [statement], policyArns: [policyArn] }] });
         const g = guard(missing([inlineGrant([statement]), attachGrant(policyArn, [statement])]), config, NO_CHANGES_YET);
         expect(g.allowed).toEqual([]);
         expect(g.refused).toHaveLength(2);
@@ -215,7 +217,7 @@ describe('guard: grants come only from expectedPermissions, never from the never
 
   it('never attaches AdministratorAccess or a *FullAccess managed policy, whatever its document says', () => {
     for (const arn of ['arn:aws:iam::aws:policy/AdministratorAccess', 'arn:aws:iam::aws:policy/AmazonS3FullAccess']) {
-      const config = parseConfig({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn] }] });
+      const config = cfg({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn] }] });
       const g = guard(missing([attachGrant(arn, [READ])]), config, NO_CHANGES_YET);
       expect(g.refused[0]!.reason).toMatch(/never attached automatically/);
     }
@@ -224,13 +226,13 @@ describe('guard: grants come only from expectedPermissions, never from the never
   it('a declared managed policy whose document could not be read is refused', () => {
     const arn = 'arn:aws:iam::111122223333:policy/app-read';
     const action = { type: 'attach-policy' as const, target: 'app', params: { policyArn: arn }, reason: 'x' };
-    const g = guard(missing([action]), parseConfig({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn] }] }), NO_CHANGES_YET);
+    const g = guard(missing([action]), cfg({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn] }] }), NO_CHANGES_YET);
     expect(g.refused[0]!.reason).toMatch(/could not be read/);
   });
 
   it('a declared managed policy with a narrow document is attached; a safe statement next to a refused one still goes through', () => {
     const arn = 'arn:aws:iam::111122223333:policy/app-read';
-    const config = parseConfig({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn], statements: [READ] }] });
+    const config = cfg({ modes: allModes('auto'), expectedPermissions: [{ role: 'app', policyArns: [arn], statements: [READ] }] });
     const g = guard(missing([attachGrant(arn, [READ]), inlineGrant([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }])]), config, NO_CHANGES_YET);
     expect(g.verdict).toBe('apply');
     expect(g.allowed.map((a) => a.type)).toEqual(['attach-policy']);
