@@ -9,7 +9,7 @@ import { attachGrant, diagnosis, inlineGrant, NO_CHANGES_YET } from './build-dia
 
 const MODES: Mode[] = ['observe', 'approve', 'auto'];
 /** The configuration of these tests: profile "app" (the diagnoses' handout) is authorized by configuration. */
-const cfg = (input: ConfigInput = {}) => parseConfig({ allowedInstanceProfiles: ['app'], ...input });
+const cfg = (input: Record<string, unknown> = {}) => parseConfig({ allowedInstanceProfiles: ['app'], ...input });
 const READ = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::config-bucket/*' };
 
 function allModes(mode: Mode): ConfigInput['modes'] {
