@@ -1,14 +1,16 @@
 /**
  * Sweep step (scheduled): CloudTrail → EventBridge delivery is best effort, so every interval the sweep
  * lists the in-scope instances of each watched account and region and starts the workflow a launch or a
- * denial would have started: one execution for the running instances without an instance profile, and one
- * per role that lost EC2 trust while a profile in use holds it.
+ * denial would have started, one execution per root cause as intake keys launches: the running instances
+ * without an instance profile of one Auto Scaling group, else of one launch template, else each instance
+ * launched by hand on its own; and one per role that lost EC2 trust while a profile in use holds it.
  */
 import type { Logger } from 'pino';
 import type { AccountPorts, InstanceInfo, WorkflowPort } from '../core/ports.ts';
 import type { Config } from '../core/config.ts';
 import type { Classification } from '../core/events/model.ts';
 import type { Incident } from '../core/incident.ts';
+import { keyOf } from '../core/events/incident-key.ts';
 import { executionNameOf } from '../core/intake.ts';
 import type { StartedIncident } from './intake.ts';
 import { rolesWithoutEc2Trust, trustSweepIncident } from './sweep-trust.ts';
@@ -34,18 +36,38 @@ export interface SweepSummary {
   duplicates: number;
 }
 
-/** The incident of a sweep: shaped like a launch of the instances found without a profile. */
+/** What the instances of one sweep incident share: their Auto Scaling group, else their launch template, else nothing (one instance). */
+export function sweepGroupOf(instance: InstanceInfo): string {
+  if (instance.autoScalingGroup) return `asg:${instance.autoScalingGroup}`;
+  if (instance.launchTemplate) return `lt:${instance.launchTemplate.id}`;
+  return `manual:${instance.id}`;
+}
+
+/** The running instances without a profile, grouped by root cause (first seen first). */
+export function groupWithoutProfile(instances: InstanceInfo[]): InstanceInfo[][] {
+  const groups = new Map<string, InstanceInfo[]>();
+  for (const instance of instances) groups.set(sweepGroupOf(instance), [...(groups.get(sweepGroupOf(instance)) ?? []), instance]);
+  return [...groups.values()];
+}
+
+/** The incident of a sweep for one root cause: shaped like a launch of the instances found without a profile. */
 export function sweepIncident(target: SweepTarget, instances: InstanceInfo[], at: Date): Incident {
   const time = at.toISOString();
+  const first = instances[0]!;
+  const group = sweepGroupOf(first);
   const trigger: Classification = {
     eventId: null, eventName: 'Sweep', eventSource: 'iam-autoheal', eventTime: time, region: target.region, kind: 'launch',
-    reason: 'scheduled sweep: running instances without an instance profile',
+    reason: `scheduled sweep: running instances without an instance profile (${group})`,
     principal: { roleName: null, roleArn: null, instanceId: null, accountId: target.accountId },
     action: null, resource: null, denial: null, change: null,
-    launch: { instanceIds: instances.map((i) => i.id), instanceProfile: null, launchTemplate: null, viaAutoScaling: false },
+    launch: {
+      instanceIds: instances.map((i) => i.id), instanceProfile: null, viaAutoScaling: first.autoScalingGroup !== null,
+      launchTemplate: first.launchTemplate ? { launchTemplateId: first.launchTemplate.id, version: first.launchTemplate.version } : null,
+      autoScalingGroup: first.autoScalingGroup,
+    },
   };
   return {
-    key: `sweep-${target.accountId}-${target.region}`,
+    key: keyOf(['sweep', target.accountId, target.region, group]),
     accountId: target.accountId, region: target.region, kind: 'sweep', trigger,
     instanceIds: instances.map((i) => i.id), actions: [], eventCount: 0, firstSeen: time, lastSeen: time, recentChanges: [],
   };
@@ -74,7 +96,7 @@ export async function sweepStep(deps: SweepDeps, targets: SweepTarget[]): Promis
     const inventory = await ec2.listInstances({ states: ['running', 'stopped'], tag: deps.config.scope.tag });
     summary.checked += inventory.length;
     const withoutProfile = inventory.filter((i) => i.state === 'running' && i.instanceProfileArn === null);
-    if (withoutProfile.length) await start(sweepIncident(target, withoutProfile, deps.clock.now()), 'sweep found instances without a profile');
+    for (const group of groupWithoutProfile(withoutProfile)) await start(sweepIncident(target, group, deps.clock.now()), 'sweep found instances without a profile');
     for (const finding of await rolesWithoutEc2Trust(iam, inventory)) {
       await start(trustSweepIncident(target, finding, deps.clock.now()), `sweep found role ${finding.role.name} without EC2 trust`);
     }

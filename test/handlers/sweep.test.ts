@@ -6,7 +6,9 @@ import { RecordingWorkflow } from '../../handlers/adapters/local/recorders.ts';
 import { SimulatedAccount, parseScenario, type Scenario } from '../../handlers/adapters/simulated/index.ts';
 import type { Incident } from '../../handlers/core/incident.ts';
 import { mergeEc2Trust } from '../../handlers/core/policy/trust.ts';
+import { remediationFor } from '../../handlers/core/remediations/index.ts';
 import { diagnoseStep } from '../../handlers/steps/diagnose.ts';
+import { guardStep } from '../../handlers/steps/guard.ts';
 import { sweepStep, sweepTargets } from '../../handlers/steps/sweep.ts';
 
 const ACCOUNT = '210987654321';
@@ -121,6 +123,55 @@ describe('sweepStep on the simulated account', () => {
     scenario = fleet({ faults: [{ api: 'DescribeInstances', error: 'RequestLimitExceeded', times: 1 }] });
     account = new SimulatedAccount(scenario);
     await expect(sweepStep(deps(), TARGET)).rejects.toMatchObject({ name: 'Throttling' });
+  });
+});
+
+describe('sweepStep groups by root cause, as intake does', () => {
+  const template = (id: string) => ({ id, name: id, defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }], tags: OPT_IN });
+  const member = (id: string, group: string, lt: string, profile: string) => ({
+    id, state: 'running', instanceProfile: null, launchTemplate: { id: lt, version: '1' }, autoScalingGroup: group, tags: { ...OPT_IN, 'iam-autoheal:profile': profile },
+  });
+  /** Two groups whose templates both lost the profile, and an instance launched by hand; each suggests its own profile. */
+  function twoBrokenGroups(): Scenario {
+    return parseScenario({
+      name: 'two broken groups',
+      account: {
+        accountId: ACCOUNT, region: REGION,
+        roles: [role('web', 'ec2.amazonaws.com'), role('api', 'ec2.amazonaws.com'), role('batch-worker', 'ec2.amazonaws.com')],
+        instanceProfiles: [{ name: 'web', roles: ['web'] }, { name: 'api', roles: ['api'] }, { name: 'batch-worker', roles: ['batch-worker'] }],
+        launchTemplates: [template('lt-0web'), template('lt-0api')],
+        autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0web', version: '$Default' }, tags: OPT_IN }, { name: 'api', launchTemplate: { id: 'lt-0api', version: '$Default' }, tags: OPT_IN }],
+        instances: [
+          member('i-0a0a0a0a0a0a0a0a1', 'web', 'lt-0web', 'web'), member('i-0b0b0b0b0b0b0b0b1', 'api', 'lt-0api', 'api'),
+          member('i-0a0a0a0a0a0a0a0a2', 'web', 'lt-0web', 'web'), { id: BARE, state: 'running', instanceProfile: null, tags: OPT_IN },
+        ],
+      },
+      physics: { propagationSeconds: 4, startTime: '2026-10-02T08:00:00Z' },
+      config: {
+        modes: { 'no-instance-profile': 'auto', 'stale-launch-template': 'auto' }, baselineInstanceProfile: 'batch-worker', allowedInstanceProfiles: ['web', 'api'],
+        scope: { tag: { key: 'iam-autoheal', value: 'on' }, accounts: [ACCOUNT], regions: [REGION] },
+      },
+    }, 'two-broken-groups.json');
+  }
+
+  it('one incident per group, template and hand launch; every broken template is repaired with its own group\'s profile', async () => {
+    scenario = twoBrokenGroups();
+    account = new SimulatedAccount(scenario);
+    const { started } = await sweepStep(deps(), TARGET);
+    expect(started.map((s) => s.incident.instanceIds)).toEqual([['i-0a0a0a0a0a0a0a0a1', 'i-0a0a0a0a0a0a0a0a2'], ['i-0b0b0b0b0b0b0b0b1'], [BARE]]);
+    expect(new Set(started.map((s) => s.incident.key)).size).toBe(3);
+    const stepDeps = { ...deps(), audit: new MemoryAuditStore(), budget: new MemoryChangeBudget(), lock: new MemoryLock(), notifier: account.notifier };
+    for (const { incident } of started) {
+      const diagnosis = await diagnosisOf(incident);
+      const decision = await guardStep(stepDeps, { incident, diagnosis, execution: { name: 'sweep', id: 'sweep' } });
+      expect(decision.verdict, decision.decision.reason).toBe('apply');
+      for (const action of decision.actions) await remediationFor(action.type).apply(account.ports, action);
+    }
+    const defaults = Object.fromEntries(account.snapshot().launchTemplates!.map((t) => [t.id, t.versions.find((v) => v.number === t.defaultVersion)!.iamInstanceProfile]));
+    expect(defaults).toEqual({ 'lt-0web': 'web', 'lt-0api': 'api' });
+    expect(Object.fromEntries(account.snapshot().instances.map((i) => [i.id, i.instanceProfile]))).toEqual({
+      'i-0a0a0a0a0a0a0a0a1': 'web', 'i-0a0a0a0a0a0a0a0a2': 'web', 'i-0b0b0b0b0b0b0b0b1': 'api', [BARE]: 'batch-worker',
+    });
   });
 });
 
