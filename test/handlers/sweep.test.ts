@@ -169,7 +169,7 @@ describe('sweepStep groups by root cause, as intake does', () => {
     }
     const defaults = Object.fromEntries(account.snapshot().launchTemplates!.map((t) => [t.id, t.versions.find((v) => v.number === t.defaultVersion)!.iamInstanceProfile]));
     expect(defaults).toEqual({ 'lt-0web': 'web', 'lt-0api': 'api' });
-    expect(Object.fromEntries(account.snapshot().instances.map((i) => [i.id, i.instanceProfile]))).toEqual({
+    expect(Object.fromEntries(account.snapshot().instances!.map((i) => [i.id, i.instanceProfile]))).toEqual({
       'i-0a0a0a0a0a0a0a0a1': 'web', 'i-0a0a0a0a0a0a0a0a2': 'web', 'i-0b0b0b0b0b0b0b0b1': 'api', [BARE]: 'batch-worker',
     });
   });
