@@ -19,6 +19,7 @@ export const ESCALATED_CAUSES = [
   'session-policy',
   'vpc-endpoint-policy',
   'not-instance-role',
+  'incident-response',
   'unknown',
 ] as const;
 

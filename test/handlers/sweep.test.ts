@@ -175,6 +175,36 @@ describe('sweepStep groups by root cause, as intake does', () => {
   });
 });
 
+describe('the sweep never undoes an incident response', () => {
+  it('an instance whose profile a responder removed (its template names one) or that is quarantined is escalated, not re-associated', async () => {
+    scenario = parseScenario({
+      name: 'responder removed a profile',
+      account: {
+        accountId: ACCOUNT, region: REGION,
+        roles: [role('batch-worker', 'ec2.amazonaws.com')], instanceProfiles: [{ name: 'batch-worker', roles: ['batch-worker'] }],
+        launchTemplates: [{ id: 'lt-0batch', name: 'batch', defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: 'batch-worker' }], tags: OPT_IN }],
+        instances: [
+          { id: 'i-0c0c0c0c0c0c0c0c1', state: 'running', instanceProfile: null, launchTemplate: { id: 'lt-0batch', version: '1' }, tags: OPT_IN },
+          { id: BARE, state: 'running', instanceProfile: null, tags: { ...OPT_IN, 'iam-autoheal:quarantine': 'IR-77' } },
+        ],
+      },
+      physics: { propagationSeconds: 4, startTime: '2026-10-02T08:00:00Z' },
+      config: { modes: { 'no-instance-profile': 'auto' }, baselineInstanceProfile: 'batch-worker', scope: { tag: { key: 'iam-autoheal', value: 'on' }, accounts: [ACCOUNT], regions: [REGION] } },
+    }, 'responder.json');
+    account = new SimulatedAccount(scenario);
+    const { started } = await sweepStep(deps(), TARGET);
+    expect(started).toHaveLength(2);
+    const stepDeps = { ...deps(), audit: new MemoryAuditStore(), budget: new MemoryChangeBudget(), lock: new MemoryLock(), notifier: account.notifier };
+    for (const { incident } of started) {
+      const diagnosis = await diagnosisOf(incident);
+      expect(diagnosis.cause).toBe('incident-response');
+      const decision = await guardStep(stepDeps, { incident, diagnosis, execution: { name: 'sweep', id: 'sweep' } });
+      expect(decision).toMatchObject({ verdict: 'escalate', actions: [] });
+    }
+    expect(account.counters.ec2Writes).toBe(0);
+  });
+});
+
 describe('sweepTargets', () => {
   it('covers every configured account and region, or the sweep’s own when none are configured', () => {
     expect(sweepTargets(scenario.config, { accountId: '999999999999', region: 'us-east-1' })).toEqual([{ accountId: ACCOUNT, region: REGION }]);

@@ -92,7 +92,7 @@ describe('every built-in scenario ends as its expected block says', () => {
       const expected = loadScenarioFile(f).expected as Expected;
       return (expected.byIncident ?? [expected]).map((e) => e.cause);
     }));
-    for (const cause of ['no-instance-profile', 'profile-without-role', 'trust-missing-ec2', 'missing-permission', 'stale-credentials', 'propagation-delay', 'throttling', 'stale-launch-template', 'organization-policy', 'explicit-deny', 'permissions-boundary', 'resource-policy', 'vpc-endpoint-policy', 'not-instance-role']) {
+    for (const cause of ['no-instance-profile', 'profile-without-role', 'trust-missing-ec2', 'missing-permission', 'stale-credentials', 'propagation-delay', 'throttling', 'stale-launch-template', 'organization-policy', 'explicit-deny', 'permissions-boundary', 'resource-policy', 'vpc-endpoint-policy', 'not-instance-role', 'incident-response']) {
       expect(causes, cause).toContain(cause);
     }
   });
@@ -220,6 +220,12 @@ describe('the final account is what a person checks after the incident', () => {
     expect(text).toContain('arn:aws:iam::aws:policy/AdministratorAccess is an AWS managed administrator policy');
     expect(text).toMatch(/suggested by tag iam-autoheal:profile on i-/);
     expect(report.notifications.map((n) => n.status)).toContain('escalated');
+  });
+
+  it('incident response: the policy a responder detached stays detached; the notification names who detached it', async () => {
+    const { account, report } = await run('responder-detach-respected');
+    expect(policyArns(role(account, 'payments-worker'))).not.toContain('arn:aws:iam::717171717171:policy/payments-secrets-read');
+    expect(notificationsText(report)).toMatch(/responder\.ana called DetachRolePolicy on payments-worker/);
   });
 
   it('observe mode: the instance still has no profile, and the notification says nothing was changed', async () => {

@@ -6,6 +6,7 @@ import { baseEvidence } from './evidence.ts';
 import { escalationFromMessage, escalationFromSimulation, ownerOf, simulationsOf } from './escalation.ts';
 import type { Facts } from './facts.ts';
 import { handoutEvidence, handoutsOf } from './handouts.ts';
+import { incidentResponse } from './intent.ts';
 import { associatedProfileGone, instanceWithoutProfile } from './missing-profile.ts';
 import { missingPermissionPlan, waitPlan } from './plans.ts';
 import type { Finding, Rule } from './rule.ts';
@@ -131,8 +132,9 @@ const nothingFits: Rule = (facts) => ({
   owner: ownerOf('unknown', facts),
 });
 
-/** Order matters: what the message proves, then the instance → profile → role chain, then the simulation. */
+/** Order matters: a responder's decision first, then what the message proves, then the instance → profile → role chain, then the simulation. */
 const RULES: Rule[] = [
+  incidentResponse,
   notInstanceRole,
   blockedPerMessage,
   throttled,

@@ -31,6 +31,7 @@ export function ownerOf(cause: EscalatedCause, facts: Facts): string {
     case 'session-policy': return 'whoever creates the session with a session policy';
     case 'vpc-endpoint-policy': return `the network team that owns the VPC endpoint policy${policy}`;
     case 'not-instance-role': return 'the EKS cluster administrators (Pod Identity associations and their roles)';
+    case 'incident-response': return 'the incident responders (whoever quarantined or removed it)';
     case 'unknown': return `the owner of ${role}`;
   }
 }

@@ -28,6 +28,17 @@ function relevantNames(facts: Facts): Set<string> {
   return names;
 }
 
+/** Our own roles and sessions: `iam-autoheal-…` (hub and member roles) or `IamAutoheal…` (names CDK derives from the stack). */
+const OWN_PRINCIPAL = /iam-?autoheal/i;
+
+/** Who made a change event: `iam-autoheal` (this service), `aws` (an AWS service), else the principal as recorded. */
+export function changedBy(event: Classification): string {
+  const p = event.principal;
+  if (p.type === 'AWSService' || p.roleArn?.includes('/aws-service-role/')) return 'aws';
+  if ([p.roleName, p.sessionName, p.roleArn].some((n) => n && OWN_PRINCIPAL.test(n))) return 'iam-autoheal';
+  return p.roleName ? `${p.roleName}${p.sessionName ? `/${p.sessionName}` : ''}` : p.sessionName ?? p.type ?? 'someone';
+}
+
 export function recentChangesOf(events: Classification[], audit: AuditRecord[], facts: Facts, now: Date): RecentChange[] {
   const names = relevantNames(facts);
   const secondsAgo = (at: string) => (now.getTime() - Date.parse(at)) / 1000;
@@ -37,6 +48,7 @@ export function recentChangesOf(events: Classification[], audit: AuditRecord[], 
     changes.push({
       what: event.eventName ?? event.change.resourceType, resourceType: event.change.resourceType, resource: event.change.resource,
       at: event.eventTime, secondsAgo: secondsAgo(event.eventTime), breaking: event.change.breaking, origin: 'event', detail: event.change.detail,
+      by: changedBy(event),
     });
   }
   for (const record of audit) {
@@ -46,6 +58,8 @@ export function recentChangesOf(events: Classification[], audit: AuditRecord[], 
     changes.push({
       what: `${record.action} (iam-autoheal, ${record.incidentKey})`, resourceType: record.action, resource: target,
       at: record.timestamp, secondsAgo: secondsAgo(record.timestamp), breaking: record.phase === 'undo-result' || BREAKING_ACTIONS.has(record.action), origin: 'audit',
+      // An undo is a person's decision (`iam-autoheal undo`), recorded with who ran it.
+      by: record.phase === 'undo-result' ? record.actor : 'iam-autoheal',
     });
   }
   return changes
