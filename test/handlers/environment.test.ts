@@ -72,6 +72,11 @@ describe('environment', () => {
     await expect(import('../../handlers/environment.ts')).rejects.toThrow(/CONFIG: modes\.no-instance-profile/);
   });
 
+  it('fails at cold start on a change budget above its upper bound', async () => {
+    vi.stubEnv('CONFIG', JSON.stringify({ limits: { iamChangesPerAccountPerHour: 5000 } }));
+    await expect(import('../../handlers/environment.ts')).rejects.toThrow(/CONFIG: limits\.iamChangesPerAccountPerHour: at most 200/);
+  });
+
   it('fails at cold start when CONFIG is not JSON', async () => {
     vi.stubEnv('CONFIG', '{modes');
     await expect(import('../../handlers/environment.ts')).rejects.toMatchObject({ name: 'EnvironmentError' });

@@ -47,6 +47,12 @@ describe('configuration at synth', () => {
     expect(() => loadDeploymentConfig(new App({ context: { config: { modes: { 'made-up': 'auto' } } } }).node)).toThrow(/context "config": modes\.made-up/);
   });
 
+  it('refuses change budgets above their upper bounds, naming the field and the bound', () => {
+    expect(() => loadDeploymentConfig(new App({ context: { config: { limits: { iamChangesPerAccountPerHour: 201 } } } }).node)).toThrow(/limits\.iamChangesPerAccountPerHour: at most 200/);
+    expect(() => loadDeploymentConfig(new App({ context: { config: { limits: { ec2ChangesPerAccountPerHour: 1_000_000 } } } }).node)).toThrow(/limits\.ec2ChangesPerAccountPerHour: at most 10000/);
+    expect(loadDeploymentConfig(new App({ context: { config: { limits: { iamChangesPerAccountPerHour: 200, ec2ChangesPerAccountPerHour: 10_000 } } } }).node).config.limits).toEqual({ iamChangesPerAccountPerHour: 200, ec2ChangesPerAccountPerHour: 10_000 });
+  });
+
   it('fails clearly on a missing file, bad JSON, or both sources at once', () => {
     expect(() => loadDeploymentConfig(new App({ context: { configFile: join(scratch, 'none.json') } }).node)).toThrow(/none\.json: cannot read.*ENOENT/);
     expect(() => loadDeploymentConfig(new App({ context: { configFile: file('broken.json', '{') } }).node)).toThrow(ConfigSourceError);

@@ -29,6 +29,28 @@ describe('never-grant list', () => {
     expect(neverGrantReason('sts:AssumeRole', ['arn:aws:iam::111122223333:role/*'])).toMatch(/never-grant/);
   });
 
+  it('refuses writes that change who can act, expose data or erase evidence (issue 17 item 6), on any resource', () => {
+    const named = ['arn:aws:s3:::reports-bucket'];
+    for (const action of [
+      's3:PutBucketAcl', 's3:PutBucketPolicy', 'ec2-instance-connect:SendSSHPublicKey', 'ec2-instance-connect:SendSerialConsoleSSHPublicKey',
+      'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'ssm:StartAutomationExecution', 'ssm:SendCommand',
+      'ec2:ModifyLaunchTemplate', 'ecr:SetRepositoryPolicy', 'ec2:ModifySnapshotAttribute', 'ec2:ModifyImageAttribute',
+      'cloudtrail:DeleteTrail', 'cloudtrail:DeleteEventDataStore', 'logs:DeleteLogGroup', 'logs:DeleteLogStream', 'logs:PutRetentionPolicy',
+    ]) {
+      expect(neverGrantReason(action, named), action).toMatch(/never-grant/);
+    }
+    // A pattern that could match one of them is refused too.
+    expect(neverGrantReason('ec2-instance-connect:*', named)).toMatch(/every action of a service/);
+    expect(neverGrantReason('logs:Delete*', named)).toMatch(/never-grant/);
+    expect(neverGrantReason('s3:PutBucket*', named)).toMatch(/never-grant/);
+  });
+
+  it('refuses object access on every bucket, while one bucket\'s objects may be granted', () => {
+    expect(documentRefusal({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*/*' }] })).toMatch(/wildcard for a whole service/);
+    expect(documentRefusal({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*' }] })).toMatch(/wildcard/);
+    expect(documentRefusal({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::reports-bucket/*' }] })).toBeNull();
+  });
+
   it('lets an ordinary narrow statement through', () => {
     expect(documentRefusal({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: ['s3:GetObject', 's3:Get*Tagging'], Resource: 'arn:aws:s3:::config-bucket/*' } })).toBeNull();
   });
