@@ -1,6 +1,6 @@
 /**
  * Is the incident resolved? Checks what a user would check: the association is associated with the
- * expected profile, the profile holds the role, the trust allows EC2, the simulation allows the denied
+ * expected profile, the profile holds the role and EC2 may assume it, the trust allows EC2, the simulation allows the denied
  * call; for launches, every instance has a profile. Throttling propagates: the state machine retries.
  */
 import type { AccountPorts, InstanceInfo, ProfileAssociation, SimulationResult } from './ports.ts';
@@ -58,9 +58,16 @@ async function checkAction(ports: AccountPorts, reads: InstanceReads, action: Pl
       return check;
     }
     case 'add-role-to-profile': {
+      const roleName = String(action.params.roleName);
       const profile = await ports.iam.getInstanceProfile(action.target);
-      const ok = !!profile?.roles.includes(String(action.params.roleName));
-      return { ok, evidence: { kind: 'instance profile', summary: `profile ${action.target} holds ${profile?.roles.join(', ') || 'no role'}` } };
+      const held = !!profile?.roles.includes(roleName);
+      // A role EC2 may not assume gives the instances no credentials: the profile is not fixed until it may.
+      const role = held ? await ports.iam.getRole(roleName) : null;
+      const assumable = !!role && readTrust(role.trustPolicy).allowsEc2;
+      const summary = !held
+        ? `profile ${action.target} holds ${profile?.roles.join(', ') || 'no role'}`
+        : `profile ${action.target} holds ${roleName}, whose trust policy ${assumable ? 'lets' : 'does not let'} ec2.amazonaws.com assume it`;
+      return { ok: held && assumable, evidence: { kind: 'instance profile', summary, data: role?.trustPolicy } };
     }
     case 'merge-trust': {
       const role = await ports.iam.getRole(action.target);

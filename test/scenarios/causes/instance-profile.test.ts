@@ -99,6 +99,24 @@ describe('profile-without-role', () => {
   });
 });
 
+describe('profile-without-role: verified only when EC2 may assume the role added', () => {
+  it('a role added to the profile whose trust does not let EC2 assume it is not "fixed": verify says why', async () => {
+    const lambdaOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const s = scenario({ roles: [{ name: 'app', trustPolicy: lambdaOnly, tags: OPT_IN }], instanceProfiles: [{ name: 'app', roles: [] }] }, { modes: { 'profile-without-role': 'auto' } });
+    const run = await diagnoseAndGuard(s, [denialRecord()]);
+    expect(run.diagnosis.plan.map((a) => a.type)).toEqual(['add-role-to-profile']);
+    await applyAll(run.account.ports, run.decision.allowed);
+    run.account.clock.advance(30);
+    const result = await verify(run.account.ports, run.diagnosis, run.incident);
+    expect(result.verified).toBe(false);
+    expect(result.evidence.map((e) => e.summary)).toContain('profile app holds app, whose trust policy does not let ec2.amazonaws.com assume it');
+    // Once EC2 may assume it, the same check passes.
+    await run.account.ports.iam.updateAssumeRolePolicy('app', EC2_TRUST);
+    run.account.clock.advance(30);
+    expect((await verify(run.account.ports, run.diagnosis, run.incident)).evidence.map((e) => e.summary)).toContain('profile app holds app, whose trust policy lets ec2.amazonaws.com assume it');
+  });
+});
+
 describe('launch incidents never take the launcher for the instance role', () => {
   it("an empty profile gets the role named like it, not the operator's role that ran RunInstances", async () => {
     const doc = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
