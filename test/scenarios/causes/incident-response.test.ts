@@ -77,6 +77,22 @@ describe('a profile taken away by someone else is intent, not a fault', () => {
     await expectNoChange(run);
   });
 
+  it('a quarantine profile swapped in by a responder (ReplaceIamInstanceProfileAssociation): its denials are not "fixed" by a refresh or a grant', async () => {
+    const denyAll = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] };
+    const s = scenario({
+      roles: [{ name: 'app', trustPolicy: EC2_TRUST, tags: OPT_IN }, { name: 'quarantine', trustPolicy: EC2_TRUST, inlinePolicies: { 'deny-all': denyAll }, tags: OPT_IN }],
+      instanceProfiles: [{ name: 'app', roles: ['app'] }, { name: 'quarantine', roles: ['quarantine'] }],
+      instances: [{ id: INSTANCE, state: 'running', instanceProfile: 'quarantine', associatedAt: '2026-10-02T07:58:00Z', tags: OPT_IN }],
+    }, withBaseline);
+    const swap = changeRecord('ec2.amazonaws.com', 'ReplaceIamInstanceProfileAssociation',
+      { ReplaceIamInstanceProfileAssociationRequest: { AssociationId: 'iip-assoc-0aaaaaaaaaaaaaaa1', IamInstanceProfile: { Name: 'quarantine' } } },
+      { ReplaceIamInstanceProfileAssociationResponse: { iamInstanceProfileAssociation: { associationId: 'iip-assoc-0bbbbbbbbbbbbbbb2', instanceId: INSTANCE, state: 'associating', iamInstanceProfile: { arn: `arn:aws:iam::${ACCOUNT}:instance-profile/quarantine`, id: 'AIPAEXAMPLE2' } } } });
+    const run = await diagnoseAndGuard(s, [swap, denialRecord({ role: 'quarantine', time: '2026-10-02T07:59:30Z' })]);
+    expect(run.diagnosis.cause).toBe('incident-response');
+    expect(run.diagnosis.summary).toMatch(/responder\.ana called ReplaceIamInstanceProfileAssociation on i-0aaa1111bbbb2222c/);
+    await expectNoChange(run);
+  });
+
   it('the same disassociation made by this service itself (its own role) is not mistaken for a responder', async () => {
     const own = disassociation(INSTANCE);
     (own as unknown as { userIdentity: Record<string, unknown> }).userIdentity = {

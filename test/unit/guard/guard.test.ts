@@ -5,7 +5,7 @@ import { decide } from '../../../handlers/core/diagnosis/decide.ts';
 import { guard } from '../../../handlers/core/guard.ts';
 import type { LaunchTemplateFacts } from '../../../handlers/core/diagnosis/facts.ts';
 import { bareInstance, EC2_TRUST, facts, instance, INSTANCE, role } from '../diagnosis/build-facts.ts';
-import { attachGrant, diagnosis, inlineGrant, NO_CHANGES_YET } from './build-diagnosis.ts';
+import { APP_HANDOUT, attachGrant, diagnosis, inlineGrant, NO_CHANGES_YET } from './build-diagnosis.ts';
 
 const MODES: Mode[] = ['observe', 'approve', 'auto'];
 /** The configuration of these tests: profile "app" (the diagnoses' handout) is authorized by configuration. */
@@ -126,6 +126,45 @@ describe('guard: the opt-in tag where IAM checks it', () => {
     }), scoped('stale-launch-template'));
     expect(d.plan[0]).toMatchObject({ type: 'create-launch-template-version', target: 'lt-0123' });
     expect(guard(d, scoped('stale-launch-template'), NO_CHANGES_YET).reason).toMatch(/launch template lt-0123 is not tagged iam-autoheal=on/);
+  });
+});
+
+describe('guard: handing out a profile or role', () => {
+  const associate = (profileName: string) => ({ type: 'associate-profile' as const, target: INSTANCE, params: { profileName }, reason: 'x' });
+
+  it('fails closed: a profile the diagnosis did not read (no handout facts) is never associated, in any mode', () => {
+    for (const mode of MODES) {
+      const g = guard(diagnosis({ plan: [associate('other')] }), cfg({ modes: allModes(mode), allowedInstanceProfiles: ['*'] }), NO_CHANGES_YET);
+      expect(g).toMatchObject({ verdict: 'escalate', allowed: [] });
+      expect(g.reason).toMatch(/nothing the diagnosis read shows who authorized profile other/);
+    }
+  });
+
+  it('authority comes from configuration or the opt-in tag on the role or profile, never from the suggestion', () => {
+    const unauthorized = { ...APP_HANDOUT, suggestedBy: ['tag iam-autoheal:profile on i-0aaa1111bbbb2222c'] };
+    const scoped = { modes: allModes('auto'), allowedInstanceProfiles: [], scope: { tag: { key: 'iam-autoheal', value: 'on' } } };
+    const verdict = (handout: typeof unauthorized, config: Record<string, unknown> = scoped) => guard(diagnosis({}, { handouts: [handout] }), cfg(config), NO_CHANGES_YET);
+    expect(verdict(unauthorized).reason).toMatch(/only suggested \(by tag iam-autoheal:profile on i-0aaa1111bbbb2222c\).*tag the role or profile iam-autoheal=on, or name it in allowedInstanceProfiles or baselineInstanceProfile/);
+    expect(verdict({ ...unauthorized, roleTags: { 'iam-autoheal': 'on' } }).verdict).toBe('apply');
+    expect(verdict({ ...unauthorized, profileTags: { 'iam-autoheal': 'on' } }).verdict).toBe('apply');
+    expect(verdict(unauthorized, { ...scoped, baselineInstanceProfile: 'app' }).verdict).toBe('apply');
+    expect(verdict(unauthorized, { ...scoped, allowedInstanceProfiles: ['ap*'] }).verdict).toBe('apply');
+    // Without a scope tag there is no opt-in tag: a role tag that looks like one authorizes nothing.
+    expect(verdict({ ...unauthorized, roleTags: { 'iam-autoheal': 'on' } }, { ...scoped, scope: { tag: null } }).verdict).toBe('escalate');
+  });
+
+  it('a quarantined or privileged handout is refused whatever authorizes it', () => {
+    const d = (over: Partial<typeof APP_HANDOUT>) => diagnosis({}, { handouts: [{ ...APP_HANDOUT, ...over }] });
+    expect(guard(d({ profileTags: { 'iam-autoheal:quarantine': 'IR-1' } }), cfg(), NO_CHANGES_YET).reason).toMatch(/quarantine tag/);
+    expect(guard(d({ privileged: 'inline policy x statement 1 allows "*" on "*"' }), cfg(), NO_CHANGES_YET).reason).toMatch(/is privileged — inline policy x statement 1 allows "\*" on "\*" — and a privileged role is never handed out, in any mode/);
+  });
+
+  it('a refresh of the instance\'s own association is authorized by that association; a merge of EC2 trust is not', () => {
+    const inUse = { ...APP_HANDOUT, associatedWith: [INSTANCE] };
+    const refresh = diagnosis({ cause: 'stale-credentials', plan: [{ type: 'replace-association', target: INSTANCE, params: { profileName: 'app', associationId: 'iip-assoc-1' }, reason: 'x' }] }, { handouts: [inUse] });
+    expect(guard(refresh, cfg({ allowedInstanceProfiles: [] }), NO_CHANGES_YET).verdict).toBe('apply');
+    const merge = diagnosis({ cause: 'trust-missing-ec2', plan: [{ type: 'merge-trust', target: 'app', params: {}, reason: 'x' }] }, { handouts: [inUse] });
+    expect(guard(merge, cfg({ allowedInstanceProfiles: [] }), NO_CHANGES_YET).verdict).toBe('escalate');
   });
 });
 
