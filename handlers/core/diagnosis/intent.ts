@@ -47,6 +47,9 @@ function associationsTakenAway(facts: Facts): Evidence[] {
   for (const i of facts.instances) {
     const spec = i.launchTemplate?.version.iamInstanceProfile;
     if (!i.info || i.association || !spec || i.info.state === 'terminated') continue;
+    // Moments after launch EC2 may not list the association yet: not a sign of anything.
+    const age = i.info.launchTime ? (Date.parse(facts.now) - Date.parse(i.info.launchTime)) / 1000 : Infinity;
+    if (age <= facts.propagationWindowSeconds) continue;
     const profile = 'name' in spec ? spec.name : spec.arn;
     found.push({
       kind: 'incident response',
