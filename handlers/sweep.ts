@@ -8,12 +8,12 @@ import { sweepStep, sweepTargets, type SweepSummary } from './steps/sweep.ts';
 
 const workflow = workflowPort();
 
-export const handler = async (_event: unknown, context: Context): Promise<Pick<SweepSummary, 'checked' | 'duplicates'> & { started: string[] }> => {
+export const handler = async (_event: unknown, context: Context): Promise<Pick<SweepSummary, 'checked' | 'duplicates' | 'quarantined'> & { started: string[] }> => {
   const own = { accountId: context.invokedFunctionArn.split(':')[4] ?? '', region: process.env['AWS_REGION'] ?? '' };
   const summary = await sweepStep(
     { config, workflow, portsFor: portsFor(context, 'read'), clock: systemClock, logger },
     sweepTargets(config, own),
   );
-  logger.info({ checked: summary.checked, started: summary.started.length, duplicates: summary.duplicates }, 'sweep done');
-  return { checked: summary.checked, duplicates: summary.duplicates, started: summary.started.map((s) => s.executionName) };
+  logger.info({ checked: summary.checked, started: summary.started.length, duplicates: summary.duplicates, quarantined: summary.quarantined.length }, 'sweep done');
+  return { checked: summary.checked, duplicates: summary.duplicates, quarantined: summary.quarantined, started: summary.started.map((s) => s.executionName) };
 };

@@ -11,6 +11,7 @@ import type { Config } from '../core/config.ts';
 import type { Classification } from '../core/events/model.ts';
 import type { Incident } from '../core/incident.ts';
 import { keyOf } from '../core/events/incident-key.ts';
+import { QUARANTINE_TAG } from '../core/policy/authority.ts';
 import { executionNameOf } from '../core/intake.ts';
 import type { StartedIncident } from './intake.ts';
 import { rolesWithoutEc2Trust, trustSweepIncident } from './sweep-trust.ts';
@@ -34,6 +35,8 @@ export interface SweepSummary {
   checked: number;
   started: StartedIncident[];
   duplicates: number;
+  /** Instances left alone because they carry the quarantine tag (an incident response is under way: no hourly escalation). */
+  quarantined: string[];
 }
 
 /** What the instances of one sweep incident share: their Auto Scaling group, else their launch template, else nothing (one instance). */
@@ -81,7 +84,7 @@ export function sweepTargets(config: Config, own: SweepTarget): SweepTarget[] {
 }
 
 export async function sweepStep(deps: SweepDeps, targets: SweepTarget[]): Promise<SweepSummary> {
-  const summary: SweepSummary = { checked: 0, started: [], duplicates: 0 };
+  const summary: SweepSummary = { checked: 0, started: [], duplicates: 0, quarantined: [] };
   const start = async (incident: Incident, found: string): Promise<void> => {
     const executionName = executionNameOf(incident);
     const input: WorkflowInput = { incident };
@@ -95,7 +98,10 @@ export async function sweepStep(deps: SweepDeps, targets: SweepTarget[]): Promis
     // Stopped instances count for trust: they keep their profile and fail at their next start.
     const inventory = await ec2.listInstances({ states: ['running', 'stopped'], tag: deps.config.scope.tag });
     summary.checked += inventory.length;
-    const withoutProfile = inventory.filter((i) => i.state === 'running' && i.instanceProfileArn === null);
+    const quarantined = inventory.filter((i) => i.tags[QUARANTINE_TAG] !== undefined);
+    summary.quarantined.push(...quarantined.map((i) => i.id));
+    if (quarantined.length) deps.logger.info({ accountId: target.accountId, region: target.region, instances: quarantined.map((i) => i.id) }, `sweep leaves instances tagged ${QUARANTINE_TAG} alone`);
+    const withoutProfile = inventory.filter((i) => i.state === 'running' && i.instanceProfileArn === null && i.tags[QUARANTINE_TAG] === undefined);
     for (const group of groupWithoutProfile(withoutProfile)) await start(sweepIncident(target, group, deps.clock.now()), 'sweep found instances without a profile');
     for (const finding of await rolesWithoutEc2Trust(iam, inventory)) {
       await start(trustSweepIncident(target, finding, deps.clock.now()), `sweep found role ${finding.role.name} without EC2 trust`);

@@ -176,7 +176,7 @@ describe('sweepStep groups by root cause, as intake does', () => {
 });
 
 describe('the sweep never undoes an incident response', () => {
-  it('an instance whose profile a responder removed (its template names one) or that is quarantined is escalated, not re-associated', async () => {
+  it('an instance whose profile a responder removed (its template names one) is escalated, not re-associated; a quarantined one is left alone', async () => {
     scenario = parseScenario({
       name: 'responder removed a profile',
       account: {
@@ -192,8 +192,9 @@ describe('the sweep never undoes an incident response', () => {
       config: { modes: { 'no-instance-profile': 'auto' }, baselineInstanceProfile: 'batch-worker', scope: { tag: { key: 'iam-autoheal', value: 'on' }, accounts: [ACCOUNT], regions: [REGION] } },
     }, 'responder.json');
     account = new SimulatedAccount(scenario);
-    const { started } = await sweepStep(deps(), TARGET);
-    expect(started).toHaveLength(2);
+    const { started, quarantined } = await sweepStep(deps(), TARGET);
+    expect(quarantined).toEqual([BARE]);
+    expect(started.map((s) => s.incident.instanceIds)).toEqual([['i-0c0c0c0c0c0c0c0c1']]);
     const stepDeps = { ...deps(), audit: new MemoryAuditStore(), budget: new MemoryChangeBudget(), lock: new MemoryLock(), notifier: account.notifier };
     for (const { incident } of started) {
       const diagnosis = await diagnosisOf(incident);
