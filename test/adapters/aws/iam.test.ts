@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  AttachRolePolicyCommand, DetachRolePolicyCommand, EntityTemporarilyUnmodifiableException, GetPolicyCommand, GetPolicyVersionCommand,
+  AttachRolePolicyCommand, DetachRolePolicyCommand, EntityTemporarilyUnmodifiableException, GetInstanceProfileCommand, GetPolicyCommand, GetPolicyVersionCommand,
   GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListInstanceProfilesCommand, ListInstanceProfilesForRoleCommand,
   ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand, SimulatePrincipalPolicyCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
@@ -22,6 +22,19 @@ const s3Read = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '
 beforeEach(() => iamMock.reset());
 
 describe('AwsIamPort reads', () => {
+  it('reads an instance profile with its role and its own tags (the opt-in and quarantine tags are read there)', async () => {
+    iamMock.on(GetInstanceProfileCommand).resolves({
+      InstanceProfile: {
+        InstanceProfileName: 'app', Path: '/', Arn: 'arn:aws:iam::111122223333:instance-profile/app', InstanceProfileId: 'AIPAEXAMPLE', CreateDate: new Date(),
+        Roles: [{ RoleName: 'app', Path: '/', Arn: 'arn:aws:iam::111122223333:role/app', RoleId: 'AROAEXAMPLE', CreateDate: new Date() }],
+        Tags: [{ Key: 'iam-autoheal:quarantine', Value: 'IR-1' }],
+      },
+    });
+    expect(await iam.getInstanceProfile('app')).toEqual({
+      name: 'app', path: '/', arn: 'arn:aws:iam::111122223333:instance-profile/app', roles: ['app'], tags: { 'iam-autoheal:quarantine': 'IR-1' },
+    });
+  });
+
   it('reads a role and decodes its URL-encoded trust policy', async () => {
     iamMock.on(GetRoleCommand).resolves({
       Role: {
