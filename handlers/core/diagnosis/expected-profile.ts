@@ -1,6 +1,8 @@
 /**
  * Which profile an instance should have: its launch template version's, its Auto Scaling group's
- * template's, the `iam-autoheal:profile` tag's, or the configured baseline — in that order.
+ * template's, the `iam-autoheal:profile` tag's, or the configured baseline — in that order. All but the
+ * baseline are set by whoever launches, tags or templates, so they only suggest: the guard hands the profile
+ * out only when IAM administrators authorized it (policy/authority.ts).
  */
 import type { Config } from '../config.ts';
 import { profileNameOf } from '../policy/principal.ts';
