@@ -10,7 +10,7 @@ import type { Incident } from '../incident.ts';
 import { expectedPermissionsFor, profileNameOf } from '../policy/principal.ts';
 import { activeAssociation } from '../remediations/lookups.ts';
 import { resolveExpectedProfile } from './expected-profile.ts';
-import type { AutoScalingGroupFacts, DecodedMessage, Facts, InstanceFacts, LaunchTemplateFacts } from './facts.ts';
+import type { AutoScalingGroupFacts, DecodedMessage, Facts, LaunchTemplateFacts } from './facts.ts';
 import { recentChangesOf } from './recent-changes.ts';
 import { Reader } from './reader.ts';
 import { readHandoutRoles } from './handout-facts.ts';
