@@ -22,7 +22,8 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
       break;
     case 'escalate':
       status = 'escalated';
-      reason = state.guard ? guardReason : `${state.diagnose?.diagnosis.cause ?? 'this cause'} is never changed automatically`;
+      // The outcome event and the incident record carry the diagnosis' one sentence: who to talk to, and why.
+      reason = state.guard ? guardReason : escalatedWithoutGuard(state);
       break;
     case 'observe':
       status = 'observed';
@@ -50,6 +51,12 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
     }
   }
   return { status, reason, actions };
+}
+
+function escalatedWithoutGuard(state: WorkflowState): string {
+  const diagnosis = state.diagnose?.diagnosis;
+  if (!diagnosis) return 'this cause is never changed automatically';
+  return `${diagnosis.cause} is never changed automatically: ${firstLine(diagnosis.summary)}${diagnosis.owner ? `; talk to ${diagnosis.owner}` : ''}`;
 }
 
 function firstLine(text: unknown): string {

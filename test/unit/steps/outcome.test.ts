@@ -22,3 +22,16 @@ describe('outcome of an unverified execution', () => {
     expect(outcomeOf(ended(0)).reason).toBe('not verified within the 300s wait budget');
   });
 });
+
+describe('outcome of a cause only a person may change', () => {
+  it('says why and who to talk to, from the diagnosis (the record and the outcome event carry it)', () => {
+    const state = {
+      route: { path: 'escalate' },
+      diagnose: { diagnosis: { cause: 'incident-response', summary: 'responder.ana called DetachRolePolicy on app 40s ago: an incident response is respected', owner: 'the incident responders' } },
+    } as unknown as WorkflowState;
+    expect(outcomeOf(state)).toMatchObject({
+      status: 'escalated',
+      reason: 'incident-response is never changed automatically: responder.ana called DetachRolePolicy on app 40s ago: an incident response is respected; talk to the incident responders',
+    });
+  });
+});
