@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { SimulatedAccount } from '../adapters/simulated/index.ts';
 import type { AccountPorts } from '../core/ports.ts';
-import { nextSequence, undoIntentRecord, undoResultRecord, undoSteps, type AuditContext } from '../core/audit.ts';
+import { undoIntentRecord, undoResultRecord, undoSteps, type AuditContext } from '../core/audit.ts';
 import type { AuditStore } from '../core/audit-record.ts';
 import { DEFAULT_MEMBER_ROLE_NAME, memberRoleArn, partitionOf } from '../core/member-role.ts';
 import type { Before } from '../core/remediations/index.ts';
@@ -49,18 +49,17 @@ export async function undoIncident(ports: AccountPorts, store: AuditStore, incid
   const first = records[0]!;
   const ctx: AuditContext = { incidentKey, executionName: first.executionName, cause: first.cause, account: first.account, region: first.region, actor };
   const { remediationFor } = await import('../core/remediations/index.ts');
-  let sequence = nextSequence(records);
   const done: UndoneStep[] = [];
   for (const step of undoSteps(records)) {
     // Intent first, as for every change: the trail shows an undo that crashed half-way.
-    await store.append(undoIntentRecord(ctx, sequence++, step, ports.clock.now()));
+    await store.append(incidentKey, (seq) => undoIntentRecord(ctx, seq, step, ports.clock.now()));
     try {
       const detail = await withRetries(pause, () => remediationFor(step.action.type).undo(ports, step.action, step.record.before as Before));
-      await store.append(undoResultRecord(ctx, sequence++, step, ports.clock.now(), { ok: true, detail }));
+      await store.append(incidentKey, (seq) => undoResultRecord(ctx, seq, step, ports.clock.now(), { ok: true, detail }));
       done.push({ step: step.record.step, type: step.action.type, target: step.action.target, result: 'undone', detail });
     } catch (err) {
       const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      await store.append(undoResultRecord(ctx, sequence++, step, ports.clock.now(), { ok: false, detail }));
+      await store.append(incidentKey, (seq) => undoResultRecord(ctx, seq, step, ports.clock.now(), { ok: false, detail }));
       done.push({ step: step.record.step, type: step.action.type, target: step.action.target, result: 'failed', detail });
       break;
     }

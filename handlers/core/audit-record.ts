@@ -7,7 +7,7 @@ export type AuditPhase = 'intent' | 'result' | 'undo-intent' | 'undo-result' | '
 export interface AuditRecord {
   incidentKey: string;
   executionName: string;
-  /** Monotonic per incident: "0001-intent", … (sort key). */
+  /** Sequence per incident and phase: "0001-intent", … (unique per incident; order by `compareSteps`). */
   step: string;
   phase: AuditPhase;
   cause: Cause | null;
@@ -29,9 +29,15 @@ export interface AuditRecord {
 }
 
 export interface AuditStore {
-  append(record: AuditRecord): Promise<void>;
+  /**
+   * Appends the record `build` makes for the incident's next free sequence number, without reading the trail.
+   * Never overwrites: a number another writer took meanwhile is retried with the next one.
+   */
+  append(incidentKey: string, build: (sequence: number) => AuditRecord): Promise<AuditRecord>;
   /** Every record of one incident, oldest first. */
   listIncident(incidentKey: string): Promise<AuditRecord[]>;
+  /** The newest record that one execution wrote for the incident (null: none): where a retried step resumes. */
+  lastOfExecution(incidentKey: string, executionName: string): Promise<AuditRecord | null>;
   /** Incident keys with their last record, newest first. */
   listIncidents(limit?: number): Promise<Array<{ incidentKey: string; last: AuditRecord; steps: number }>>;
 }

@@ -14,9 +14,19 @@ export interface AuditContext {
   actor: string;
 }
 
-/** Sort key of the n-th record of an incident: zero-padded so that string order is step order. */
+/** Step of the n-th record of an incident: "0003-intent" (at least four digits). */
 export function stepId(sequence: number, phase: AuditPhase): string {
   return `${String(sequence).padStart(4, '0')}-${phase}`;
+}
+
+/** The sequence number of a step ("0003-intent" → 3); 0 when it has none. */
+export function sequenceOf(step: string): number {
+  return Number.parseInt(step, 10) || 0;
+}
+
+/** Oldest first by sequence number (numeric: "10000-…" comes after "9999-…"), then phase. */
+export function compareSteps(a: Pick<AuditRecord, 'step'>, b: Pick<AuditRecord, 'step'>): number {
+  return sequenceOf(a.step) - sequenceOf(b.step) || a.step.localeCompare(b.step);
 }
 
 function base(ctx: AuditContext, sequence: number, phase: AuditPhase, at: Date): Omit<AuditRecord, 'target' | 'action' | 'before' | 'after' | 'result' | 'error'> {
@@ -79,7 +89,7 @@ export function undoSteps(records: AuditRecord[]): UndoStep[] {
   );
   return records
     .filter((r) => r.phase === 'result' && r.result === 'done' && !NOTHING_TO_UNDO.has(String(r.action)) && !undone.has(r.step))
-    .sort((a, b) => b.step.localeCompare(a.step))
+    .sort((a, b) => compareSteps(b, a))
     .map((record) => ({
       record,
       action: {
@@ -106,9 +116,4 @@ export function undoResultRecord(ctx: AuditContext, sequence: number, step: Undo
     result: outcome.ok ? 'undone' : 'failed', error: outcome.ok ? null : outcome.detail,
     params: { undoes: step.record.step, type: step.record.action, detail: outcome.detail },
   };
-}
-
-/** Next sequence number of an incident, given its records so far. */
-export function nextSequence(records: AuditRecord[]): number {
-  return records.reduce((max, r) => Math.max(max, Number.parseInt(r.step, 10) || 0), 0) + 1;
 }

@@ -1,6 +1,6 @@
 /** Appends audit records of one execution with the incident's next sequence number. */
 import type { AuditRecord } from '../core/audit-record.ts';
-import { nextSequence, type AuditContext } from '../core/audit.ts';
+import type { AuditContext } from '../core/audit.ts';
 import type { Cause } from '../core/causes.ts';
 import type { Incident } from '../core/incident.ts';
 import type { ExecutionRef, StepDeps } from './types.ts';
@@ -16,10 +16,7 @@ export function auditContext(incident: Incident, execution: ExecutionRef, cause:
   };
 }
 
-/** Builds the record with the next free sequence number of the incident, then stores it. */
+/** Stores the record with the next free sequence number of the incident (the store never overwrites one). */
 export async function appendAudit(deps: Pick<StepDeps, 'audit'>, incidentKey: string, build: (sequence: number) => AuditRecord): Promise<AuditRecord> {
-  const sequence = nextSequence(await deps.audit.listIncident(incidentKey));
-  const record = build(sequence);
-  await deps.audit.append(record);
-  return record;
+  return deps.audit.append(incidentKey, build);
 }

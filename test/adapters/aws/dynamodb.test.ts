@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand,
+  type AttributeValue, type PutItemCommandInput, type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditRecord } from '../../../handlers/core/audit-record.ts';
@@ -27,15 +28,87 @@ const item = (r: AuditRecord) => marshall({ ...r, pk: r.incidentKey, sk: r.step,
 describe('DynamoAuditStore', () => {
   const store = new DynamoAuditStore({ tableName: 'audit' });
 
-  it('writes every record field plus the table and byTime index keys', async () => {
+  it('writes every record field plus the table and byTime index keys, only where no record holds that sequence number', async () => {
+    ddbMock.on(QueryCommand).resolves({ Items: [{ sk: { S: '0000000002' } }] });
     ddbMock.on(PutItemCommand).resolves({});
-    const r = record('inc-1', '0001-intent', '2026-11-29T11:00:00.000Z', { before: { Statement: [{ Effect: 'Allow' }] }, params: { profile: 'web' } });
-    await store.append(r);
+    const r = record('inc-1', '0003-intent', '2026-11-29T11:00:00.000Z', { before: { Statement: [{ Effect: 'Allow' }] }, params: { profile: 'web' } });
+    const written = await store.append('inc-1', (seq) => ({ ...r, step: `${String(seq).padStart(4, '0')}-intent` }));
+    expect(written).toEqual(r);
+    // The last sequence number is one item of a descending query, not the whole trail.
+    expect(ddbMock.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 1, ConsistentRead: true });
     const input = ddbMock.commandCalls(PutItemCommand)[0].args[0].input;
     expect(input.TableName).toBe('audit');
+    expect(input.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(unmarshall(input.Item ?? {})).toEqual({
-      ...r, pk: 'inc-1', sk: '0001-intent', gsi1pk: 'incident', gsi1sk: '2026-11-29T11:00:00.000Z#inc-1',
+      ...r, pk: 'inc-1', sk: '0000000003', gsi1pk: 'incident', gsi1sk: '2026-11-29T11:00:00.000Z#inc-1',
     });
+  });
+
+  /** A table that answers as DynamoDB does: conditional puts, newest-first queries; every call yields, so appends interleave. */
+  function conditionalTable() {
+    const items = new Map<string, Record<string, AttributeValue>>();
+    const later = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+    ddbMock.on(QueryCommand).callsFake(async (input: QueryCommandInput) => {
+      await later();
+      const pk = input.ExpressionAttributeValues?.[':pk']?.S;
+      const rows = [...items.values()].filter((i) => i['pk']?.S === pk).sort((a, b) => a['sk']!.S!.localeCompare(b['sk']!.S!));
+      if (input.ScanIndexForward === false) rows.reverse();
+      const from = input.ExclusiveStartKey ? rows.findIndex((i) => i['sk']!.S === input.ExclusiveStartKey!['sk']!.S) + 1 : 0;
+      const page = rows.slice(from, from + (input.Limit ?? rows.length));
+      const execution = input.ExpressionAttributeValues?.[':execution']?.S;
+      const more = from + page.length < rows.length;
+      return {
+        Items: execution ? page.filter((i) => i['executionName']?.S === execution) : page,
+        ...(more ? { LastEvaluatedKey: { pk: page.at(-1)!['pk']!, sk: page.at(-1)!['sk']! } } : {}),
+      };
+    });
+    ddbMock.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
+      await later();
+      const key = `${input.Item!['pk']!.S}#${input.Item!['sk']!.S}`;
+      const old = items.get(key);
+      if (old && input.ConditionExpression === 'attribute_not_exists(pk)') {
+        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 }, Item: input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? old : undefined });
+      }
+      items.set(key, input.Item!);
+      return {};
+    });
+    return items;
+  }
+
+  it('N appends in parallel to one incident leave N records with N distinct sequence numbers', async () => {
+    const items = conditionalTable();
+    const N = 40;
+    const writers = [new DynamoAuditStore({ tableName: 'audit' }), new DynamoAuditStore({ tableName: 'audit' })];
+    const written = await Promise.all(Array.from({ length: N }, (_, i) =>
+      writers[i % 2]!.append('inc-1', (seq) => record('inc-1', `${String(seq).padStart(4, '0')}-decision`, '2026-11-29T11:00:00.000Z', { executionName: `exec-${i}` }))));
+    expect(items.size).toBe(N);
+    // Writers did meet each other's numbers (more puts than records) and moved on instead of overwriting.
+    expect(ddbMock.commandCalls(PutItemCommand).length).toBeGreaterThan(N);
+    expect(new Set(written.map((r) => r.step)).size).toBe(N);
+    expect([...items.values()].map((i) => unmarshall(i)['executionName']).sort()).toEqual(Array.from({ length: N }, (_, i) => `exec-${i}`).sort());
+    const listed = await store.listIncident('inc-1');
+    expect(listed.map((r) => Number.parseInt(r.step, 10))).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect((await store.lastOfExecution('inc-1', 'exec-7'))?.executionName).toBe('exec-7');
+  });
+
+  it('a put that reached the table although its answer was lost is not written twice', async () => {
+    const items = conditionalTable();
+    const r = record('inc-1', '0001-intent', '2026-11-29T11:00:00.000Z');
+    let lostOnce = false;
+    ddbMock.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
+      const key = `${input.Item!['pk']!.S}#${input.Item!['sk']!.S}`;
+      const old = items.get(key);
+      if (old) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: old });
+      items.set(key, input.Item!);
+      if (!lostOnce) {
+        lostOnce = true;
+        // The SDK retries a request whose answer timed out: the retry meets the item its first try wrote.
+        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: input.Item });
+      }
+      return {};
+    });
+    expect(await store.append('inc-1', (seq) => ({ ...r, step: `${String(seq).padStart(4, '0')}-intent` }))).toEqual(r);
+    expect(items.size).toBe(1);
   });
 
   it("lists one incident's records oldest first across pages, without the key attributes", async () => {
