@@ -1,39 +1,47 @@
-/** One workflow step as a Lambda function: local esbuild bundle, its own role, log group and settings. */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+/** One workflow step as a Lambda function: local esbuild bundle (lib/lambda-bundle.ts), its own role, log group and settings. */
+import { spawnSync } from 'node:child_process';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** The Lambda runtime; bundles are built for the same Node major. */
+/** The Lambda runtime; bundles are built for the same Node major (`LAMBDA_NODE_TARGET`). */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 
-/**
- * esbuild settings of every function (TOOLCHAIN.md): ESM with a createRequire banner for CommonJS
- * dependencies, `module` entry points first for smaller bundles, minified, with source maps.
- * The AWS SDK v3 is left to the runtime (nodejs22.x ships it); everything else is bundled.
- */
-export const LAMBDA_BUNDLING: BundlingOptions = {
-  format: OutputFormat.ESM,
-  target: 'node22',
-  minify: true,
-  sourceMap: true,
-  mainFields: ['module', 'main'],
-  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  externalModules: ['@aws-sdk/*'],
-  forceDockerBundling: false,
-  // Quiet synth: esbuild reports only problems.
-  logLevel: LogLevel.WARNING,
-};
+const BUNDLER = fileURLToPath(new URL('../scripts/bundle-lambda.ts', import.meta.url));
 
-/** Packages that must never reach a Lambda bundle (AGPL simulator, 15 MB of IAM data read from disk). */
-export const NEVER_BUNDLED = ['@cloud-copilot/'] as const;
+/**
+ * The step's code: its handler bundled by lib/lambda-bundle.ts at synth, locally (no Docker), in a child process
+ * (CDK's local bundling is synchronous; the bundler's esbuild plugin needs esbuild's asynchronous API).
+ * Skipped like any bundling when the stack is not being bundled (tests: context `aws:cdk:bundling-stacks: []`).
+ */
+export function stepCode(entry: string, projectRoot: string): Code {
+  const relativeEntry = relative(projectRoot, entry);
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling either succeeds or throws. Named so that a reader knows what it would stand for.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      // Part of the asset cache key: one bundle per entry, shared by the stacks of one synth.
+      command: ['bundle-lambda', relativeEntry],
+      local: {
+        tryBundle(outputDir: string): boolean {
+          const run = spawnSync(process.execPath, ['--import', 'tsx', BUNDLER, entry, outputDir], { cwd: projectRoot, encoding: 'utf8' });
+          if (run.status !== 0) throw new Error(`bundling ${relativeEntry} failed: ${(run.stderr || run.error?.message || `exit ${run.status}`).trim()}`);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface AutohealFunctionProps {
   /** Absolute path of the handler module (`export const handler`). */
   entry: string;
-  /** Directory holding package.json and package-lock.json. */
+  /** The project's root (node_modules, scripts/bundle-lambda.ts); the entry lies under it. */
   projectRoot: string;
   environment: Record<string, string>;
   timeout: Duration;
@@ -47,7 +55,7 @@ export interface AutohealFunctionProps {
 }
 
 export class AutohealFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -61,9 +69,9 @@ export class AutohealFunction extends Construct {
       description: `iam-autoheal ${id} step`,
     });
     this.logGroup.grantWrite(this.role);
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: stepCode(props.entry, props.projectRoot),
+      handler: 'index.handler',
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
@@ -72,9 +80,6 @@ export class AutohealFunction extends Construct {
       logGroup: this.logGroup,
       environment: props.environment,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      projectRoot: props.projectRoot,
-      depsLockFilePath: `${props.projectRoot}/package-lock.json`,
-      bundling: LAMBDA_BUNDLING,
     });
   }
 }
