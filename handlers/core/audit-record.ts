@@ -19,7 +19,7 @@ export interface AuditRecord {
   /** Exact previous document / association / version (null when nothing existed). */
   before: unknown;
   after: unknown;
-  result: 'pending' | 'done' | 'already-done' | 'failed' | 'proposed' | 'skipped' | 'undone' | 'info';
+  result: 'pending' | 'done' | 'already-done' | 'failed' | 'proposed' | 'skipped' | 'undone' | 'conflict' | 'info';
   error: string | null;
   /** Workflow execution ARN/name, or the person running `undo`. */
   actor: string;

@@ -43,11 +43,11 @@ function base(ctx: AuditContext, sequence: number, phase: AuditPhase, at: Date):
   };
 }
 
-/** Written BEFORE a change: what is about to be done, to what, and what is there now. */
-export function intentRecord(ctx: AuditContext, sequence: number, action: PlannedAction, at: Date): AuditRecord {
+/** Written BEFORE a change: what is about to be done, to what, and the exact state it replaces (read just before). */
+export function intentRecord(ctx: AuditContext, sequence: number, action: PlannedAction, at: Date, before: unknown = null): AuditRecord {
   return {
     ...base(ctx, sequence, 'intent', at),
-    target: action.target, action: action.type, before: null, after: null, result: 'pending', error: null,
+    target: action.target, action: action.type, before, after: null, result: 'pending', error: null,
     params: { ...action.params, reason: action.reason },
   };
 }
@@ -55,12 +55,12 @@ export function intentRecord(ctx: AuditContext, sequence: number, action: Planne
 /** Written AFTER a change: the exact previous state (for undo), the new state, the outcome. */
 export function resultRecord(
   ctx: AuditContext, sequence: number, action: PlannedAction, at: Date,
-  outcome: { result: AuditRecord['result']; before: unknown; after: unknown; error?: string | null },
+  outcome: { result: AuditRecord['result']; before: unknown; after: unknown; error?: string | null; detail?: string },
 ): AuditRecord {
   return {
     ...base(ctx, sequence, 'result', at),
     target: action.target, action: action.type, before: outcome.before, after: outcome.after,
-    result: outcome.result, error: outcome.error ?? null, params: { ...action.params },
+    result: outcome.result, error: outcome.error ?? null, params: { ...action.params, ...(outcome.detail ? { detail: outcome.detail } : {}) },
   };
 }
 
@@ -73,47 +73,64 @@ export function decisionRecord(ctx: AuditContext, sequence: number, at: Date, de
   };
 }
 
-/** A change undo must restore: a result record that did change something, not yet undone. */
+/**
+ * A change undo must restore: a `done` result, or an intent (or a failed result) with a recorded `before` and no
+ * later result of the same action — a write the crashed or failed attempt may have made (`applied: 'maybe'`).
+ */
 export interface UndoStep {
   record: AuditRecord;
   action: PlannedAction;
+  applied: 'done' | 'maybe';
 }
 
 // Steps that change nothing in the account.
 const NOTHING_TO_UNDO = new Set(['wait', 'propose-policy', 'notify', 'decision']);
 
-/** The applied steps of an incident, newest first — the order in which undo restores them. */
+/** Parameters of the planned action a record holds, without what the records add (reason, detail). */
+export function actionParams(record: AuditRecord): Record<string, unknown> {
+  const { reason: _reason, detail: _detail, ...params } = record.params ?? {};
+  return params;
+}
+
+/** The changes of an incident not yet undone, newest first — the order in which undo restores them. */
 export function undoSteps(records: AuditRecord[]): UndoStep[] {
   const undone = new Set(
     records.filter((r) => r.phase === 'undo-result' && r.result === 'undone').map((r) => String((r.params ?? {})['undoes'] ?? '')),
   );
-  return records
-    .filter((r) => r.phase === 'result' && r.result === 'done' && !NOTHING_TO_UNDO.has(String(r.action)) && !undone.has(r.step))
-    .sort((a, b) => compareSteps(b, a))
-    .map((record) => ({
-      record,
-      action: {
-        type: record.action as PlannedAction['type'],
-        target: record.target,
-        params: { ...(record.params ?? {}) },
-        reason: `undo of ${record.step}`,
-      },
-    }));
+  // The last intent or result of each action of each execution says how that action ended.
+  const last = new Map<string, AuditRecord>();
+  for (const r of [...records].sort(compareSteps)) {
+    if ((r.phase !== 'intent' && r.phase !== 'result') || NOTHING_TO_UNDO.has(String(r.action))) continue;
+    last.set(JSON.stringify([r.executionName, r.action, r.target, actionParams(r)]), r);
+  }
+  return [...last.values()]
+    .flatMap((record): UndoStep[] => {
+      if (undone.has(record.step)) return [];
+      if (record.phase === 'result' && record.result === 'done') return [{ record, action: actionOf(record), applied: 'done' }];
+      const open = record.phase === 'intent' || record.result === 'failed';
+      return open && record.before !== null && record.before !== undefined ? [{ record, action: actionOf(record), applied: 'maybe' }] : [];
+    })
+    .sort((a, b) => compareSteps(b.record, a.record));
 }
 
-export function undoIntentRecord(ctx: AuditContext, sequence: number, step: UndoStep, at: Date): AuditRecord {
+function actionOf(record: AuditRecord): PlannedAction {
+  return { type: record.action as PlannedAction['type'], target: record.target, params: actionParams(record), reason: `undo of ${record.step}` };
+}
+
+export function undoIntentRecord(ctx: AuditContext, sequence: number, step: UndoStep, at: Date, force = false): AuditRecord {
   return {
     ...base(ctx, sequence, 'undo-intent', at),
     target: step.record.target, action: 'undo', before: step.record.after, after: step.record.before,
-    result: 'pending', error: null, params: { undoes: step.record.step, type: step.record.action },
+    result: 'pending', error: null, params: { undoes: step.record.step, type: step.record.action, ...(force ? { force: true } : {}) },
   };
 }
 
-export function undoResultRecord(ctx: AuditContext, sequence: number, step: UndoStep, at: Date, outcome: { ok: boolean; detail: string }): AuditRecord {
+export function undoResultRecord(ctx: AuditContext, sequence: number, step: UndoStep, at: Date, outcome: { result: 'undone' | 'conflict' | 'failed'; detail: string; current?: unknown }): AuditRecord {
+  const ok = outcome.result === 'undone';
   return {
     ...base(ctx, sequence, 'undo-result', at),
-    target: step.record.target, action: 'undo', before: step.record.after, after: step.record.before,
-    result: outcome.ok ? 'undone' : 'failed', error: outcome.ok ? null : outcome.detail,
+    target: step.record.target, action: 'undo', before: ok ? step.record.after : (outcome.current ?? null), after: step.record.before,
+    result: outcome.result, error: ok ? null : outcome.detail,
     params: { undoes: step.record.step, type: step.record.action, detail: outcome.detail },
   };
 }

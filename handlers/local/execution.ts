@@ -175,6 +175,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   };
 
   const bind = (task: TaskStateInfo) => async (input: Json): Promise<Json> => {
+    account.revive(); // a new Lambda invocation
     const isRetry = lastFailure?.state === task.name;
     if (lastFailure !== null && isRetry) {
       const attempts = retryAttempts.get(task.name) ?? [];

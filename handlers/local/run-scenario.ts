@@ -9,7 +9,8 @@ import { pino } from 'pino';
 import { JsonLinesAuditStore, MemoryAuditStore } from '../adapters/local/audit-store.ts';
 import { MemoryChangeBudget, MemoryLock } from '../adapters/local/budget-and-lock.ts';
 import { RecordingEvents, RecordingWorkflow } from '../adapters/local/recorders.ts';
-import { SimulatedAccount, type Scenario } from '../adapters/simulated/index.ts';
+import { SimulatedAccount, type CrashInjection, type Scenario } from '../adapters/simulated/index.ts';
+import { CrashingAuditStore, type AuditCrash } from './crash.ts';
 import type { AuditStore } from '../core/audit-record.ts';
 import { intakeStep, type StartedIncident } from '../steps/intake.ts';
 import type { StepDeps } from '../steps/types.ts';
@@ -30,11 +31,14 @@ export interface RunOptions {
   unansweredApprovals?: 'wait' | 'expire';
   /** Run against this account (made from the same scenario) and keep it afterwards, e.g. to `undo` on it. */
   account?: SimulatedAccount;
+  /** Lambda crashes to inject: around AWS calls, or right after an audit record (the fault matrix, crash tests). */
+  crashes?: { calls?: CrashInjection[]; audit?: AuditCrash[] };
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationReport> {
   const account = options.account ?? new SimulatedAccount(scenario);
   const { accountId, region } = account.ports;
+  for (const crash of options.crashes?.calls ?? []) account.injectCrash(crash);
   const startMs = account.startTime.getTime();
   const timeline: TimelineEntry[] = [];
   const note = (incident: string, step: string, text: string) => {
@@ -55,7 +59,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const deps: StepDeps = {
     config: scenario.config,
     portsFor: () => account.ports,
-    audit: options.audit ?? (options.auditPath ? new JsonLinesAuditStore(options.auditPath) : new MemoryAuditStore()),
+    audit: new CrashingAuditStore(options.audit ?? (options.auditPath ? new JsonLinesAuditStore(options.auditPath) : new MemoryAuditStore()), account, options.crashes?.audit),
     budget: new MemoryChangeBudget(),
     lock: new MemoryLock(),
     notifier: account.notifier,

@@ -1,9 +1,17 @@
 /**
  * Apply step: one planned action per invocation, dispatched over the remediation registry. The state
  * machine loops over the plan, so each change is its own retried, audited step.
+ *
+ * Crash-safe: the state the change replaces is read before the write and recorded in the intent. A retry
+ * after a crash resumes from this execution's last record of the same action: after a result record it
+ * returns that result (no second write); after an intent (or a failed result) it changes from the recorded
+ * state, so a write the crashed attempt made is recorded as `done` with the original `before`, not redone.
  */
+import type { AuditRecord } from '../core/audit-record.ts';
 import { intentRecord, resultRecord } from '../core/audit.ts';
-import { remediationFor } from '../core/remediations/index.ts';
+import type { PlannedAction } from '../core/incident.ts';
+import { sameJson } from '../core/policy/statements.ts';
+import { remediationFor, type ApplyOutcome, type Before } from '../core/remediations/index.ts';
 import { appendAudit, auditContext } from './audit-trail.ts';
 import type { ApplyInput, ApplyProgress, StepDeps } from './types.ts';
 
@@ -22,6 +30,23 @@ export class PlanIndexError extends Error {
 // Longer than one Apply invocation can take; a crashed holder does not block the role for long.
 const LOCK_TTL_SECONDS = 120;
 
+/** This execution's last record, when it is about the same action (same type, target and parameters). */
+function sameActionRecord(record: AuditRecord | null, action: PlannedAction): AuditRecord | null {
+  if (!record || (record.phase !== 'intent' && record.phase !== 'result')) return null;
+  const { reason: _reason, detail: _detail, ...params } = record.params ?? {};
+  return record.action === action.type && record.target === action.target && sameJson(params, action.params) ? record : null;
+}
+
+function advance(progress: ApplyProgress, action: PlannedAction, outcome: { result: AuditRecord['result']; detail: string; writes: ApplyOutcome['writes'] }, total: number): ApplyProgress {
+  const next = progress.next + 1;
+  return {
+    next,
+    done: next >= total,
+    results: [...progress.results, { type: action.type, target: action.target, result: outcome.result as ApplyProgress['results'][number]['result'], detail: outcome.detail }],
+    writes: { iam: progress.writes.iam + outcome.writes.iam, ec2: progress.writes.ec2 + outcome.writes.ec2 },
+  };
+}
+
 export async function applyStep(deps: StepDeps, input: ApplyInput): Promise<ApplyProgress> {
   const { incident, diagnosis, actions, progress, execution } = input;
   const action = actions[progress.next];
@@ -35,6 +60,13 @@ export async function applyStep(deps: StepDeps, input: ApplyInput): Promise<Appl
     throw new ChangeLockBusyError(`another remediation is changing ${lockKey}`);
   }
   try {
+    const previous = sameActionRecord(await deps.audit.lastOfExecution(incident.key, execution.name), action);
+    if (previous?.phase === 'result' && previous.result !== 'failed') {
+      // The attempt that wrote this result crashed before returning it: its change is done and recorded.
+      const writes = previous.result === 'done' && remediation.writes !== 'none' ? { iam: 0, ec2: 0, [remediation.writes]: 1 } as ApplyOutcome['writes'] : { iam: 0, ec2: 0 };
+      deps.logger.info({ action: action.type, target: action.target, step: previous.step }, 'action already recorded by an earlier attempt');
+      return advance(progress, action, { result: previous.result, detail: String(previous.params?.['detail'] ?? ''), writes }, actions.length);
+    }
     if (remediation.writes !== 'none') {
       // Charged before the change (a retried attempt is charged again): a runaway stops early, never late.
       const limits = deps.config.limits;
@@ -43,29 +75,29 @@ export async function applyStep(deps: StepDeps, input: ApplyInput): Promise<Appl
         throw new ChangeBudgetExhaustedError(`${remediation.writes} change budget of ${limit}/hour exhausted for ${incident.accountId}`);
       }
     }
-    await appendAudit(deps, incident.key, (seq) => intentRecord(ctx, seq, action, deps.clock.now()));
-    let outcome;
+    const current = await remediation.readBefore(ports, action);
+    // An intent (or a failed result) of this action: an earlier attempt may have written; its recorded state is the original.
+    const recorded = previous ? ((previous.before ?? current) as Before | null) : current;
+    if (previous?.phase !== 'intent') {
+      await appendAudit(deps, incident.key, (seq) => intentRecord(ctx, seq, action, deps.clock.now(), recorded));
+    }
+    let outcome: ApplyOutcome;
     try {
-      outcome = await remediation.apply(ports, action);
+      outcome = await remediation.apply(ports, action, recorded && current ? { recorded, current } : undefined);
     } catch (err) {
       const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      // The recorded state goes with the failure: a write that happened although its call failed can still be undone.
       await appendAudit(deps, incident.key, (seq) =>
-        resultRecord(ctx, seq, action, deps.clock.now(), { result: 'failed', before: null, after: null, error }),
+        resultRecord(ctx, seq, action, deps.clock.now(), { result: 'failed', before: recorded, after: null, error }),
       );
       deps.logger.warn({ action: action.type, target: action.target, error }, 'action failed');
       throw err;
     }
     await appendAudit(deps, incident.key, (seq) =>
-      resultRecord(ctx, seq, action, deps.clock.now(), { result: outcome.result, before: outcome.before, after: outcome.after }),
+      resultRecord(ctx, seq, action, deps.clock.now(), { result: outcome.result, before: outcome.before, after: outcome.after, detail: outcome.detail }),
     );
     deps.logger.info({ action: action.type, target: action.target, result: outcome.result }, 'action applied');
-    const next = progress.next + 1;
-    return {
-      next,
-      done: next >= actions.length,
-      results: [...progress.results, { type: action.type, target: action.target, result: outcome.result, detail: outcome.detail }],
-      writes: { iam: progress.writes.iam + outcome.writes.iam, ec2: progress.writes.ec2 + outcome.writes.ec2 },
-    };
+    return advance(progress, action, outcome, actions.length);
   } finally {
     await deps.lock.release(lockKey, execution.name);
   }

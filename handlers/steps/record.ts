@@ -12,10 +12,14 @@ export async function recordStep(deps: StepDeps, input: RecordInput): Promise<Re
   const outcome = outcomeOf(state);
   const diagnosis = state.diagnose?.diagnosis ?? null;
   const decision = state.guard?.decision ?? null;
+  const summary = `outcome: ${outcome.status}: ${outcome.reason}`;
+  // A retry after a crash that followed the append: the outcome is recorded once.
+  const last = await deps.audit.lastOfExecution(state.incident.key, execution.name);
+  if (last?.phase === 'decision' && last.params?.['summary'] === summary) return outcome;
   await appendAudit(deps, state.incident.key, (seq) =>
     decisionRecord(auditContext(state.incident, execution, diagnosis?.cause ?? null), seq, deps.clock.now(), {
       target: diagnosis?.subject.roleArn ?? state.incident.key,
-      summary: `outcome: ${outcome.status}: ${outcome.reason}`,
+      summary,
       data: {
         status: outcome.status,
         reason: outcome.reason,

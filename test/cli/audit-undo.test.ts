@@ -10,7 +10,8 @@ import { MemoryAuditStore } from '../../handlers/adapters/local/audit-store.ts';
 import { loadScenarioFile, SimulatedAccount } from '../../handlers/adapters/simulated/index.ts';
 import { builtinScenarioFiles } from '../../handlers/cli/demo.ts';
 import { accountAfterRun } from '../../handlers/cli/replay.ts';
-import { undo, undoIncident } from '../../handlers/cli/undo.ts';
+import { undo } from '../../handlers/cli/undo.ts';
+import { undoIncident } from '../../handlers/core/undo.ts';
 import { runScenario } from '../../handlers/local/run-scenario.ts';
 import { urlEncoded } from '../adapters/aws/fake-aws.ts';
 import { ROOT, cli, expectInputError, scratchDir, scratchFile } from './run-cli.ts';
@@ -61,7 +62,7 @@ describe('iam-autoheal audit and undo after simulate', () => {
     const audit = new MemoryAuditStore();
     const report = await runScenario(scenario, { audit });
     const account = accountAfterRun(scenario, report);
-    const steps = await undoIncident(account.ports, audit, report.incidents[0]!.key, 'test');
+    const { steps } = await undoIncident(account.ports, audit, report.incidents[0]!.key, { actor: 'test', pause: async (s) => account.clock.advance(s) });
     expect(steps.every((s) => s.result === 'undone')).toBe(true);
     expect(steps.map((s) => s.type)).toEqual([...Array(8).fill('associate-profile'), 'set-default-launch-template-version', 'create-launch-template-version']);
     const restored = account.snapshot() as unknown as { launchTemplates: Array<{ defaultVersion: number; versions: Array<{ number: number }> }>; instances: Array<{ launchTemplate: { version: string } | null; instanceProfile: unknown }> };
@@ -96,7 +97,7 @@ describe('iam-autoheal audit and undo after simulate', () => {
       changed++;
       const account = accountAfterRun(scenario, report);
       for (const incident of report.incidents) {
-        const steps = await undoIncident(account.ports, audit, incident.key, 'test', async (s) => account.clock.advance(s));
+        const { steps } = await undoIncident(account.ports, audit, incident.key, { actor: 'test', pause: async (s) => account.clock.advance(s) });
         expect(steps.filter((s) => s.result !== 'undone'), file).toEqual([]);
       }
       expect(state(account.snapshot() as unknown as Snapshot), file).toEqual(state(initial));

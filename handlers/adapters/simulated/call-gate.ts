@@ -5,7 +5,7 @@
  */
 import { ThrottlingError } from '../../core/ports.ts';
 import type { VirtualClock } from './clock.ts';
-import { AwsWireError, defaultMessageFor, portErrorForCall } from './errors.ts';
+import { AwsWireError, LambdaCrash, defaultMessageFor, portErrorForCall } from './errors.ts';
 import type { ApiFamily, Physics } from './scenario.ts';
 
 export interface ApiCounters {
@@ -51,11 +51,21 @@ class TokenBucket {
   }
 }
 
+/** A crash of the calling Lambda around one SDK operation: before the call reaches AWS, or after AWS carried it out. */
+export interface CrashInjection {
+  api: string;
+  when: 'before' | 'after';
+  times: number;
+}
+
 export class CallGate {
   readonly counters: ApiCounters = { reads: 0, iamWrites: 0, ec2Writes: 0, throttled: 0, faultsInjected: 0 };
   readonly calls: CallRecord[] = [];
   private readonly buckets: Map<ApiFamily, TokenBucket>;
   private readonly faults: Array<{ api: string; error: string; message?: string; remaining: number }>;
+  private readonly crashes: CrashInjection[] = [];
+  /** The invocation crashed: every further call of it fails, until the next invocation (`revive`). */
+  crashed = false;
 
   constructor(physics: Physics, private readonly clock: VirtualClock) {
     const rates: Record<ApiFamily, number> = { ...DEFAULT_RATES, 'iam-write': physics.iamWritesPerSecond, ...physics.apiRates };
@@ -63,8 +73,24 @@ export class CallGate {
     this.faults = physics.faults.map((f) => ({ api: f.api, error: f.error, message: f.message, remaining: f.times }));
   }
 
+  injectCrash(crash: CrashInjection): void {
+    this.crashes.push({ ...crash });
+  }
+
+  /** Dies here if a crash is due at this point of this operation. */
+  private crashPoint(api: string, when: CrashInjection['when']): void {
+    if (this.crashed) throw new LambdaCrash('the invocation has crashed');
+    const crash = this.crashes.find((c) => c.api === api && c.when === when && c.times > 0);
+    if (!crash) return;
+    crash.times -= 1;
+    this.crashed = true;
+    this.calls.push({ api, at: this.clock.now().toISOString(), outcome: `crash:${when}` });
+    throw new LambdaCrash(`the Lambda crashed ${when} ${api}`);
+  }
+
   /** Runs one AWS call: throttle, then injected fault, then the call itself; counts what passed. */
   async call<T>(api: string, family: ApiFamily, body: () => T | Promise<T>, readsCounted = 1): Promise<T> {
+    this.crashPoint(api, 'before');
     const at = this.clock.now().toISOString();
     if (!this.buckets.get(family)!.take(this.clock.nowMs())) {
       this.counters.throttled += 1;
@@ -84,6 +110,7 @@ export class CallGate {
       const result = await body();
       this.count(family, readsCounted);
       this.calls.push({ api, at, outcome: 'ok' });
+      this.crashPoint(api, 'after');
       return result;
     } catch (err) {
       if (!(err instanceof AwsWireError)) throw err; // a bug, not an AWS answer

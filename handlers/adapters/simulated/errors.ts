@@ -44,3 +44,11 @@ export function defaultMessageFor(code: string): string {
       return `Injected ${code}`;
   }
 }
+
+/**
+ * The Lambda running the step died (out of memory, timeout, a lost host): Step Functions reports `Lambda.Unknown`.
+ * Nothing of that invocation runs afterwards, not even its error handling.
+ */
+export class LambdaCrash extends Error {
+  override readonly name = 'Lambda.Unknown' as const;
+}

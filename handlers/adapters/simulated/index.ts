@@ -5,9 +5,10 @@
  */
 import type { AccountPorts, NotifierPort, SimulationDecision } from '../../core/ports.ts';
 import { SimulatedAutoScaling } from './autoscaling.ts';
-import { CallGate, type ApiCounters, type CallRecord } from './call-gate.ts';
+import { CallGate, type ApiCounters, type CallRecord, type CrashInjection } from './call-gate.ts';
 import { VirtualClock } from './clock.ts';
 import { credentialsAt, type HeldCredentials } from './credentials.ts';
+import { LambdaCrash } from './errors.ts';
 import { SimulatedEc2 } from './ec2.ts';
 import { EffectiveIam } from './effective.ts';
 import { SimulatedIam } from './iam.ts';
@@ -16,7 +17,8 @@ import { AccountState } from './state.ts';
 import { SimulatedSts } from './sts.ts';
 
 export { ScenarioError, loadScenarioFile, parseScenario, scenarioStartTime, type Scenario } from './scenario.ts';
-export type { ApiCounters, CallRecord } from './call-gate.ts';
+export type { ApiCounters, CallRecord, CrashInjection } from './call-gate.ts';
+export { LambdaCrash } from './errors.ts';
 export { VirtualClock } from './clock.ts';
 
 /** What an instance would experience calling AWS right now. */
@@ -82,6 +84,27 @@ export class SimulatedAccount {
   /** Calls that passed, by kind; calls refused by throttling; injected faults. */
   get counters(): Readonly<ApiCounters> {
     return this.gate.counters;
+  }
+
+  /** The Lambda calling `api` will crash before the call reaches AWS or after AWS carried it out (`times` times). */
+  injectCrash(crash: CrashInjection): void {
+    this.gate.injectCrash(crash);
+  }
+
+  /** Whether the current invocation has crashed (its further calls fail). */
+  get crashed(): boolean {
+    return this.gate.crashed;
+  }
+
+  /** The current invocation dies now (a crash injected outside the account, e.g. after an audit write). */
+  crashNow(where: string): never {
+    this.gate.crashed = true;
+    throw new LambdaCrash(`the Lambda crashed ${where}`);
+  }
+
+  /** A new Lambda invocation begins: a crashed one's successor runs normally. */
+  revive(): void {
+    this.gate.crashed = false;
   }
 
   /** Every call in order: SDK operation name, virtual time, outcome. */

@@ -108,6 +108,8 @@ const instanceSchema = z
     tags: z.record(z.string(), z.string()).default({}),
     launchTime: isoTime.optional(),
     associatedAt: isoTime.optional(),
+    /** The association's id (a snapshot keeps it, so that an undo after `simulate` meets the ids the audit recorded). */
+    associationId: z.string().regex(/^iip-assoc-[0-9a-f]+$/, 'an association id like iip-assoc-0… expected').optional(),
     /** Role whose credentials the instance holds at the start (default: its profile's role then). */
     credentialsRole: z.string().nullable().optional(),
     updatedAt: isoTime.optional(),

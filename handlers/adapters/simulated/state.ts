@@ -137,7 +137,12 @@ export class AccountState {
     return profile && profile.arn === spec.arn ? profile : null;
   }
 
-  newAssociationId(): string {
+  newAssociationId(given?: string): string {
+    if (given) {
+      // Ids of a snapshot are kept; new ones follow the highest.
+      this.associationCounter = Math.max(this.associationCounter, Number.parseInt(given.slice('iip-assoc-'.length), 16) || 0);
+      return given;
+    }
     this.associationCounter += 1;
     return `iip-assoc-${this.associationCounter.toString(16).padStart(17, '0')}`;
   }
@@ -202,6 +207,7 @@ export class AccountState {
         tags: i.tags,
         ...(i.launchTime !== null ? { launchTime: iso(i.launchTime) } : {}),
         ...(association && !association.preexisting ? { associatedAt: iso(association.createdAt) } : {}),
+        ...(association ? { associationId: association.id } : {}),
         ...(i.credentialsRole !== undefined && association?.initial ? { credentialsRole: i.credentialsRole } : {}),
         ...(i.updatedAt ? { updatedAt: i.updatedAt } : {}),
       };
@@ -279,7 +285,7 @@ export class AccountState {
     if (profile) {
       const associatedAt = ms(i.associatedAt);
       const association: AssociationRecord = {
-        id: this.newAssociationId(),
+        id: this.newAssociationId(i.associationId),
         instanceId: i.id,
         profileName: profile.name,
         profileArn: profile.arn,

@@ -1,8 +1,11 @@
 /** Associates the expected profile with an instance that has none (running or stopped; no restart). */
+import type { ProfileAssociation } from '../ports.ts';
 import { profileNameOf } from '../policy/principal.ts';
-import { RemediationRefusedError } from './errors.ts';
-import { ARN, beforeField, currentAssociation, isProfile, stringParam } from './lookups.ts';
-import type { Remediation } from './types.ts';
+import { RemediationRefusedError, UndoConflictError } from './errors.ts';
+import { ARN, beforeField, currentAssociation, isProfile, reachedOutcome, stateFrom, stringParam } from './lookups.ts';
+import type { Before, Remediation } from './types.ts';
+
+const associationOf = (state: Before) => (state['association'] ?? null) as ProfileAssociation | null;
 
 export const associateProfile: Remediation = {
   type: 'associate-profile',
@@ -18,15 +21,22 @@ export const associateProfile: Remediation = {
   appliesTo: ['instance:running', 'instance:stopped', 'association:none'],
   writes: 'ec2',
 
-  async apply(ports, action) {
+  async readBefore(ports, action) {
+    return { kind: 'association', instanceId: action.target, association: await currentAssociation(ports.ec2, action.target) };
+  },
+
+  reached(action, state) {
+    return isProfile(associationOf(state)?.instanceProfileArn, stringParam(action, 'profileName'));
+  },
+
+  async apply(ports, action, given) {
     const profileName = stringParam(action, 'profileName');
-    const current = await currentAssociation(ports.ec2, action.target);
-    if (current) {
-      if (isProfile(current.instanceProfileArn, profileName)) {
-        return { result: 'already-done', before: null, after: current, detail: `${action.target} already has profile ${profileName}`, writes: { iam: 0, ec2: 0 } };
-      }
-      throw new RemediationRefusedError(`${action.target} already has profile ${profileNameOf(current.instanceProfileArn)}; changing it is replace-association's job`);
+    const state = given ?? (await stateFrom(associateProfile.readBefore(ports, action)));
+    const current = associationOf(state.current);
+    if (associateProfile.reached(action, state.current)) {
+      return reachedOutcome(state, associateProfile.reached(action, state.recorded), current, `${action.target} already has profile ${profileName}`, 'ec2');
     }
+    if (current) throw new RemediationRefusedError(`${action.target} already has profile ${profileNameOf(current.instanceProfileArn)}; changing it is replace-association's job`);
     const association = await ports.ec2.associateProfile(action.target, { name: profileName });
     return {
       result: 'done',
@@ -37,14 +47,18 @@ export const associateProfile: Remediation = {
     };
   },
 
-  async undo(ports, action, before) {
+  async undo(ports, action, before, options = {}) {
     const profileName = stringParam(action, 'profileName');
     if (beforeField(before, 'association') !== null) return `${action.target} had a profile before; nothing to remove`;
     const current = await currentAssociation(ports.ec2, action.target);
     if (!current) return `${action.target} has no profile already`;
-    // Only remove what we associated: a profile someone set since is theirs.
-    if (!isProfile(current.instanceProfileArn, profileName)) return `${action.target} now has ${profileNameOf(current.instanceProfileArn)}, not ours; left alone`;
+    // Only remove what we associated: a profile (or a new association) someone set since is theirs.
+    const made = (options.after ?? null) as ProfileAssociation | null;
+    const ours = isProfile(current.instanceProfileArn, profileName) && (!made?.associationId || made.associationId === current.associationId);
+    if (!ours && !options.force) {
+      throw new UndoConflictError(`${action.target} now has ${profileNameOf(current.instanceProfileArn)} (${current.associationId}), not the association of ${profileName}${made?.associationId ? ` (${made.associationId})` : ''} this change made`, current);
+    }
     await ports.ec2.disassociateProfile(current.associationId);
-    return `disassociated ${profileName} from ${action.target} (${current.associationId})`;
+    return `disassociated ${profileNameOf(current.instanceProfileArn)} from ${action.target} (${current.associationId})`;
   },
 };

@@ -1,7 +1,7 @@
 /** Attaches a managed policy the operator declared as expected for the role (e.g. one detached by mistake). */
 import { IAM_QUOTAS } from '../policy/statements.ts';
 import { RemediationRefusedError } from './errors.ts';
-import { ARN, beforeField, stringParam } from './lookups.ts';
+import { ARN, beforeField, reachedOutcome, stateFrom, stringParam } from './lookups.ts';
 import type { Remediation } from './types.ts';
 
 export const attachPolicy: Remediation = {
@@ -14,14 +14,25 @@ export const attachPolicy: Remediation = {
   appliesTo: ['role:policy-not-attached'],
   writes: 'iam',
 
-  async apply(ports, action) {
+  async readBefore(ports, action) {
     const policyArn = stringParam(action, 'policyArn');
     const attached = await ports.iam.listAttachedPolicies(action.target);
-    if (attached.some((p) => p.arn === policyArn)) {
-      return { result: 'already-done', before: null, after: attached, detail: `${policyArn} is already attached to ${action.target}`, writes: { iam: 0, ec2: 0 } };
+    return { kind: 'attached-policy', roleName: action.target, policyArn, attached: attached.some((p) => p.arn === policyArn), attachedCount: attached.length };
+  },
+
+  reached(_action, state) {
+    return state['attached'] === true;
+  },
+
+  async apply(ports, action, given) {
+    const policyArn = stringParam(action, 'policyArn');
+    const state = given ?? (await stateFrom(attachPolicy.readBefore(ports, action)));
+    if (attachPolicy.reached(action, state.current)) {
+      return reachedOutcome(state, attachPolicy.reached(action, state.recorded), { roleName: action.target, policyArn, attached: true }, `${policyArn} is already attached to ${action.target}`, 'iam');
     }
-    if (attached.length >= IAM_QUOTAS.managedPoliciesPerRole) {
-      throw new RemediationRefusedError(`${action.target} already has ${attached.length} managed policies (quota ${IAM_QUOTAS.managedPoliciesPerRole}); ${policyArn} was not attached`);
+    const count = Number(state.current['attachedCount'] ?? 0);
+    if (count >= IAM_QUOTAS.managedPoliciesPerRole) {
+      throw new RemediationRefusedError(`${action.target} already has ${count} managed policies (quota ${IAM_QUOTAS.managedPoliciesPerRole}); ${policyArn} was not attached`);
     }
     await ports.iam.attachRolePolicy(action.target, policyArn);
     return {
@@ -33,6 +44,7 @@ export const attachPolicy: Remediation = {
     };
   },
 
+  // Attached or not is all there is: a policy someone detached since is already as before.
   async undo(ports, action, before) {
     const policyArn = beforeField<string>(before, 'policyArn');
     if (beforeField<boolean>(before, 'attached')) return `${policyArn} was attached before; left attached`;

@@ -1,8 +1,10 @@
 /** A new launch template version identical to the source except that it carries the expected profile. */
-import { RemediationRefusedError } from './errors.ts';
-import { NotFoundError } from '../ports.ts';
-import { ARN, beforeField, carriesProfile, stringParam } from './lookups.ts';
-import type { Remediation } from './types.ts';
+import { NotFoundError, type ProfileSpecifier } from '../ports.ts';
+import { RemediationRefusedError, UndoConflictError } from './errors.ts';
+import { ARN, isProfile, reachedOutcome, stateFrom, stringParam } from './lookups.ts';
+import type { Before, Remediation } from './types.ts';
+
+const latestOf = (state: Before) => (state['latestVersion'] ?? null) as number | null;
 
 export const createLaunchTemplateVersion: Remediation = {
   type: 'create-launch-template-version',
@@ -17,28 +19,51 @@ export const createLaunchTemplateVersion: Remediation = {
   appliesTo: ['launch-template:version-without-profile'],
   writes: 'ec2',
 
-  async apply(ports, action) {
+  async readBefore(ports, action) {
+    const latest = await ports.ec2.describeLaunchTemplateVersion(action.target, '$Latest');
+    return { kind: 'launch-template-versions', launchTemplateId: action.target, latestVersion: latest?.versionNumber ?? null, latestProfile: latest?.iamInstanceProfile ?? null };
+  },
+
+  reached(action, state) {
+    return isProfile(state['latestProfile'] as ProfileSpecifier | null, stringParam(action, 'profileName'));
+  },
+
+  async apply(ports, action, given) {
     const profileName = stringParam(action, 'profileName');
     const sourceVersion = Number(action.params.sourceVersion);
     if (!Number.isInteger(sourceVersion) || sourceVersion < 1) throw new RemediationRefusedError('create-launch-template-version needs a numeric "sourceVersion"');
-    const latest = await ports.ec2.describeLaunchTemplateVersion(action.target, '$Latest');
-    if (!latest) throw new RemediationRefusedError(`launch template ${action.target} does not exist`);
-    if (carriesProfile(latest, profileName)) {
-      return { result: 'already-done', before: null, after: { launchTemplateId: action.target, version: latest.versionNumber }, detail: `version ${latest.versionNumber} of ${action.target} already carries ${profileName}`, writes: { iam: 0, ec2: 0 } };
+    const state = given ?? (await stateFrom(createLaunchTemplateVersion.readBefore(ports, action)));
+    const latest = latestOf(state.current);
+    if (latest === null) throw new RemediationRefusedError(`launch template ${action.target} does not exist`);
+    if (createLaunchTemplateVersion.reached(action, state.current)) {
+      // Created by an earlier attempt: the newest version is the one to delete on undo.
+      const before = { ...state.recorded, createdVersion: latest };
+      return reachedOutcome(state, createLaunchTemplateVersion.reached(action, state.recorded), { launchTemplateId: action.target, version: latest }, `version ${latest} of ${action.target} already carries ${profileName}`, 'ec2', before);
     }
     const version = await ports.ec2.createLaunchTemplateVersion(action.target, sourceVersion, { name: profileName }, `iam-autoheal: version ${sourceVersion} with instance profile ${profileName}`);
     return {
       result: 'done',
-      before: { kind: 'launch-template-versions', launchTemplateId: action.target, latestVersion: latest.versionNumber, createdVersion: version },
+      before: { ...state.current, createdVersion: version },
       after: { launchTemplateId: action.target, version },
       detail: `created version ${version} of ${action.target} from version ${sourceVersion} with profile ${profileName}`,
       writes: { iam: 0, ec2: 1 },
     };
   },
 
-  async undo(ports, action, before) {
+  async undo(ports, action, before, options = {}) {
+    // Recorded in the result; from an intent alone, the newest version if it carries the profile and is newer.
+    let version = (before['createdVersion'] ?? (options.after as { version?: number } | undefined)?.version ?? null) as number | null;
+    if (version === null) {
+      const now = (await createLaunchTemplateVersion.readBefore(ports, action)) as Before;
+      const newer = (latestOf(now) ?? 0) > (latestOf(before) ?? Number.POSITIVE_INFINITY);
+      if (!newer || !createLaunchTemplateVersion.reached(action, now)) return `no version of ${action.target} was created by this change`;
+      version = latestOf(now)!;
+    }
     // Undo runs newest first: the default version and the group no longer point at this version by now.
-    const version = beforeField<number>(before, 'createdVersion');
+    const current = await ports.ec2.describeLaunchTemplateVersion(action.target, '$Default');
+    if (current?.versionNumber === version && !options.force) {
+      throw new UndoConflictError(`the default version ${version} of ${action.target} is the one this change created; make another version the default first`, { defaultVersion: version });
+    }
     try {
       await ports.ec2.deleteLaunchTemplateVersion(action.target, version);
     } catch (err) {

@@ -38,5 +38,5 @@ export function remediationFor(type: ActionType | string): Remediation {
   return found;
 }
 
-export { RemediationRefusedError } from './errors.ts';
-export type { Remediation, ApplyOutcome, Before, RequiredPermission } from './types.ts';
+export { RemediationRefusedError, UndoConflictError } from './errors.ts';
+export type { Remediation, ApplyOutcome, Before, ChangeState, RequiredPermission, UndoOptions } from './types.ts';

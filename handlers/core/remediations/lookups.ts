@@ -3,6 +3,7 @@ import type { Ec2Port, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpe
 import type { PlannedAction } from '../incident.ts';
 import { profileNameOf } from '../policy/principal.ts';
 import { RemediationRefusedError } from './errors.ts';
+import type { ApplyOutcome, Before, ChangeState } from './types.ts';
 
 /** The association that gives the instance its credentials (disassociated ones are history). */
 export function activeAssociation(associations: ProfileAssociation[]): ProfileAssociation | null {
@@ -54,3 +55,19 @@ export const ARN = {
   autoScalingGroup: 'arn:${Partition}:autoscaling:${Region}:${Account}:autoScalingGroup:*:autoScalingGroupName/*',
   any: '*',
 } as const;
+
+/** The state to change from when a caller gives none: read now, recorded and current alike. */
+export async function stateFrom(read: Promise<Before | null>): Promise<ChangeState> {
+  const before = await read;
+  if (!before) throw new RemediationRefusedError('nothing to read before this change');
+  return { recorded: before, current: before };
+}
+
+/**
+ * The target is there already: since before the first attempt (`already-done`, nothing to undo), or since an
+ * earlier attempt that crashed after its write (`done`, undoable from the recorded state; its write counted).
+ */
+export function reachedOutcome(state: ChangeState, reachedBefore: boolean, after: unknown, detail: string, writes: 'iam' | 'ec2', before: Before = state.recorded): ApplyOutcome {
+  if (reachedBefore) return { result: 'already-done', before: null, after, detail, writes: { iam: 0, ec2: 0 } };
+  return { result: 'done', before, after, detail: `${detail} (written by an earlier attempt)`, writes: { iam: writes === 'iam' ? 1 : 0, ec2: writes === 'ec2' ? 1 : 0 } };
+}

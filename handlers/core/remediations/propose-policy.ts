@@ -9,6 +9,14 @@ export const proposePolicy: Remediation = {
   appliesTo: ['role:statement-missing'],
   writes: 'none',
 
+  async readBefore() {
+    return null;
+  },
+
+  reached() {
+    return false;
+  },
+
   async apply(_ports, action) {
     const statement = action.params.statement ?? null;
     return {

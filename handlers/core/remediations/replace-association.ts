@@ -3,9 +3,13 @@
  * disassociate-then-associate: between the two calls the instance would have no credentials at all.
  */
 import { profileNameOf } from '../policy/principal.ts';
-import { RemediationRefusedError } from './errors.ts';
-import { ARN, beforeField, currentAssociation, isProfile, stringParam } from './lookups.ts';
-import type { Remediation } from './types.ts';
+import { RemediationRefusedError, UndoConflictError } from './errors.ts';
+import { ARN, beforeField, currentAssociation, isProfile, reachedOutcome, stateFrom, stringParam } from './lookups.ts';
+import type { Before, Remediation } from './types.ts';
+import type { PlannedAction } from '../incident.ts';
+
+const seenAssociation = (action: PlannedAction) => (typeof action.params.associationId === 'string' ? action.params.associationId : null);
+const field = (state: Before, name: 'associationId' | 'profileArn') => (state[name] ?? null) as string | null;
 
 export const replaceAssociation: Remediation = {
   type: 'replace-association',
@@ -20,33 +24,63 @@ export const replaceAssociation: Remediation = {
   appliesTo: ['instance:running', 'instance:stopped', 'association:associated'],
   writes: 'ec2',
 
-  async apply(ports, action) {
-    const profileName = stringParam(action, 'profileName');
-    const seenAssociationId = typeof action.params.associationId === 'string' ? action.params.associationId : null;
+  async readBefore(ports, action) {
     const current = await currentAssociation(ports.ec2, action.target);
-    if (!current) throw new RemediationRefusedError(`${action.target} has no profile association to replace; associate-profile instead`);
-    const sameProfile = isProfile(current.instanceProfileArn, profileName);
-    // A refresh with the same profile is done once: a new association id means it already happened.
-    if (sameProfile && current.associationId !== seenAssociationId) {
-      return { result: 'already-done', before: null, after: current, detail: `${action.target} already has a fresh association of ${profileName}`, writes: { iam: 0, ec2: 0 } };
+    return { kind: 'association', instanceId: action.target, associationId: current?.associationId ?? null, profileArn: current?.instanceProfileArn ?? null };
+  },
+
+  /** The expected profile in an association other than the one the diagnosis saw (a refresh is a new association id). */
+  reached(action, state) {
+    const id = field(state, 'associationId');
+    return id !== null && isProfile(field(state, 'profileArn'), stringParam(action, 'profileName')) && id !== seenAssociation(action);
+  },
+
+  async apply(ports, action, given) {
+    const profileName = stringParam(action, 'profileName');
+    const seen = seenAssociation(action);
+    const state = given ?? (await stateFrom(replaceAssociation.readBefore(ports, action)));
+    const currentId = field(state.current, 'associationId');
+    const currentArn = field(state.current, 'profileArn');
+    if (currentId === null || currentArn === null) throw new RemediationRefusedError(`${action.target} has no profile association to replace; associate-profile instead`);
+    if (replaceAssociation.reached(action, state.current)) {
+      return reachedOutcome(state, replaceAssociation.reached(action, state.recorded), { associationId: currentId, instanceProfileArn: currentArn }, `${action.target} already has a fresh association of ${profileName}`, 'ec2');
     }
-    const association = await ports.ec2.replaceProfileAssociation(current.associationId, { name: profileName });
+    // A profile swapped in since the diagnosis (a responder's quarantine profile) is never replaced.
+    if (seen !== null && currentId !== seen) {
+      throw new RemediationRefusedError(`${action.target} is now associated with ${profileNameOf(currentArn)} (${currentId}), not the association ${seen} the diagnosis saw: it changed since, so it is left as it is`);
+    }
+    const association = await ports.ec2.replaceProfileAssociation(currentId, { name: profileName });
+    const sameProfile = isProfile(currentArn, profileName);
     return {
       result: 'done',
-      before: { kind: 'association', instanceId: action.target, associationId: current.associationId, profileArn: current.instanceProfileArn },
+      before: { kind: 'association', instanceId: action.target, associationId: currentId, profileArn: currentArn },
       after: association,
       detail: sameProfile
-        ? `replaced association ${current.associationId} of ${action.target} with a fresh one of ${profileName} (${association.associationId}): new credentials`
-        : `replaced ${profileNameOf(current.instanceProfileArn)} with ${profileName} on ${action.target} (${association.associationId})`,
+        ? `replaced association ${currentId} of ${action.target} with a fresh one of ${profileName} (${association.associationId}): new credentials`
+        : `replaced ${profileNameOf(currentArn)} with ${profileName} on ${action.target} (${association.associationId})`,
       writes: { iam: 0, ec2: 1 },
     };
   },
 
-  async undo(ports, action, before) {
+  async undo(ports, action, before, options = {}) {
     const previousArn = beforeField<string>(before, 'profileArn');
+    const profileName = stringParam(action, 'profileName');
     const current = await currentAssociation(ports.ec2, action.target);
-    if (!current) throw new RemediationRefusedError(`${action.target} has no association now; restoring ${profileNameOf(previousArn)} needs associate-profile`);
+    if (!current) {
+      if (!options.force) throw new UndoConflictError(`${action.target} has no association now (someone removed it); restoring ${profileNameOf(previousArn)} would need associate-profile`, null);
+      throw new RemediationRefusedError(`${action.target} has no association now; restoring ${profileNameOf(previousArn)} needs associate-profile`);
+    }
+    // A refresh (same profile) needs no undo: new credentials of the same profile are what was there.
     if (isProfile(current.instanceProfileArn, previousArn)) return `${action.target} already has ${profileNameOf(previousArn)}; nothing to restore`;
+    const made = (options.after ?? null) as { associationId?: string } | null;
+    const ours = isProfile(current.instanceProfileArn, profileName) && (!made?.associationId || made.associationId === current.associationId);
+    if (!ours && !options.force) {
+      throw new UndoConflictError(`${action.target} now has ${profileNameOf(current.instanceProfileArn)} (${current.associationId}), not the association of ${profileName}${made?.associationId ? ` (${made.associationId})` : ''} this change made`, current);
+    }
+    // A deleted profile cannot come back (EC2 would answer "Invalid IAM Instance Profile", which looks transient).
+    if (!(await ports.iam.getInstanceProfile(profileNameOf(previousArn)))) {
+      throw new RemediationRefusedError(`the previous profile ${profileNameOf(previousArn)} of ${action.target} no longer exists; it cannot be restored`);
+    }
     await ports.ec2.replaceProfileAssociation(current.associationId, { arn: previousArn });
     return `restored profile ${profileNameOf(previousArn)} on ${action.target}`;
   },

@@ -18,6 +18,22 @@ export interface Before {
   [k: string]: unknown;
 }
 
+/**
+ * The state a change starts from. `recorded` is what the intent record holds: on a first attempt the same as
+ * `current`; on a retry after a crash, the state read before the first attempt (the write may have happened since).
+ */
+export interface ChangeState {
+  recorded: Before;
+  current: Before;
+}
+
+export interface UndoOptions {
+  /** What the change left (the result record's `after`); unknown when only the intent was recorded. */
+  after?: unknown;
+  /** Restore `before` even when the resource was changed since (by a person or another incident). */
+  force?: boolean;
+}
+
 export interface ApplyOutcome {
   /** `already-done` when nothing had to change (every apply is idempotent). */
   result: 'done' | 'already-done' | 'proposed';
@@ -38,7 +54,18 @@ export interface Remediation {
   appliesTo: string[];
   /** IAM or EC2 write (for budgets); none for proposals and waits. */
   writes: 'iam' | 'ec2' | 'none';
-  apply(ports: AccountPorts, action: PlannedAction): Promise<ApplyOutcome>;
-  /** Restores `before`; idempotent. */
-  undo(ports: AccountPorts, action: PlannedAction, before: Before): Promise<string>;
+  /** Reads the exact state the change replaces, before any write: it goes into the intent record. Null: writes nothing. */
+  readBefore(ports: AccountPorts, action: PlannedAction): Promise<Before | null>;
+  /** True when `state` (as `readBefore` reads it) already is what the action makes. */
+  reached(action: PlannedAction, state: Before): boolean;
+  /**
+   * Makes the change from `state` (read by `readBefore`; read here when not given). A target reached since the
+   * recorded state (an attempt that crashed after its write) is `done` with the recorded `before`, not written again.
+   */
+  apply(ports: AccountPorts, action: PlannedAction, state?: ChangeState): Promise<ApplyOutcome>;
+  /**
+   * Restores `before` while the resource is still what the change left (`options.after`, or the action's target when
+   * unknown) or already `before`; otherwise throws UndoConflictError saying what differs (unless `force`). Idempotent.
+   */
+  undo(ports: AccountPorts, action: PlannedAction, before: Before, options?: UndoOptions): Promise<string>;
 }

@@ -9,6 +9,14 @@ export const wait: Remediation = {
   appliesTo: ['any'],
   writes: 'none',
 
+  async readBefore() {
+    return null;
+  },
+
+  reached() {
+    return false;
+  },
+
   async apply(_ports, action) {
     const seconds = Number(action.params.seconds ?? 0);
     return { result: 'done', before: null, after: { seconds }, detail: `no change; waiting ${seconds}s before verifying`, writes: { iam: 0, ec2: 0 } };

@@ -22,14 +22,16 @@ describe('associate-profile', () => {
     expect(a.counters.ec2Writes).toBe(0);
   });
 
-  it('undo leaves a profile someone else set since alone', async () => {
+  it('undo refuses to remove a profile someone else set since, saying what is there now; --force removes it', async () => {
     const a = account();
-    const { before } = await associateProfile.apply(a.ports, associate);
+    const { before, after } = await associateProfile.apply(a.ports, associate);
     a.clock.advance(5);
     const [current] = await a.ports.ec2.describeProfileAssociations(INSTANCE);
     await a.ports.ec2.replaceProfileAssociation(current!.associationId, { name: 'reader' });
-    expect(await associateProfile.undo(a.ports, associate, before!)).toMatch(/not ours; left alone/);
+    await expect(associateProfile.undo(a.ports, associate, before!, { after })).rejects.toMatchObject({ name: 'UndoConflict', message: expect.stringMatching(/now has reader .*not the association of app/) });
     expect((await a.ports.ec2.describeInstance(INSTANCE))?.instanceProfileArn).toMatch(/instance-profile\/reader$/);
+    expect(await associateProfile.undo(a.ports, associate, before!, { after, force: true })).toMatch(/disassociated reader/);
+    expect((await a.ports.ec2.describeInstance(INSTANCE))?.instanceProfileArn).toBeNull();
   });
 
   it('lets a transient EC2 error propagate (the state machine retries by name), after one attempt', async () => {

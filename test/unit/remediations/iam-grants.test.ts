@@ -52,6 +52,25 @@ describe('put-inline-policy', () => {
   });
 });
 
+describe('put-inline-policy of two incidents on one role', () => {
+  it('merges at apply time: each adds its statements, neither overwrites the other, and undo of the first refuses to drop the second', async () => {
+    const a = account();
+    const read = { Sid: 'ReadConfig', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::config-bucket/*' };
+    const queue = { Sid: 'SendJobs', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:111122223333:jobs' };
+    // Both diagnoses saw the role without the policy and computed their document from that.
+    const first = action('put-inline-policy', 'app', { policyName: 'iam-autoheal-expected', document: { Version: '2012-10-17', Statement: [read] } });
+    const second = action('put-inline-policy', 'app', { policyName: 'iam-autoheal-expected', document: { Version: '2012-10-17', Statement: [queue] } });
+    const one = await putInlinePolicy.apply(a.ports, first);
+    const two = await putInlinePolicy.apply(a.ports, second);
+    expect((await a.ports.iam.listInlinePolicies('app'))['iam-autoheal-expected']?.Statement).toEqual([read, queue]);
+    expect(two.before).toMatchObject({ document: { Statement: [read] } });
+    await expect(putInlinePolicy.undo(a.ports, first, one.before!, { after: one.after })).rejects.toMatchObject({ name: 'UndoConflict' });
+    expect(await putInlinePolicy.undo(a.ports, second, two.before!, { after: two.after })).toMatch(/restored/);
+    expect(await putInlinePolicy.undo(a.ports, first, one.before!, { after: one.after })).toMatch(/deleted inline policy/);
+    expect(await a.ports.iam.listInlinePolicies('app')).not.toHaveProperty('iam-autoheal-expected');
+  });
+});
+
 describe('add-role-to-profile', () => {
   it('refuses a profile that already holds another role (one role per profile)', async () => {
     const a = account();

@@ -31,3 +31,30 @@ describe('replace-association', () => {
     await expect(replaceAssociation.apply(account().ports, action('replace-association', INSTANCE, { profileName: 'app' }))).rejects.toMatchObject({ name: 'RemediationRefused' });
   });
 });
+
+describe('replace-association against a changed association (never undo an incident response)', () => {
+  it('refuses when the association is no longer the one the diagnosis saw: a quarantine profile swapped in is kept', async () => {
+    const a = account({ instances: [{ id: INSTANCE, instanceProfile: 'app' }] });
+    const [seen] = await a.ports.ec2.describeProfileAssociations(INSTANCE);
+    a.clock.advance(5);
+    // A responder swaps in another profile between diagnosis and apply.
+    await a.ports.ec2.replaceProfileAssociation(seen!.associationId, { name: 'reader' });
+    a.clock.advance(5);
+    const refresh = action('replace-association', INSTANCE, { profileName: 'app', associationId: seen!.associationId });
+    const writes = a.counters.ec2Writes;
+    await expect(replaceAssociation.apply(a.ports, refresh)).rejects.toMatchObject({ name: 'RemediationRefused', message: expect.stringMatching(/now associated with reader .*not the association .* the diagnosis saw/) });
+    expect(a.counters.ec2Writes).toBe(writes);
+    expect((await a.ports.ec2.describeInstance(INSTANCE))?.instanceProfileArn).toMatch(/instance-profile\/reader$/);
+  });
+
+  it('undo refuses a previous profile that was deleted, as a permanent refusal (no retries)', async () => {
+    const a = account({ instances: [{ id: INSTANCE, instanceProfile: 'reader' }] });
+    const swap = action('replace-association', INSTANCE, { profileName: 'app' });
+    const outcome = await replaceAssociation.apply(a.ports, swap);
+    a.clock.advance(5);
+    const before = { ...outcome.before!, profileArn: outcome.before!['profileArn']!.toString().replace('/reader', '/deleted-profile') };
+    const calls = a.calls.length;
+    await expect(replaceAssociation.undo(a.ports, swap, before, { after: outcome.after })).rejects.toMatchObject({ name: 'RemediationRefused', message: expect.stringMatching(/deleted-profile .* no longer exists/) });
+    expect(a.calls.slice(calls).map((c) => c.api)).not.toContain('ReplaceIamInstanceProfileAssociation');
+  });
+});
