@@ -49,7 +49,7 @@ export async function asInputErrors<T>(body: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof ScenarioError || err instanceof EventInputError) throw new InputError(err.message);
     if (err instanceof ConfigError || err instanceof InputError) throw err;
-    if (err instanceof Error && err.name === 'AuditFileError') throw new InputError(err.message);
+    if (err instanceof Error && (err.name === 'AuditFileError' || err.name === 'AuditTableNotFound')) throw new InputError(err.message);
     throw err;
   }
 }

@@ -27,6 +27,8 @@ export async function recordStep(deps: StepDeps, input: RecordInput): Promise<Re
         diagnosis: diagnosis && { cause: diagnosis.cause, summary: diagnosis.summary, evidence: diagnosis.evidence, plan: diagnosis.plan, owner: diagnosis.owner ?? null },
         guard: decision && { verdict: decision.verdict, mode: decision.mode, reason: decision.reason, refused: decision.refused },
         approval: state.approval ?? null,
+        // Which verification checks held and which did not (the evidence of the last Verify).
+        verify: state.verify ? { verified: state.verify.verified, exhausted: state.verify.exhausted, evidence: state.verify.evidence } : null,
         error: state.error ?? null,
         events: state.incident.eventCount,
         instances: state.incident.instanceIds,

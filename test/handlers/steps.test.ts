@@ -166,6 +166,16 @@ describe('record and notify Lambdas', () => {
     expect(last.after).toMatchObject({ status: 'fixed', diagnosis: { cause: 'no-instance-profile', evidence: expect.any(Array) } });
   });
 
+  it('record: an unverified incident says which verification check failed, and a retried Record writes once', async () => {
+    const failedCheck = { kind: 'verification', summary: `${INSTANCE} still has no profile association` };
+    const state = { ...(await finished()), verify: { verified: false, exhausted: true, evidence: [failedCheck], wait: { seconds: 0, elapsedSeconds: 300 } }, route: { path: 'unverified' as const } };
+    await record({ state, execution }, context);
+    await record({ state, execution }, context);
+    const decisions = (await audit.listIncident(incident.key)).filter((r) => r.phase === 'decision');
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]!.after).toMatchObject({ verify: { verified: false, exhausted: true, evidence: [failedCheck] } });
+  });
+
   it('record: a caught error is a failure, with the error as the reason', async () => {
     const state = { ...(await finished()), route: { path: 'failed' as const }, error: { Error: 'AwsCallError', Cause: 'UnauthorizedOperation: nope' } };
     expect(await record({ state, execution }, context)).toMatchObject({ status: 'failed', reason: 'AwsCallError: UnauthorizedOperation: nope' });

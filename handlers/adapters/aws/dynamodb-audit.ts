@@ -10,7 +10,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditRecord, AuditStore } from '../../core/audit-record.ts';
 import { sequenceOf } from '../../core/audit.ts';
 import { awsClient } from './clients.ts';
-import { mapErrors, toPortError } from './errors.ts';
+import { awsErrorOf, toPortError } from './errors.ts';
 
 export const AUDIT_BY_TIME_INDEX = 'byTime';
 const INCIDENT_PARTITION = 'incident';
@@ -23,6 +23,11 @@ export function sortKeyOf(sequence: number): string {
   return String(sequence).padStart(10, '0');
 }
 
+/** The audit table named is not there (wrong name or region): said with the table's name. */
+export class AuditTableNotFoundError extends Error {
+  override readonly name = 'AuditTableNotFound' as const;
+}
+
 export class AuditAppendError extends Error {
   override readonly name = 'AuditAppendError' as const;
 }
@@ -32,9 +37,11 @@ type AuditItem = AuditRecord & { pk: string; sk: string; gsi1pk: string; gsi1sk:
 export class DynamoAuditStore implements AuditStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
+  private readonly region: string | undefined;
 
   constructor(options: { tableName: string; region?: string; client?: DynamoDBClient }) {
     this.tableName = options.tableName;
+    this.region = options.region;
     this.client = options.client ?? awsClient(DynamoDBClient, options.region);
   }
 
@@ -64,7 +71,7 @@ export class DynamoAuditStore implements AuditStore {
         }));
         return record;
       } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw toPortError(err);
+        if (!(err instanceof ConditionalCheckFailedException)) throw this.tableError(err);
         if (err.Item && sameRecord(toRecord(err.Item), record)) return record;
         sequence = Math.max(sequence + 1, (await this.lastSequence(incidentKey)) + 1);
       }
@@ -89,12 +96,14 @@ export class DynamoAuditStore implements AuditStore {
   }
 
   private async lastSequence(incidentKey: string): Promise<number> {
-    const out = await mapErrors(this.client.send(new QueryCommand({
+    const out = await this.client.send(new QueryCommand({
       ...this.incidentQuery(incidentKey),
       ScanIndexForward: false,
       Limit: 1,
       ProjectionExpression: 'sk',
-    })));
+    })).catch((err: unknown) => {
+      throw this.tableError(err);
+    });
     const sk = out.Items?.[0]?.['sk']?.S;
     return sk ? Number.parseInt(sk, 10) || 0 : 0;
   }
@@ -147,8 +156,15 @@ export class DynamoAuditStore implements AuditStore {
     try {
       yield* paginateQuery({ client: this.client }, input);
     } catch (err) {
-      throw toPortError(err);
+      throw this.tableError(err);
     }
+  }
+
+  private tableError(err: unknown): unknown {
+    if (awsErrorOf(err)?.code === 'ResourceNotFound') {
+      return new AuditTableNotFoundError(`DynamoDB table ${this.tableName} does not exist (or is not in region ${this.region ?? 'of the default credential chain'}): name the audit table of the deployment (its stack output)`);
+    }
+    return toPortError(err);
   }
 }
 

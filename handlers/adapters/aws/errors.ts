@@ -33,14 +33,28 @@ const NETWORK_TRANSIENT = new Set(['TimeoutError', 'ECONNRESET', 'ETIMEDOUT', 'E
 export interface AwsErrorShape {
   code: string;
   message: string;
+  /** HTTP status of the answer, where the SDK got one ($metadata.httpStatusCode). */
+  status?: number;
+  /** Who is at fault ($fault), and whether the SDK calls it a throttle ($retryable.throttling). */
+  fault?: 'client' | 'server';
+  throttling?: boolean;
 }
 
 /** Wire code and message of an SDK error; null for errors that did not come from an AWS call. */
 export function awsErrorOf(err: unknown): AwsErrorShape | null {
   if (typeof err !== 'object' || err === null) return null;
-  const e = err as { name?: string; Code?: string; code?: string; message?: string; $metadata?: unknown };
+  const e = err as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: 'client' | 'server'; $retryable?: { throttling?: boolean } };
   const message = e.message ?? '';
-  if (e.$metadata !== undefined) return { code: (e.Code ?? e.name ?? 'Unknown').replace(/Exception$/, ''), message };
+  if (e.$metadata !== undefined) {
+    // A body the SDK could not parse still has the HTTP status: the code alone would be "Unknown".
+    return {
+      code: (e.Code ?? e.name ?? 'Unknown').replace(/Exception$/, ''),
+      message,
+      ...(e.$metadata?.httpStatusCode !== undefined ? { status: e.$metadata.httpStatusCode } : {}),
+      ...(e.$fault ? { fault: e.$fault } : {}),
+      ...(e.$retryable?.throttling ? { throttling: true } : {}),
+    };
+  }
   const network = [e.name, e.code].find((c) => c !== undefined && NETWORK_TRANSIENT.has(c));
   return network ? { code: network, message } : null;
 }
@@ -64,6 +78,9 @@ export function portErrorFor(shape: AwsErrorShape, mapping: ErrorMapping = {}): 
   if (TRANSIENT.has(code) || NETWORK_TRANSIENT.has(code)) return new TransientAwsError(text, code);
   if (code === 'InvalidParameterValue' && PROFILE_NOT_YET_VISIBLE.test(message)) return new TransientAwsError(text, code);
   if (NOT_FOUND.has(code)) return mapping.notFoundIsTransient ? new TransientAwsError(text, code) : new NotFoundError(text);
+  // Codes not listed: the HTTP status and the SDK's traits decide (a 503 with an unreadable body is still a 503).
+  if (shape.throttling || shape.status === 429) return new ThrottlingError(text);
+  if ((shape.status ?? 0) >= 500 || shape.fault === 'server') return new TransientAwsError(text, code);
   return new AwsCallError(text, code);
 }
 

@@ -4,6 +4,10 @@ import type { WorkflowPort } from '../../core/ports.ts';
 import { awsClient, regionOfArn } from './clients.ts';
 import { awsErrorOf, mapErrors, toPortError } from './errors.ts';
 
+// Step Functions answers a start of the same name and input as an open execution with that execution (success,
+// no error): its startDate then predates our request. Beyond this much clock difference, it is not ours.
+const CLOCK_SKEW_MS = 1000;
+
 // SendTaskFailure limits: error ≤ 256 characters, cause ≤ 32,768.
 const ERROR_MAX = 256;
 const CAUSE_MAX = 32_768;
@@ -20,10 +24,12 @@ export class StepFunctionsWorkflow implements WorkflowPort {
   async startExecution(name: string, input: unknown): Promise<{ executionArn: string; alreadyStarted: boolean }> {
     try {
       const command = new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) });
+      const sentAt = Date.now();
       const out = await this.client.send(command);
-      return { executionArn: out.executionArn ?? executionArnOf(this.stateMachineArn, name), alreadyStarted: false };
+      const existing = out.startDate !== undefined && out.startDate.getTime() < sentAt - CLOCK_SKEW_MS;
+      return { executionArn: out.executionArn ?? executionArnOf(this.stateMachineArn, name), alreadyStarted: existing };
     } catch (err) {
-      // The same incident reached us twice: its execution already exists, which is what we wanted.
+      // Same name, other input while open, or any input once closed: its execution already exists, which is what we wanted.
       if (awsErrorOf(err)?.code === 'ExecutionAlreadyExists') {
         return { executionArn: executionArnOf(this.stateMachineArn, name), alreadyStarted: true };
       }

@@ -8,6 +8,10 @@ export class RecordingWorkflow implements WorkflowPort {
 
   constructor(private readonly stateMachineArn = 'arn:aws:states:local:000000000000:stateMachine:remediate') {}
 
+  /**
+   * As the adapter reports Step Functions: a name already used is `alreadyStarted` whether Step Functions answered
+   * success (same input, execution open) or ExecutionAlreadyExists (other input, or closed).
+   */
   async startExecution(name: string, input: unknown): Promise<{ executionArn: string; alreadyStarted: boolean }> {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     if (this.started.some((s) => s.name === name)) {

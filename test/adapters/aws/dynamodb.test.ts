@@ -141,6 +141,14 @@ describe('DynamoAuditStore', () => {
     });
   });
 
+  it('a table that is not there is named in the error (audit --table with a wrong name or region)', async () => {
+    ddbMock.on(QueryCommand).rejects(awsError('ResourceNotFoundException', 'Requested resource not found'));
+    const missing = new DynamoAuditStore({ tableName: 'iam-autoheal-audit-typo', region: 'eu-west-1' });
+    await expect(missing.listIncidents()).rejects.toMatchObject({ name: 'AuditTableNotFound', message: expect.stringMatching(/table iam-autoheal-audit-typo .*eu-west-1/) });
+    await expect(missing.listIncident('k')).rejects.toMatchObject({ name: 'AuditTableNotFound' });
+    await expect(missing.append('k', (seq) => record('k', `000${seq}-intent`, '2026-11-29T11:00:00.000Z'))).rejects.toMatchObject({ name: 'AuditTableNotFound' });
+  });
+
   it('stops at the requested number of incidents and maps DynamoDB throttling', async () => {
     ddbMock.on(QueryCommand, { IndexName: 'byTime' }).resolves({
       Items: [item(record('inc-3', '0001-intent', '2026-11-29T13:00:00.000Z')), item(record('inc-2', '0001-intent', '2026-11-29T12:00:00.000Z'))],

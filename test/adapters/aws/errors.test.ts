@@ -51,4 +51,19 @@ describe('toPortError', () => {
     const bug = new TypeError('x is undefined');
     expect(toPortError(bug)).toBe(bug);
   });
+
+  it('maps an answer whose body could not be parsed by its HTTP status and SDK traits, not by the code alone', () => {
+    // What the SDK throws for a 503 with an HTML body from a load balancer: name "Unknown", the status in $metadata.
+    const unparsed = Object.assign(new Error('UnknownError'), { name: 'Unknown', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+    expect(toPortError(unparsed)).toMatchObject({ name: 'TransientAwsError', code: 'Unknown' });
+    const gateway = Object.assign(new Error('Bad Gateway'), { name: 'Unknown', $fault: 'client', $metadata: { httpStatusCode: 502 } });
+    expect(toPortError(gateway)).toBeInstanceOf(TransientAwsError);
+    const throttled = Object.assign(new Error(''), { name: 'Unknown', $fault: 'client', $metadata: { httpStatusCode: 429 } });
+    expect(toPortError(throttled)).toBeInstanceOf(ThrottlingError);
+    const flagged = Object.assign(new Error('slow'), { name: 'SlowDown', $fault: 'client', $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
+    expect(toPortError(flagged)).toBeInstanceOf(ThrottlingError);
+    // A client error stays permanent whatever its body.
+    const denied = Object.assign(new Error(''), { name: 'Unknown', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+    expect(toPortError(denied)).toBeInstanceOf(AwsCallError);
+  });
 });

@@ -69,6 +69,12 @@ describe('StepFunctionsWorkflow', () => {
     expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({ stateMachineArn: MACHINE, name: 'inc-1', input: '{"incidentKey":"inc-1"}' });
   });
 
+  it('counts a start of the same name and input as an open execution (Step Functions answers success) as a duplicate', async () => {
+    // The idempotent answer is the open execution itself: started a minute before this call.
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${MACHINE.replace('stateMachine', 'execution')}:inc-1`, startDate: new Date(Date.now() - 60_000) });
+    expect(await workflow.startExecution('inc-1', { incidentKey: 'inc-1' })).toMatchObject({ alreadyStarted: true });
+  });
+
   it('reports an existing execution of that name as already started', async () => {
     sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
     expect(await workflow.startExecution('inc-1', {})).toEqual({
