@@ -2,24 +2,24 @@
  * The CDK app: `IamAutoheal` (single account, the only top-level stack, so `cdk deploy` picks it) and,
  * in the `Organization` stage, `Organization/IamAutohealHub` and `Organization/IamAutohealMember`.
  * Context: configFile | config, notificationEmail (comma-separated), slackWorkspaceId + slackChannelId,
- * reserveConcurrency=false (for accounts whose Lambda concurrency quota is still 10).
+ * reserveConcurrency=false (for accounts whose Lambda concurrency quota is still 10), logRetentionDays,
+ * vpcSubnetIds + vpcSecurityGroupIds (comma-separated: run the steps in a VPC).
+ * Synth runs cdk-nag (AwsSolutions) and the AWS Control Tower proactive controls; a finding fails it.
  */
 import { App, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { REMEDIATIONS } from '../handlers/core/remediations/index.ts';
 import { loadDeploymentConfig } from '../lib/config-source.ts';
+import { ContextError, list, logRetentionOf, vpcOf } from '../lib/context-options.ts';
+import { controlTowerChecks } from '../lib/control-tower.ts';
 import { HubStack, MemberStack, SingleAccountStack } from '../lib/stacks.ts';
 
 /** Errors about the operator's input: one line, no stack trace. */
-const INPUT_ERRORS = ['ConfigError', 'ConfigSourceError', 'DefinitionSubstitutionError', 'RemediationPolicyError', 'ContextError'];
-
-class ContextError extends Error {
-  override readonly name = 'ContextError' as const;
-}
+const INPUT_ERRORS = ['ConfigError', 'ConfigSourceError', 'DefinitionSubstitutionError', 'RemediationPolicyError', 'ContextError', 'VpcPlacementError'];
 
 function defineApp(app: App): void {
   // Checks the whole construct tree, the Organization stage included; a finding fails synth.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), controlTowerChecks());
   const context = (key: string) => (app.node.tryGetContext(key) as string | undefined)?.toString().trim() || undefined;
   const { config } = loadDeploymentConfig(app.node);
   const workspaceId = context('slackWorkspaceId');
@@ -29,9 +29,11 @@ function defineApp(app: App): void {
   const service = {
     config,
     remediations: REMEDIATIONS,
-    notificationEmails: context('notificationEmail')?.split(',').map((email) => email.trim()).filter(Boolean) ?? [],
+    notificationEmails: list(context('notificationEmail')),
     slack: workspaceId && channelId ? { workspaceId, channelId } : undefined,
     reservedConcurrency: context('reserveConcurrency') === 'false' ? { intake: false, apply: false } as const : undefined,
+    logRetention: logRetentionOf(context('logRetentionDays')),
+    vpc: vpcOf(list(context('vpcSubnetIds')), list(context('vpcSecurityGroupIds'))),
   };
   // Environment-agnostic: the account and region come from the credentials at deploy time.
   new SingleAccountStack(app, 'IamAutoheal', { service });

@@ -10,7 +10,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Annotations } from 'aws-cdk-lib';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../handlers/core/config.ts';
 import { DEFAULT_MEMBER_READ_ROLE_NAME, DEFAULT_MEMBER_ROLE_NAME, type MemberAccess } from '../handlers/core/member-role.ts';
@@ -68,6 +68,8 @@ export class IamAutohealMember extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Declares the queue a dead-letter queue (CT.SQS.PR.1); allowAll is SQS's default, made explicit.
+      redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
     });
     this.rules = new AutohealRules(this, 'Rules', {
       cloudTrailSource: true,

@@ -13,17 +13,18 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ConfigError, type Config } from '../handlers/core/config.ts';
 import { MEMBER_ROLE_VARIABLES, type MemberAccess } from '../handlers/core/member-role.ts';
 import { AutohealAlarms } from './alarms.ts';
-import { AutohealFunction } from './autoheal-function.ts';
+import { AutohealFunction, type VpcPlacement } from './autoheal-function.ts';
+import { acknowledgeControl } from './control-tower.ts';
 import { denyForgedOutcomes } from './event-bus-policy.ts';
 import { AutohealRules } from './event-rules.ts';
 import { acknowledgeServiceFindings } from './nag-acknowledgements.ts';
-import { Notifications, type SlackChannelProps } from './notifications.ts';
+import { encryptLogGroups, Notifications, type SlackChannelProps } from './notifications.ts';
 import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, unscopedWritesWarning, type RemediationGrant } from './remediation-policy.ts';
 import { loadDefinition } from './state-machine-definition.ts';
 import { STEPS, type StepName } from './steps.ts';
@@ -73,8 +74,10 @@ export interface IamAutohealProps {
   readonly reservedConcurrency?: { readonly intake?: number | false; readonly apply?: number | false };
   /** @default 'info' */
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** @default one year for the workflow, three months for the steps */
+  /** How long every log group of the service keeps its logs. @default one year (CT.CLOUDWATCH.PR.2 asks for at least 365 days) */
   readonly logRetention?: RetentionDays;
+  /** Run the step functions in these subnets and security groups (CT.LAMBDA.PR.3). @default - outside any VPC */
+  readonly vpc?: VpcPlacement;
 }
 
 export class IamAutoheal extends Construct {
@@ -102,6 +105,8 @@ export class IamAutoheal extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Declares the queue a dead-letter queue (CT.SQS.PR.1); allowAll is SQS's default, made explicit.
+      redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
     });
     this.queue = new Queue(this, 'Events', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -133,6 +138,9 @@ export class IamAutoheal extends Construct {
     this.stateTable = new Table(this, 'State', { ...tableDefaults, timeToLiveAttribute: 'ttl', removalPolicy: RemovalPolicy.DESTROY });
 
     this.notifications = new Notifications(this, 'Notifications', { emails: props.notificationEmails ?? [], slack: props.slack, removalPolicy: RemovalPolicy.DESTROY });
+    // The deployment's key encrypts the log groups too (CT.CLOUDWATCH.PR.3).
+    encryptLogGroups(this.notifications.key);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_YEAR;
 
     // Named up front so that every step (even those the workflow invokes) can know its ARN without a cycle.
     const stateMachineName = Names.uniqueResourceName(this, { maxLength: 70, separator: '-' }) + '-remediate';
@@ -158,9 +166,17 @@ export class IamAutoheal extends Construct {
       memorySize: STEPS[step].memorySize,
       reservedConcurrentExecutions: reservedConcurrency(step, props.reservedConcurrency),
       roleName: props.hub && STEPS[step].memberAccess ? `${props.hub.stepRoleNamePrefix}-${step}` : undefined,
-      logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      logRetention,
+      logKey: this.notifications.key,
+      vpc: props.vpc,
       removalPolicy: RemovalPolicy.DESTROY,
     })])) as Record<StepName, AutohealFunction>;
+    if (!props.vpc) {
+      for (const step of steps) {
+        acknowledgeControl(this.functions[step].function, 'CT.LAMBDA.PR.3',
+          'no vpc configured: the steps call only AWS APIs (IAM, EC2, STS, Auto Scaling, DynamoDB, SNS, Step Functions, EventBridge), over TLS with SigV4, and accept no inbound connection. Set vpc (props) or vpcSubnetIds and vpcSecurityGroupIds (context) to run them in your subnets; docs/DEPLOY.md "Control Tower" lists the endpoints they need.');
+      }
+    }
     const fn = this.functions;
 
     // The poller stays within the reserved concurrency: a throttled batch would count as a receive and reach the DLQ.
@@ -273,6 +289,7 @@ export class IamAutoheal extends Construct {
     const logGroup = new LogGroup(this, 'WorkflowLogs', {
       logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      encryptionKey: this.notifications.key,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const stateMachine = new StateMachine(this, 'Workflow', {

@@ -8,6 +8,7 @@ import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { ENI_DESCRIBE_ACTIONS } from './autoheal-function.ts';
 import { RESOURCELESS_READS } from './remediation-policy.ts';
 
 const IAM5 = 'AwsSolutions-IAM5';
@@ -15,6 +16,7 @@ const IAM5 = 'AwsSolutions-IAM5';
 /** Actions that support no resource-level permissions: IAM accepts only `"*"` for them. */
 export const RESOURCELESS_ACTIONS = new Set<string>([
   ...RESOURCELESS_READS,
+  ...ENI_DESCRIBE_ACTIONS,
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
   'xray:GetSamplingRules',
@@ -52,6 +54,12 @@ const WILDCARD_REASONS: Array<{ finding: RegExp; reason: string }> = [
   {
     finding: /^Resource::<[A-Za-z0-9]+\.Arn>\/index\/\*$/,
     reason: 'DynamoDB grant on one table of this construct includes its own indexes (the audit table\'s byTime index); no other table is reachable.',
+  },
+  {
+    finding: new RegExp(String.raw`^Resource::arn:${PARTITION}:ec2:(<AWS::Region>|[a-z0-9-]*):(\d{12}|<AWS::AccountId>):\*/\*$`),
+    reason:
+      'Steps placed in a VPC: Lambda creates, attaches and deletes the functions\' network interfaces with the function\'s role; the interfaces are not known in advance, ' +
+      'and Lambda\'s guide gives this account-and-region form for DeleteNetworkInterface. Only the four network-interface actions of AWSLambdaVPCAccessExecutionRole are on it.',
   },
   {
     finding: /^Action::kms:(GenerateDataKey|ReEncrypt)\*$/,

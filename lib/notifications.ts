@@ -1,7 +1,10 @@
-/** Where incidents and alarms are announced: a KMS-encrypted SNS topic, e-mail, and optionally Slack. */
-import { RemovalPolicy } from 'aws-cdk-lib';
+/**
+ * Where incidents and alarms are announced: a KMS-encrypted SNS topic, e-mail, and optionally Slack. Its key
+ * is the deployment's key: it also encrypts the log groups (`encryptLogGroups`).
+ */
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SlackChannelConfiguration, LoggingLevel } from 'aws-cdk-lib/aws-chatbot';
-import { ManagedPolicy, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -29,10 +32,11 @@ export class Notifications extends Construct {
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
     this.key = new Key(this, 'Key', {
-      description: 'iam-autoheal notifications topic',
+      description: 'iam-autoheal notifications topic and log groups',
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
+    this.key.addToResourcePolicy(grantsOnlyForAwsServices());
     // CloudWatch alarms and EventBridge rules publish to the topic: they need the key to encrypt.
     for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
       this.key.grant(new ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
@@ -51,4 +55,35 @@ export class Notifications extends Construct {
       });
     }
   }
+}
+
+/**
+ * CT.KMS.PR.3: nobody creates a grant on the key unless it is for an AWS resource or made by an AWS service (the
+ * statement the control looks for, word for word). Nothing of this service uses grants: SNS and CloudWatch Logs
+ * use the key through its policy.
+ */
+export function grantsOnlyForAwsServices(): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'GrantsOnlyForAwsServices',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  });
+}
+
+/**
+ * Lets CloudWatch Logs of this account and region encrypt and read its log groups with the key (CT.CLOUDWATCH.PR.3):
+ * the policy CloudWatch Logs documents, narrowed by the encryption context to log groups of this account and region.
+ */
+export function encryptLogGroups(key: Key): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(new PolicyStatement({
+    sid: 'CloudWatchLogsOfThisAccountAndRegion',
+    principals: [new ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+  }));
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type ConfigInput } from '../../handlers/core/config.ts';
 import type { RemediationGrant } from '../../lib/remediation-policy.ts';
-import { HubStack, MemberStack, SingleAccountStack } from '../../lib/stacks.ts';
+import { HubStack, MemberStack, SingleAccountStack, type ServiceOptions } from '../../lib/stacks.ts';
 import { STEP_NAMES } from '../../lib/steps.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
@@ -87,6 +87,8 @@ export interface BuildOptions {
   /** The project's own handlers and ASL instead of stubs (bundling stays skipped). */
   realProject?: boolean;
   remediations?: readonly RemediationGrant[];
+  /** Service options passed through (vpc, logRetention…). */
+  service?: Pick<ServiceOptions, 'vpc' | 'logRetention'>;
 }
 
 export function buildApp(options: BuildOptions = {}): BuiltApp {
@@ -100,6 +102,7 @@ export function buildApp(options: BuildOptions = {}): BuiltApp {
     ...project,
     notificationEmails: options.emails ?? ['oncall@example.com'],
     slack: options.slack ? { workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' } : undefined,
+    ...options.service,
   };
   const env = { account: '111122223333', region: 'eu-west-1' };
   return {

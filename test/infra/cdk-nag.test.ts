@@ -28,6 +28,11 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(buildApp({ realProject: true, remediations: REMEDIATIONS }).app)).toEqual([]);
   });
 
+  it('finds nothing unacknowledged with the steps in a VPC (network-interface permissions)', () => {
+    const vpc = { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
+    expect(findings(buildApp({ service: { vpc } }).app)).toEqual([]);
+  });
+
   it('gives every acknowledgement a reason of substance', () => {
     const { app } = buildApp();
     app.synth();
