@@ -1,6 +1,6 @@
 // The Lambda bundles, built as synth builds them (lib/lambda-bundle.ts): each step carries the AWS SDK clients
 // it uses (tree-shaken) and nothing AGPL or infrastructure.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,5 +117,40 @@ describe('an EC2 client bundled with pure shapes', () => {
       IamInstanceProfile: { Arn: 'arn:aws:iam::111122223333:instance-profile/app', Id: 'AIPAEXAMPLE' },
       Tags: [{ Key: 'Name', Value: 'web' }],
     });
+  });
+});
+
+describe('markShapesPure on the SDK clients the steps use', () => {
+  const CLIENTS = ['auto-scaling', 'dynamodb', 'ec2', 'eventbridge', 'iam', 'sfn', 'sns', 'sts'];
+
+  /** Every export of a module, functions (lazy references) shown as the export they return: comparable across two copies. */
+  function describeExports(module: Record<string, unknown>): string {
+    const names = new Map<unknown, string>(Object.entries(module).map(([name, value]) => [value, name]));
+    return JSON.stringify(module, (_key, value: unknown) => {
+      if (typeof value !== 'function') return value;
+      if (names.has(value)) return `export ${names.get(value)}`;
+      const target = (value as () => unknown)();
+      return `-> ${names.get(target) ?? JSON.stringify(target)}`;
+    });
+  }
+
+  it('keeps every shape of every client exactly as the SDK defines it', async () => {
+    const cache = join(HANDLERS, '..', 'node_modules', '.cache');
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, 'shapes-'));
+    const entries: Record<string, string> = {};
+    for (const client of CLIENTS) {
+      const entry = join(dir, `${client}.ts`);
+      writeFileSync(entry, `export * from '@aws-sdk/client-${client}/dist-es/schemas/schemas_0.js';\n`);
+      entries[client] = entry;
+    }
+    const marked = await bundleSteps(entries, join(dir, 'marked'), { sourcemap: false, minify: false, logLevel: 'silent' });
+    const plain = await bundleSteps(entries, join(dir, 'plain'), { sourcemap: false, minify: false, plugins: [], logLevel: 'silent' });
+    for (const client of CLIENTS) {
+      const [a, b] = await Promise.all([marked, plain].map(async (set) => import(pathToFileURL(set[client]!.file).href) as Promise<Record<string, unknown>>));
+      expect(Object.keys(a!).length, client).toBeGreaterThan(10);
+      expect(readFileSync(marked[client]!.file, 'utf8'), client).toMatch(/\/\* @__PURE__ \*\/ \(\(\) => \[/);
+      expect(describeExports(a!), client).toBe(describeExports(b!));
+    }
   });
 });
