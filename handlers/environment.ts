@@ -30,7 +30,8 @@ export const config: Config = readConfig();
 export const logger: Logger = pino({
   level: process.env['LOG_LEVEL'] ?? 'info',
   // Policy documents can be long and credentials must never reach the logs.
-  redact: { paths: ['*.credentials', '*.SecretAccessKey', '*.SessionToken', '*.trustPolicy', '*.document'], censor: '[redacted]' },
+  // Task tokens stay in the state table: never in a log line either.
+  redact: { paths: ['*.credentials', '*.SecretAccessKey', '*.SessionToken', '*.trustPolicy', '*.document', 'taskToken', '*.taskToken'], censor: '[redacted]' },
 });
 
 /** The adapters a step uses; each entry imports only their modules (handlers/wiring), so a Lambda loads only its SDK clients. */
@@ -68,5 +69,6 @@ export function stepDeps(incidentKey: string, adapters: StepAdapters): StepDeps 
     lock: adapters.lock?.() ?? notWired('lock'),
     notifier: adapters.notifier?.() ?? notWired('notifier'),
     logger: logger.child({ incident: incidentKey }),
+    answerQueueUrl: process.env['ANSWER_QUEUE_URL'] || null,
   };
 }

@@ -197,6 +197,8 @@ export class IamAutoheal extends Construct {
     // Each grant follows what the step's code uses: budget and locks (state), audit trail, topic.
     this.stateTable.grantReadWriteData(fn.apply.role);
     this.stateTable.grantReadData(fn.guard.role);
+    // Approval requests (task tokens) live in the state table under approval#<incident>: request-approval writes them.
+    fn['request-approval'].role.addToPrincipalPolicy(approvalItems(this.stateTable, ['dynamodb:PutItem']));
     for (const step of ['apply', 'record', 'request-approval'] as const) this.auditTable.grantReadWriteData(fn[step].role);
     this.auditTable.grantReadData(fn.diagnose.role);
     for (const step of ['notify', 'request-approval'] as const) this.notifications.topic.grantPublish(fn[step].role);
@@ -312,6 +314,15 @@ export class IamAutoheal extends Construct {
     if (used.has('TopicArn')) this.notifications.topic.grantPublish(stateMachine);
     return stateMachine;
   }
+}
+
+/** Items of the state table whose partition key starts with approval# (the approval store), nothing else of it. */
+export function approvalItems(table: Table, actions: string[]): PolicyStatement {
+  return new PolicyStatement({
+    actions,
+    resources: [table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['approval#*'] } },
+  });
 }
 
 /** Every role of the deployment: those in the construct, and the scheduler's invoke role that CDK puts at stack level. */

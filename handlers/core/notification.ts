@@ -5,7 +5,8 @@
 import type { Diagnosis, GuardDecision, Incident, IncidentStatus, ActionResult, Evidence } from './incident.ts';
 
 export interface ApprovalRequestInfo {
-  taskToken: string;
+  /** The short id the answer names (the task token stays in the state table). */
+  approvalId: string;
   /** ISO time at which the request expires unanswered. */
   expiresAt: string;
 }
@@ -24,7 +25,15 @@ export interface NotificationInput {
   executionLink: string | null;
   /** Present only for an approval request. */
   approval?: ApprovalRequestInfo | null;
+  /** The answer queue the Slack buttons send to (variable `queue`); null without Slack buttons. */
+  answerQueueUrl?: string | null;
 }
+
+/**
+ * `metadata.additionalContext` keys that the Slack buttons read (lib/chatbot-actions.ts): the incident key, the approval
+ * id (only on an approval request), `undo` = "yes" on a message that reports changes made, and the answer queue.
+ */
+export const BUTTON_VARIABLES = { incident: 'incident', approval: 'approval', undo: 'undo', queue: 'queue', status: 'status' } as const;
 
 /** AWS Chatbot custom notification schema (version 1.0). */
 export interface ChatbotNotification {
@@ -110,12 +119,11 @@ function nextSteps(input: NotificationInput): string[] {
   const key = input.incident.key;
   const steps: string[] = [];
   if (input.approval) {
-    const token = input.approval.taskToken;
-    steps.push(`Approve: aws stepfunctions send-task-success --task-token '${token}' --task-output '{"approved":true,"by":"<your name>"}'`);
-    steps.push(`Reject: aws stepfunctions send-task-success --task-token '${token}' --task-output '{"approved":false,"by":"<your name>","reason":"<why>"}'`);
+    const id = input.approval.approvalId;
+    steps.push(`Approve or reject (approval ${id}): the Approve and Reject buttons in Slack, or from a terminal \`iam-autoheal approve ${key}\` / \`iam-autoheal reject ${key} --reason "…"\`.`);
     steps.push(`Unanswered, the request expires at ${input.approval.expiresAt} and nothing is changed.`);
   }
-  if (input.actions.some((a) => a.result === 'done')) steps.push(`Undo every change of this incident: iam-autoheal undo ${key}`);
+  if (hasUndoableChanges(input)) steps.push(`Undo every change of this incident: the Undo button in Slack, or \`iam-autoheal undo ${key}\``);
   if (input.status === 'escalated' && input.diagnosis?.owner) steps.push(`Talk to: ${input.diagnosis.owner}`);
   for (const { role } of proposedStatements(input)) {
     steps.push(`Review the proposed statement for role ${role}: if it is right, add it to the role or declare it in expectedPermissions; iam-autoheal never applies it.`);
@@ -124,6 +132,11 @@ function nextSteps(input: NotificationInput): string[] {
   steps.push(`Audit trail: iam-autoheal audit (incident ${key})`);
   if (input.executionLink) steps.push(`Execution: ${input.executionLink}`);
   return steps;
+}
+
+/** The message reports changes made (and so not yet undone by this incident's workflow). */
+function hasUndoableChanges(input: NotificationInput): boolean {
+  return !input.approval && input.actions.some((a) => a.result === 'done');
 }
 
 function titleOf(input: NotificationInput): string {
@@ -194,13 +207,17 @@ export function buildNotification(input: NotificationInput): Notification {
         execution: input.executionName,
         account: input.incident.accountId,
         region: input.incident.region,
+        ...(input.approval ? { [BUTTON_VARIABLES.approval]: input.approval.approvalId } : {}),
+        ...(hasUndoableChanges(input) ? { [BUTTON_VARIABLES.undo]: 'yes' } : {}),
+        ...(input.answerQueueUrl ? { [BUTTON_VARIABLES.queue]: input.answerQueueUrl } : {}),
       },
     },
   };
   return { subject: subjectOf(title), chatbot, email };
 }
 
-function subjectOf(title: string): string {
+/** SNS subjects: printable ASCII, no line breaks, at most 100 characters. */
+export function subjectOf(title: string): string {
   const flat = title.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7E]/g, '-');
   return flat.length > SUBJECT_MAX ? `${flat.slice(0, SUBJECT_MAX - 3)}...` : flat;
 }

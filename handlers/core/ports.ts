@@ -233,3 +233,45 @@ export interface LockPort {
   acquire(key: string, owner: string, ttlSeconds: number, at: Date): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
 }
+
+/** An approval request as the workflow stores it: the task token stays here, never in a message. */
+export interface StoredApproval {
+  approvalId: string;
+  incidentKey: string;
+  executionName: string;
+  /** The Step Functions task token; removed once the workflow has its answer. */
+  taskToken: string | null;
+  requestedAt: string;
+  expiresAt: string;
+  cause: string | null;
+  account: string;
+  region: string;
+  /** The first (and only) answer, once given. */
+  answer: RecordedAnswer | null;
+}
+
+export interface RecordedAnswer {
+  decision: 'approve' | 'reject';
+  /** Who, as the platform authenticated it (SQS SenderId, STS caller ARN, the simulated caller). */
+  by: string;
+  at: string;
+  reason?: string;
+}
+
+/** Approval requests (DynamoDB state table in AWS, memory locally); each expires with its request (TTL). */
+export interface ApprovalStorePort {
+  /** Stores a new request; putting the same id again (a retried step) leaves the first one. */
+  put(approval: StoredApproval): Promise<void>;
+  get(incidentKey: string, approvalId: string): Promise<StoredApproval | null>;
+  /** Every request of an incident still stored, oldest first. */
+  listIncident(incidentKey: string): Promise<StoredApproval[]>;
+  /**
+   * Records `answer` only if the request exists, has no answer and has not expired at `answer.at` (one conditional write):
+   * `recorded`, or the request as it is (null: not stored).
+   */
+  claim(incidentKey: string, approvalId: string, answer: RecordedAnswer): Promise<{ recorded: true } | { recorded: false; current: StoredApproval | null }>;
+  /** Removes `answer` if it is still the recorded one: its delivery to the workflow failed, so it may be answered again. */
+  release(incidentKey: string, approvalId: string, answer: RecordedAnswer): Promise<void>;
+  /** Drops the task token once the workflow has the answer. */
+  forgetToken(incidentKey: string, approvalId: string): Promise<void>;
+}

@@ -8,6 +8,7 @@
  *   bound of FULL jitter, so that runs repeat exactly).
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { MemoryApprovalStore } from '../adapters/local/approval-store.ts';
 import type { SimulatedAccount } from '../adapters/simulated/index.ts';
 import type { RecordingEvents } from '../adapters/local/recorders.ts';
 import type { Cause } from '../core/causes.ts';
@@ -19,9 +20,10 @@ import { notifyStep } from '../steps/notify.ts';
 import { recordStep } from '../steps/record.ts';
 import { requestApprovalStep } from '../steps/request-approval.ts';
 import type {
-  ApplyProgress, ApprovalAnswer, DiagnoseOutput, GuardOutput, RecordOutput, RequestApprovalInput, StepDeps, VerifyInput, VerifyOutput,
+  ApplyProgress, DiagnoseOutput, GuardOutput, RecordOutput, RequestApprovalInput, StepDeps, VerifyInput, VerifyOutput,
 } from '../steps/types.ts';
 import { verifyStep } from '../steps/verify.ts';
+import { answerAfterExecution, answerApproval, scriptedAnswers, type AnswerReport, type ScenarioApprovals } from './answers.ts';
 import type { StepName, TaskStateInfo } from './definition.ts';
 import type { IncidentReport } from './report.ts';
 
@@ -34,7 +36,12 @@ export interface ExecutionEnv {
   deps: StepDeps;
   definition: StateMachineDefinition;
   tasks: TaskStateInfo[];
-  approvals: 'approve' | 'reject' | 'none';
+  /** The scenario's scripted answers (handlers/local/answers.ts). */
+  approvals: ScenarioApprovals;
+  /** Where the workflow keeps task tokens under approval ids. */
+  approvalStore: MemoryApprovalStore;
+  /** Every answer given, in order. */
+  answers: AnswerReport[];
   /** Unanswered approvals: the execution stays open ('wait'), or the request times out ('expire'). */
   unanswered: 'wait' | 'expire';
   events: RecordingEvents;
@@ -92,6 +99,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   // Event → outcome: measured from the incident's first event (the clock may already be past it).
   const startMs = Math.min(account.clock.nowMs(), Date.parse(started.incident.firstSeen) || Number.POSITIVE_INFINITY);
   const note = (step: string, text: string) => env.note(key, step, text);
+  const answerEnv = { account, deps, approvals: env.approvalStore, answers: env.answers, note };
   let cause: Cause | null = null;
   let outcome: RecordOutput | null = null;
   let awaitingApproval = false;
@@ -110,24 +118,24 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     }
     const payload = asJson(input['Payload'] as Payload);
     if (task.step === 'RequestApproval') {
-      const { expiresAt } = await requestApprovalStep(deps, payload as never);
-      if (env.approvals === 'none' && env.unanswered === 'expire') {
-        const timeout = (payload as RequestApprovalInput).approvalTimeoutSeconds;
-        account.clock.advance(timeout);
-        note(task.name, `approval requested; nobody answered within ${timeout}s: the request expires`);
+      const request = payload as RequestApprovalInput;
+      const { approvalId, expiresAt } = await requestApprovalStep({ ...deps, approvals: env.approvalStore }, request);
+      const script = scriptedAnswers(env.approvals);
+      const answer = await answerApproval(answerEnv, key, { approvalId, taskToken: request.taskToken }, script);
+      if (answer) {
+        note(task.name, `approval ${approvalId}: ${answer.approved ? 'approved' : 'rejected'} by ${answer.by}`);
+        return answer; // what SendTaskSuccess delivered: the task's output
+      }
+      if (script.length > 0 || env.unanswered === 'expire') {
+        const timeout = request.approvalTimeoutSeconds;
+        account.clock.advance(Math.max(0, (Date.parse(expiresAt) - account.clock.nowMs()) / 1000));
+        note(task.name, `approval ${approvalId} requested; no answer reached it within ${timeout}s: the request expires`);
         throw new ApprovalTimeoutError(`no answer within ${timeout}s`);
       }
-      if (env.approvals === 'none') {
-        awaitingApproval = true;
-        note(task.name, `approval requested (expires ${expiresAt}); nobody answers in this scenario: the execution waits`);
-        abort(); // the execution stays open in AWS; locally it stops here
-        return { approved: false, by: 'nobody' };
-      }
-      const answer: ApprovalAnswer = env.approvals === 'approve'
-        ? { approved: true, by: 'scenario approver' }
-        : { approved: false, by: 'scenario approver', reason: 'rejected in the scenario' };
-      note(task.name, `approval requested; ${answer.approved ? 'approved' : 'rejected'} by ${answer.by}`);
-      return answer; // what SendTaskSuccess would deliver as the task's output
+      awaitingApproval = true;
+      note(task.name, `approval ${approvalId} requested (expires ${expiresAt}); nobody answers in this scenario: the execution waits`);
+      abort(); // the execution stays open in AWS; locally it stops here
+      return { approved: false, by: 'nobody' };
     }
     if (task.step === 'Verify' && !isRetry) {
       const waited = (payload as VerifyInput).wait.seconds;
@@ -239,6 +247,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     note('execution', `ended with an error: ${err instanceof Error ? err.message : String(err)}`);
   }
   await counting;
+  if (!awaitingApproval) await answerAfterExecution(answerEnv, key, scriptedAnswers(env.approvals));
 
   const final = outcome as RecordOutput | null;
   const status = awaitingApproval ? 'awaiting-approval' : (final?.status ?? 'failed');

@@ -1,6 +1,7 @@
 /** What `runScenario` returns: the `simulate --json` document of CONTRACTS.md, plus timeline and notifications. */
 import type { ActionResult, IncidentStatus } from '../core/incident.ts';
 import type { Cause } from '../core/causes.ts';
+import type { AnswerReport } from './answers.ts';
 
 export interface TimelineEntry {
   /** Simulated time, ISO. */
@@ -57,4 +58,6 @@ export interface SimulationReport {
   timeline: TimelineEntry[];
   notifications: NotificationReport[];
   outcomeEvents: Array<{ detailType: string; detail: unknown }>;
+  /** Answers given through the answer path (scenario `approvals`), refused ones included. */
+  answers: AnswerReport[];
 }

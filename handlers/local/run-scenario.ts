@@ -8,6 +8,7 @@ import '../adapters/polyfills.ts';
 import { pino } from 'pino';
 import { JsonLinesAuditStore, MemoryAuditStore } from '../adapters/local/audit-store.ts';
 import { MemoryChangeBudget, MemoryLock } from '../adapters/local/budget-and-lock.ts';
+import { MemoryApprovalStore } from '../adapters/local/approval-store.ts';
 import { RecordingEvents, RecordingWorkflow } from '../adapters/local/recorders.ts';
 import { SimulatedAccount, type CrashInjection, type Scenario } from '../adapters/simulated/index.ts';
 import { CrashingAuditStore, type AuditCrash } from './crash.ts';
@@ -31,6 +32,8 @@ export interface RunOptions {
   unansweredApprovals?: 'wait' | 'expire';
   /** Run against this account (made from the same scenario) and keep it afterwards, e.g. to `undo` on it. */
   account?: SimulatedAccount;
+  /** Keep approval requests (and their tokens) here, e.g. to look at them afterwards. */
+  approvals?: MemoryApprovalStore;
   /** Lambda crashes to inject: around AWS calls, or right after an audit record (the fault matrix, crash tests). */
   crashes?: { calls?: CrashInjection[]; audit?: AuditCrash[] };
 }
@@ -65,10 +68,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     notifier: account.notifier,
     clock: account.clock,
     logger,
+    answerQueueUrl: `https://sqs.${region}.amazonaws.com/${accountId}/iam-autoheal-answers`,
   };
   const definition = loadLocalDefinition(region, accountId);
+  const approvalStore = options.approvals ?? new MemoryApprovalStore();
   const env = { account, deps, definition, tasks: taskStates(definition, region, accountId), approvals: scenario.approvals,
-    unanswered: options.unansweredApprovals ?? 'wait', events: new RecordingEvents(), note };
+    approvalStore, answers: [], unanswered: options.unansweredApprovals ?? 'wait', events: new RecordingEvents(), note };
 
   const incidents = [];
   for (const started of byFirstEvent(intake.started)) {
@@ -93,6 +98,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     timeline,
     notifications: account.notifier.messages.map(toNotificationReport),
     outcomeEvents: env.events.outcomes,
+    answers: env.answers,
   };
 }
 

@@ -4,7 +4,7 @@ import { outcomeOf } from './outcome.ts';
 import type { NotifyInput, NotifyOutput, StepDeps } from './types.ts';
 
 export async function publishNotification(deps: StepDeps, input: NotificationInput): Promise<{ messageId: string; notification: Notification }> {
-  const notification = buildNotification(input);
+  const notification = buildNotification({ answerQueueUrl: deps.answerQueueUrl ?? null, ...input });
   const { messageId } = await deps.notifier.publish({
     subject: notification.subject,
     body: JSON.stringify(notification.chatbot),

@@ -3,7 +3,7 @@
  * statemachines/remediate.asl.json (each step's output sits under its own key: $.diagnose, $.guard, …).
  */
 import type { Logger } from 'pino';
-import type { AccountPorts, ChangeBudgetPort, Clock, LockPort, NotifierPort } from '../core/ports.ts';
+import type { AccountPorts, ApprovalStorePort, ChangeBudgetPort, Clock, LockPort, NotifierPort } from '../core/ports.ts';
 import type { AuditStore } from '../core/audit-record.ts';
 import type { Config } from '../core/config.ts';
 import type { ActionResult, Diagnosis, Evidence, GuardDecision, GuardVerdict, Incident, IncidentStatus, PlannedAction } from '../core/incident.ts';
@@ -19,6 +19,13 @@ export interface StepDeps {
   notifier: NotifierPort;
   clock: Clock;
   logger: Logger;
+  /** The queue the Slack buttons send answers to (the `queue` variable of messages); null or absent without Slack. */
+  answerQueueUrl?: string | null;
+}
+
+/** RequestApproval also keeps the task token server-side, under the approval id. */
+export interface RequestApprovalDeps extends StepDeps {
+  approvals: ApprovalStorePort;
 }
 
 /** $$.Execution.Name and $$.Execution.Id, passed by the state machine to every step. */
@@ -70,11 +77,14 @@ export interface RequestApprovalInput {
   approvalTimeoutSeconds: number;
   execution: ExecutionRef;
 }
-/** What an approver sends back with SendTaskSuccess. */
+/** What the answer path sends back with SendTaskSuccess (handlers/core/answer.ts): never typed by a person. */
 export interface ApprovalAnswer {
   approved: boolean;
+  /** Who answered, as the platform authenticated it. */
   by: string;
   reason?: string;
+  approvalId?: string;
+  at?: string;
 }
 
 export interface ApplyProgress {

@@ -1,5 +1,6 @@
 /** The DynamoDB adapters (audit trail, change budget, lock), created on first use and kept for the container's life. */
 import { DynamoAuditStore } from '../adapters/aws/dynamodb-audit.ts';
+import { DynamoApprovalStore } from '../adapters/aws/dynamodb-approvals.ts';
 import { DynamoChangeBudget, DynamoLock } from '../adapters/aws/dynamodb-state.ts';
 import { required } from './variables.ts';
 
@@ -17,4 +18,10 @@ export function changeBudget(): DynamoChangeBudget {
 
 export function changeLock(): DynamoLock {
   return (lock ??= new DynamoLock({ tableName: required('STATE_TABLE') }));
+}
+
+let approvals: DynamoApprovalStore | undefined;
+
+export function approvalStore(): DynamoApprovalStore {
+  return (approvals ??= new DynamoApprovalStore({ tableName: required('STATE_TABLE') }));
 }

@@ -83,14 +83,15 @@ describe('runScenario: approvals', () => {
     json.approvals = approvals;
   });
 
-  it('approved: asks once (with how to approve and reject), then applies and verifies', async () => {
+  it('approved: asks once (with how to approve and reject), replies "approved by" in the thread, then applies and verifies', async () => {
     const report = await runScenario(approveMode('approve'));
     expect(report.incidents[0]).toMatchObject({ status: 'fixed' });
     expect(report.api.ec2Writes).toBe(1);
     expect(profileOf(report.account, INSTANCE)).toBe('batch-worker');
-    expect(report.notifications.map((n) => n.status)).toEqual(['awaiting-approval', 'fixed']);
-    expect(report.notifications[0]!.email).toMatch(/Approve: aws stepfunctions send-task-success/);
-    expect(report.notifications[0]!.email).toMatch(/Reject: /);
+    expect(report.notifications.map((n) => n.status)).toEqual(['awaiting-approval', 'answer-approve', 'fixed']);
+    expect(report.notifications[0]!.email).toMatch(/iam-autoheal approve /);
+    expect(report.notifications[0]!.email).toMatch(/iam-autoheal reject /);
+    expect(report.notifications[1]!.subject).toMatch(/approved/);
   });
 
   it('rejected: nothing changes, the incident says who rejected it', async () => {
@@ -184,13 +185,14 @@ describe('runExecution', () => {
     const { loadLocalDefinition, taskStates } = await import('../../handlers/local/definition.ts');
     const { runExecution } = await import('../../handlers/local/execution.ts');
     const { RecordingEvents } = await import('../../handlers/adapters/local/recorders.ts');
+    const { MemoryApprovalStore } = await import('../../handlers/adapters/local/approval-store.ts');
     const scenario = loadScenarioFile(EXAMPLE);
     const account = new SimulatedAccount(scenario);
     const definition = loadLocalDefinition('eu-central-1', '210987654321');
     definition.States['Diagnose'] = { ...definition.States['Diagnose']!, Resource: 'arn:aws:states:::sqs:sendMessage' } as never;
     const env = {
       account, definition, tasks: taskStates(definition, 'eu-central-1', '210987654321'), approvals: 'none' as const, unanswered: 'wait' as const,
-      events: new RecordingEvents(), note: () => {}, deps: { logger: pino({ level: 'silent' }) } as never,
+      approvalStore: new MemoryApprovalStore(), answers: [], events: new RecordingEvents(), note: () => {}, deps: { logger: pino({ level: 'silent' }) } as never,
     };
     const started = { incident: {} as never, executionName: 'x', executionArn: 'arn:x', alreadyStarted: false };
     await expect(runExecution(env, started)).rejects.toMatchObject({ name: 'MissingTaskBinding' });

@@ -17,6 +17,12 @@ import { parseConfig } from '../../handlers/core/config.ts';
 
 const fake = vi.hoisted(() => ({ deps: null as unknown as StepDeps }));
 vi.mock('../../handlers/environment.ts', () => ({ stepDeps: () => fake.deps }));
+const approvals = vi.hoisted(() => ({ store: null as unknown as import('../../handlers/adapters/local/approval-store.ts').MemoryApprovalStore }));
+vi.mock('../../handlers/wiring/dynamodb.ts', async () => {
+  const { MemoryApprovalStore } = await import('../../handlers/adapters/local/approval-store.ts');
+  approvals.store = new MemoryApprovalStore();
+  return { auditStore: () => fake.deps.audit, changeBudget: () => fake.deps.budget, changeLock: () => fake.deps.lock, approvalStore: () => approvals.store };
+});
 
 const { handler: diagnose } = await import('../../handlers/diagnose.ts');
 const { handler: guard } = await import('../../handlers/guard.ts');
@@ -192,13 +198,16 @@ describe('record and notify Lambdas', () => {
     expect(message!.email).toContain('https://eu-central-1.console.aws.amazon.com/states/');
   });
 
-  it('request-approval: tells approvers how to approve or reject with the task token', async () => {
+  it('request-approval: keeps the task token in the approval store and tells approvers the approval id, never the token', async () => {
     const diagnosis = await diagnosed();
     const decision = (await guard({ incident, diagnosis, execution }, context)).decision;
     const out = await requestApproval({ taskToken: 'TOKEN-123', incident, diagnosis, decision, approvalTimeoutSeconds: 3600, execution }, context);
     expect(Date.parse(out.expiresAt) - account.clock.now().getTime()).toBe(3600_000);
+    expect(out.approvalId).toMatch(/^ap-[0-9a-z]{10}$/);
     const [message] = account.notifier.messages as Array<{ body: string; email?: string }>;
-    expect(message!.email).toMatch(/Approve: .*--task-token 'TOKEN-123'/);
-    expect(JSON.parse(message!.body).content.nextSteps.join('\n')).toMatch(/Reject: .*TOKEN-123/);
+    expect(`${message!.body}${message!.email}`).not.toContain('TOKEN-123');
+    expect(message!.email).toContain(`approval ${out.approvalId}`);
+    expect(JSON.parse(message!.body).metadata.additionalContext.approval).toBe(out.approvalId);
+    expect(await approvals.store.get(incident.key, out.approvalId)).toMatchObject({ taskToken: 'TOKEN-123', expiresAt: out.expiresAt, answer: null });
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { MemoryApprovalStore } from '../../handlers/adapters/local/approval-store.ts';
 import { MemoryAuditStore } from '../../handlers/adapters/local/audit-store.ts';
 import { MemoryChangeBudget, MemoryLock } from '../../handlers/adapters/local/budget-and-lock.ts';
 import { SimulatedAccount, loadScenarioFile } from '../../handlers/adapters/simulated/index.ts';
@@ -11,14 +12,18 @@ import { coalesceIncidents } from '../../handlers/core/intake.ts';
 import { classify, extractRecords, incidentKey } from '../../handlers/core/events/index.ts';
 
 const SCENARIO = 'test/fixtures/scenarios/example-launch-without-profile.json';
-const fake = vi.hoisted(() => ({ accesses: [] } as unknown as { account: import('../../handlers/adapters/simulated/index.ts').SimulatedAccount; accesses: string[] }));
+const fake = vi.hoisted(() => ({ accesses: [], answers: [] } as unknown as {
+  account: import('../../handlers/adapters/simulated/index.ts').SimulatedAccount; accesses: string[]; answers: Array<{ token: string; output: any }>;
+}));
 vi.mock('../../handlers/wiring/account.ts', () => ({ portsFor: (_context: unknown, access: string) => () => { fake.accesses.push(access); return fake.account.ports; } }));
 vi.mock('../../handlers/wiring/dynamodb.ts', () => {
   const audit = new MemoryAuditStore();
   const budget = new MemoryChangeBudget();
   const lock = new MemoryLock();
-  return { auditStore: () => audit, changeBudget: () => budget, changeLock: () => lock };
+  const approvals = new MemoryApprovalStore();
+  return { auditStore: () => audit, changeBudget: () => budget, changeLock: () => lock, approvalStore: () => approvals };
 });
+vi.mock('../../handlers/wiring/workflow.ts', () => ({ workflowPort: () => ({ sendTaskSuccess: async (token: string, output: unknown) => { fake.answers.push({ token, output }); } }) }));
 vi.mock('../../handlers/wiring/notifier.ts', () => ({ snsNotifier: () => fake.account.notifier }));
 
 const scenario = loadScenarioFile(SCENARIO);
@@ -52,5 +57,25 @@ describe('Lambda entries with the real stepDeps', () => {
     expect(fake.account.notifier.messages).toHaveLength(2);
     // In a hub, only apply reaches a member through its write role; diagnose and verify use the read role.
     expect(fake.accesses).toEqual(['read', 'write', 'read']);
+  });
+
+  it('answer: a queue message from the Slack channel role approves the request with its SenderId, once; the token stays server-side', async () => {
+    vi.stubEnv('CHANNEL_ROLE_ID', 'AROAEXAMPLECHANNEL01');
+    vi.stubEnv('SLACK_CHANNEL', 'C0123ABCD');
+    const request = fake.account.notifier.messages.at(-1)!;
+    const context_ = JSON.parse(request.body).metadata.additionalContext;
+    expect(request.body).not.toContain('"T"');
+    const message = (id: string, senderId: string) => ({ messageId: id, body: `approve/${context_.incident}/${context_.approval}`, attributes: { SenderId: senderId } });
+    const answer = await entry('answer');
+    const result = await answer({ Records: [message('m-1', 'AROAEXAMPLECHANNEL01:AWSChatbot-session'), message('m-2', 'AROAOTHERROLE0000001:someone')] }, context);
+    expect(result).toEqual({ batchItemFailures: [] });
+    // Exactly one SendTaskSuccess, with the token from the store and who the platform says sent it.
+    expect(fake.answers).toEqual([{ token: 'T', output: expect.objectContaining({ approved: true, by: 'Slack channel C0123ABCD (AWS Chatbot channel role) (AROAEXAMPLECHANNEL01:AWSChatbot-session)', approvalId: context_.approval }) }]);
+    const replies = fake.account.notifier.messages.slice(-2).map((m) => JSON.parse(m.body));
+    expect(replies[0].content.description).toMatch(/^approved by Slack channel C0123ABCD/);
+    expect(replies[1].content.description).toMatch(/already approved by Slack channel C0123ABCD .* your answer was not recorded/);
+    expect(replies.map((r) => r.metadata.threadId)).toEqual([context_.incident, context_.incident]);
+    // A message nobody can answer (bad body) is refused in the log, not retried.
+    expect(await answer({ Records: [{ messageId: 'm-3', body: 'approve/x', attributes: { SenderId: 'AROAX:y' } }] }, context)).toEqual({ batchItemFailures: [] });
   });
 });

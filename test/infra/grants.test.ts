@@ -211,11 +211,16 @@ describe('data grants follow what each step uses', () => {
     ['Verify', 'none', 'none'],
     ['Record', 'write', 'none'],
     ['Notify', 'none', 'none'],
-    ['RequestApproval', 'write', 'none'],
+    ['RequestApproval', 'write', 'write'],
     ['Sweep', 'none', 'none'],
   ])('%s: audit %s, state %s', (step, auditAccess, stateAccess) => {
     expect(access(step, audit)).toBe(auditAccess);
     expect(access(step, state)).toBe(stateAccess);
+  });
+
+  it('request-approval writes only approval items of the state table (task tokens), never the budget or the locks', () => {
+    const statements = roleStatements(single, 'IamAutohealRequestApprovalRole').filter((s) => JSON.stringify(s.Resource).includes(state));
+    expect(statements).toEqual([expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['approval#*'] } } })]);
   });
 
   it('lets only the intake and the sweep start executions, and only notify and request-approval publish', () => {

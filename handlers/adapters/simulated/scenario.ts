@@ -179,6 +179,23 @@ export const physicsSchema = z
   })
   .strict();
 
+/**
+ * One scripted answer, given through the same answer path as the Slack buttons and the CLI: `by` is the identity the
+ * platform would have authenticated (an STS caller ARN, an SQS SenderId), `afterSeconds` counts from the approval
+ * request (approve, reject) or from the end of the incident's execution (undo, details).
+ */
+export const scenarioAnswerSchema = z
+  .object({
+    action: z.enum(['approve', 'reject', 'undo', 'details']),
+    by: z.string().min(1).max(512).default('arn:aws:sts::111122223333:assumed-role/oncall/scenario-approver'),
+    afterSeconds: z.number().nonnegative().default(0),
+    reason: z.string().max(500).optional(),
+    /** Answer this approval id instead of the one requested (an unknown or stale id). */
+    approvalId: z.string().optional(),
+  })
+  .strict();
+export type ScenarioAnswer = z.output<typeof scenarioAnswerSchema>;
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -186,7 +203,8 @@ export const scenarioSchema = z
     account: accountSchema,
     physics: physicsSchema.default(physicsSchema.parse({})),
     config: z.unknown().optional(),
-    approvals: z.enum(['approve', 'reject', 'none']).default('none'),
+    /** "approve" / "reject": one answer at once by the scenario approver; "none": nobody answers; or the answers in order. */
+    approvals: z.union([z.enum(['approve', 'reject', 'none']), z.array(scenarioAnswerSchema)]).default('none'),
     /** CloudTrail records, EventBridge events or log files; the event model validates them. */
     events: z.array(z.unknown()).default([]),
     /** Free-form expectations for tests. */

@@ -77,17 +77,31 @@ describe('buildNotification', () => {
     expect(email).not.toContain('iam-autoheal undo');
   });
 
-  it('for an approval request, says how to approve and how to reject, and when it expires', () => {
+  it('for an approval request, names the approval id (never a task token), how to answer, and when it expires', () => {
     const { chatbot, email, subject } = buildNotification(input({
-      status: 'awaiting-approval', actions: [], approval: { taskToken: 'tok-42', expiresAt: '2026-10-02T10:00:00.000Z' },
+      status: 'awaiting-approval', actions: [], approval: { approvalId: 'ap-0123456789', expiresAt: '2026-10-02T10:00:00.000Z' },
+      answerQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/answers',
     }));
     expect(subject).toContain('approval needed');
     expect(email).toContain('proposed: attach-policy app');
     const steps = chatbot.content.nextSteps.join('\n');
-    expect(steps).toMatch(/Approve: aws stepfunctions send-task-success --task-token 'tok-42' --task-output '\{"approved":true/);
-    expect(steps).toMatch(/Reject: .*"approved":false/);
+    expect(steps).toContain('approval ap-0123456789');
+    expect(steps).toContain(`iam-autoheal approve ${incident.key}`);
+    expect(steps).toContain(`iam-autoheal reject ${incident.key}`);
+    expect(`${steps}\n${email}`).not.toMatch(/send-task-success|task-token/);
     expect(steps).toContain('2026-10-02T10:00:00.000Z');
     expect(chatbot.metadata.eventType).toBe('ApprovalRequested');
+    // What the Approve and Reject buttons read: the incident, the approval id and the queue; no Undo on a request.
+    expect(chatbot.metadata.additionalContext).toMatchObject({ incident: incident.key, approval: 'ap-0123456789', queue: 'https://sqs.eu-west-1.amazonaws.com/111122223333/answers' });
+    expect(chatbot.metadata.additionalContext['undo']).toBeUndefined();
+  });
+
+  it('offers Undo (variable undo=yes) only on a message that reports changes made', () => {
+    const fixed = buildNotification(input({ status: 'fixed' }));
+    expect(fixed.chatbot.metadata.additionalContext['undo']).toBe('yes');
+    expect(fixed.chatbot.metadata.additionalContext['approval']).toBeUndefined();
+    const observed = buildNotification(input({ status: 'observed', actions: [], reason: 'observe mode' }));
+    expect(observed.chatbot.metadata.additionalContext['undo']).toBeUndefined();
   });
 
   it('shows the proposed least-privilege statement of an escalated proposal, in Slack and in the email', () => {
