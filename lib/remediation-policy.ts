@@ -16,6 +16,8 @@ export const RESOURCELESS_READS = [
   'ec2:DescribeLaunchTemplates',
   'autoscaling:DescribeAutoScalingGroups',
   'sts:DecodeAuthorizationMessage',
+  // Recent changes the intake did not deliver (the event history): management events of the account, read only.
+  'cloudtrail:LookupEvents',
 ] as const;
 
 /** Where the `${Partition}`/`${Account}`/`${Region}` placeholders of a declaration point (tokens allowed). */

@@ -178,6 +178,26 @@ function profileWithoutRole() {
   };
 }
 
+/**
+ * The same profile emptied three days before the service ran: the removal is only in CloudTrail's event history,
+ * and the role is not named like the profile, so only LookupEvents can tell which role to add back.
+ */
+function profileEmptiedSeenInEventHistory() {
+  const base = profileWithoutRole();
+  const role = 'etl-worker';
+  const [change, ...launches] = base.events;
+  const removal = { ...change!, eventTime: '2026-10-18T09:12:44Z', requestParameters: { ...change!.requestParameters, roleName: role } };
+  const { updatedAt: _emptiedAt, ...profile } = base.account.instanceProfiles[0]!;
+  return {
+    ...base,
+    name: 'instance profile etl-runner emptied days ago, seen only in the CloudTrail event history',
+    description: 'A cleanup script removed the role etl-worker from the instance profile etl-runner three days before; that change never reached the service. New instances launch with the empty profile. The diagnosis reads CloudTrail\'s event history (LookupEvents on the profile\'s name), finds which role was removed and by whom (the role is not named like the profile: nothing else could tell), and adds it back after approval. The history only suggests the role; the opt-in tag on the role authorizes it.',
+    account: { ...base.account, roles: [{ ...base.account.roles[0]!, name: role }], instanceProfiles: [profile], eventHistory: [removal] },
+    expected: { ...base.expected, changeEvents: 0 },
+    events: launches,
+  };
+}
+
 /** The profile's role was swapped; running instances still hold the old role's credentials. */
 function staleCredentials() {
   const accountId = '888899990000';
@@ -310,6 +330,7 @@ writeScenarios(
     'forged-events-refused.json': forgedEventsRefused,
     'trust-policy-lost-ec2.json': trustPolicyLostEc2,
     'profile-without-role.json': profileWithoutRole,
+    'profile-emptied-seen-in-event-history.json': profileEmptiedSeenInEventHistory,
     'stale-credentials.json': staleCredentials,
     'propagation-delay.json': propagationDelay,
     'approval-rejected.json': approvalRejected,

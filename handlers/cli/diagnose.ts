@@ -66,7 +66,8 @@ export async function diagnoseFile(file: string, options: DiagnoseOptions): Prom
   const results: Array<{ incident: Incident; diagnosis: Diagnosis }> = [];
   for (const incident of incidents) {
     const ports = await target.portsFor(incident);
-    results.push({ incident, diagnosis: await diagnoseIncident(ports, incident, target.config) });
+    // The file's events are not everything that changed: read the event history as the sweep does.
+    results.push({ incident, diagnosis: await diagnoseIncident(ports, incident, target.config, { eventHistory: 'full' }) });
   }
   if (options.json) {
     const ignored = classified.filter((c) => c.kind === 'ignored').map((c) => ({ eventId: c.eventId, reason: c.reason }));

@@ -162,6 +162,56 @@ export interface StsPort {
   callerIdentity(): Promise<{ accountId: string; arn: string }>;
 }
 
+/** One attribute of a LookupEvents request: CloudTrail takes at most one per request. */
+export type EventLookupAttribute =
+  | { key: 'ResourceName' | 'ResourceType' | 'EventName' | 'EventSource' | 'Username' | 'EventId' | 'AccessKeyId'; value: string }
+  | { key: 'ReadOnly'; value: 'true' | 'false' };
+
+export interface EventLookup {
+  attribute: EventLookupAttribute;
+  /** Window of the event history to search (CloudTrail keeps 90 days of management events). */
+  startTime: Date;
+  endTime: Date;
+  /** Pages of at most 50 events to read before stopping (LookupEvents is limited to 2 requests/s per account and region). */
+  maxPages: number;
+  /**
+   * Search the partition's global region (us-east-1 in `aws`), where CloudTrail keeps the events of global services
+   * such as IAM and STS; otherwise the account port's own region (EC2, Auto Scaling).
+   */
+  global?: boolean;
+}
+
+/** Where CloudTrail keeps the events of global services (IAM, STS): the partition's first region. */
+export function globalEventsRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'cn-north-1';
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  return 'us-east-1';
+}
+
+/** One event of the CloudTrail event history, newest first as LookupEvents returns them. */
+export interface HistoryEvent {
+  eventId: string;
+  eventName: string;
+  eventSource: string | null;
+  eventTime: string;
+  username: string | null;
+  resources: Array<{ type: string | null; name: string | null }>;
+  /** The full CloudTrail record (LookupEvents' `CloudTrailEvent` JSON string, parsed); null when unreadable. */
+  record: Record<string, unknown> | null;
+}
+
+export interface EventHistoryPage {
+  events: HistoryEvent[];
+  /** Pages read; `truncated`: CloudTrail had more (NextToken) than `maxPages` allowed. */
+  pages: number;
+  truncated: boolean;
+}
+
+/** CloudTrail's event history (`cloudtrail:LookupEvents`): what changed before the service was told. */
+export interface CloudTrailPort {
+  lookupEvents(lookup: EventLookup): Promise<EventHistoryPage>;
+}
+
 export interface NotifierPort {
   /**
    * `body` goes to every subscriber (the Chatbot custom-notification JSON); `email`, when given, replaces
@@ -195,6 +245,8 @@ export interface AccountPorts {
   ec2: Ec2Port;
   autoScaling: AutoScalingPort;
   sts: StsPort;
+  /** The event history; absent where no CloudTrail client is wired (the diagnosis then says so). */
+  cloudTrail?: CloudTrailPort;
   clock: Clock;
 }
 

@@ -89,6 +89,16 @@ describe('the sweep', () => {
     for (const action of ['ec2:DescribeInstances', 'iam:ListInstanceProfiles', 'iam:GetRole']) expect(allows(memberRole, action), action).not.toEqual([]);
   });
 
+  // Recent changes the intake did not deliver come from CloudTrail's event history: a read every diagnosing step needs.
+  it('may read the CloudTrail event history (LookupEvents, which takes no resource) wherever it diagnoses, and nothing else of CloudTrail', () => {
+    const { single, member } = built;
+    for (const [name, statements] of [['Diagnose', roleStatements(single, 'IamAutohealDiagnoseRole')], ['Sweep', roleStatements(single, 'IamAutohealSweepRole')],
+      ['member read', roleStatements(member, 'IamAutohealMemberReadRole')], ['member remediation', roleStatements(member, 'IamAutohealMemberRemediationRole')]] as const) {
+      expect(allows(statements, 'cloudtrail:LookupEvents').flatMap((s) => [s.Resource].flat()), name).toEqual(['*']);
+      expect(actionsOf(statements.filter((s) => s.Effect === 'Allow')).filter((a) => a.startsWith('cloudtrail:')), name).toEqual(['cloudtrail:LookupEvents']);
+    }
+  });
+
   // Template and group tags decide the opt-in of template writes: every step that reads a template reads its tags too.
   it('may read launch templates with their tags wherever it reads their versions', () => {
     const { single, member } = built;

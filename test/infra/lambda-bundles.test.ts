@@ -46,6 +46,10 @@ describe('Lambda bundles', () => {
     const ec2Commands = packages('diagnose').filter((path) => /client-ec2\/.*commands\//.test(path)).map((path) => path.split('/').pop());
     expect(ec2Commands).toContain('DescribeInstancesCommand.js');
     expect(ec2Commands).not.toContain('RunInstancesCommand.js');
+    // The event history (recent changes the intake did not deliver) is read where the diagnosis runs.
+    for (const step of ['diagnose', 'sweep']) {
+      expect(packages(step).filter((path) => /client-cloudtrail\/.*commands\//.test(path)).map((path) => path.split('/').pop()), step).toEqual(['LookupEventsCommand.js']);
+    }
   });
 
   it('keep only the SDK shapes of the commands a step sends (EC2\'s 1.3 MB of shapes would otherwise leave 550 KB)', () => {
@@ -121,7 +125,7 @@ describe('an EC2 client bundled with pure shapes', () => {
 });
 
 describe('markShapesPure on the SDK clients the steps use', () => {
-  const CLIENTS = ['auto-scaling', 'dynamodb', 'ec2', 'eventbridge', 'iam', 'sfn', 'sns', 'sts'];
+  const CLIENTS = ['auto-scaling', 'cloudtrail', 'dynamodb', 'ec2', 'eventbridge', 'iam', 'sfn', 'sns', 'sts'];
 
   /** Every export of a module, functions (lazy references) shown as the export they return: comparable across two copies. */
   function describeExports(module: Record<string, unknown>): string {

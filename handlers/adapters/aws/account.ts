@@ -1,11 +1,13 @@
 /** AccountPorts for one account and region: the hub's own credentials, or a member's remediation role. */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AccountPorts } from '../../core/ports.ts';
+import { globalEventsRegion, type AccountPorts } from '../../core/ports.ts';
 import { assumedRoleIdentity } from './assume-role.ts';
 import { AwsAutoScalingPort } from './auto-scaling.ts';
+import { AwsCloudTrailPort } from './cloudtrail.ts';
 import { awsClient } from './clients.ts';
 import { systemClock } from './clock.ts';
 import { AwsEc2Port } from './ec2.ts';
@@ -34,6 +36,7 @@ export function createAwsAccountPorts(target: AwsAccountTarget): AccountPorts {
     ec2: new AwsEc2Port(awsClient(EC2Client, region, identity)),
     autoScaling: new AwsAutoScalingPort(awsClient(AutoScalingClient, region, identity)),
     sts: new AwsStsPort(awsClient(STSClient, region, identity)),
+    cloudTrail: new AwsCloudTrailPort(awsClient(CloudTrailClient, region, identity), awsClient(CloudTrailClient, globalEventsRegion(region), identity)),
     clock: systemClock,
   };
 }

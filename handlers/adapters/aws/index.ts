@@ -4,6 +4,7 @@ export { AwsIamPort, decodePolicyDocument } from './iam.ts';
 export { AwsEc2Port } from './ec2.ts';
 export { AwsAutoScalingPort } from './auto-scaling.ts';
 export { AwsStsPort } from './sts.ts';
+export { AwsCloudTrailPort } from './cloudtrail.ts';
 export { SnsNotifier } from './sns.ts';
 export { StepFunctionsWorkflow } from './sfn.ts';
 export { EventBridgeEvents, EVENT_SOURCE } from './eventbridge.ts';

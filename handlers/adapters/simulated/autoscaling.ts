@@ -33,6 +33,6 @@ export class SimulatedAutoScaling implements AutoScalingPort {
       }
       group.launchTemplate = { ...launchTemplate };
       group.updatedAt = this.clock.nowMs();
-    });
+    }, 1, () => ({ request: { autoScalingGroupName: name, launchTemplate: { launchTemplateId: launchTemplate.id, version: launchTemplate.version } } }));
   }
 }

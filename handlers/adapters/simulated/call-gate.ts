@@ -25,7 +25,7 @@ export interface CallRecord {
 }
 
 /** Calls per second per family when the scenario does not say: generous reads, IAM writes from physics. */
-const DEFAULT_RATES: Record<ApiFamily, number> = { 'iam-read': 50, 'iam-write': 5, 'ec2-read': 100, 'ec2-write': 50, sts: 50 };
+const DEFAULT_RATES: Record<ApiFamily, number> = { 'iam-read': 50, 'iam-write': 5, 'ec2-read': 100, 'ec2-write': 50, sts: 50, cloudtrail: 2 };
 
 class TokenBucket {
   private tokens: number;
@@ -58,6 +58,13 @@ export interface CrashInjection {
   times: number;
 }
 
+/** What CloudTrail records of a write that AWS carried out: its request and response, as the record holds them. */
+export interface TrailEntry {
+  request: Record<string, unknown>;
+  response?: Record<string, unknown> | null;
+}
+export type TrailRecorder = (api: string, family: ApiFamily, entry: TrailEntry) => void;
+
 export class CallGate {
   readonly counters: ApiCounters = { reads: 0, iamWrites: 0, ec2Writes: 0, throttled: 0, faultsInjected: 0 };
   readonly calls: CallRecord[] = [];
@@ -66,6 +73,8 @@ export class CallGate {
   private readonly crashes: CrashInjection[] = [];
   /** The invocation crashed: every further call of it fails, until the next invocation (`revive`). */
   crashed = false;
+  /** Told of every write AWS carried out (the simulated CloudTrail event history). */
+  recorder: TrailRecorder | null = null;
 
   constructor(physics: Physics, private readonly clock: VirtualClock) {
     const rates: Record<ApiFamily, number> = { ...DEFAULT_RATES, 'iam-write': physics.iamWritesPerSecond, ...physics.apiRates };
@@ -88,8 +97,11 @@ export class CallGate {
     throw new LambdaCrash(`the Lambda crashed ${when} ${api}`);
   }
 
-  /** Runs one AWS call: throttle, then injected fault, then the call itself; counts what passed. */
-  async call<T>(api: string, family: ApiFamily, body: () => T | Promise<T>, readsCounted = 1): Promise<T> {
+  /**
+   * Runs one AWS call: throttle, then injected fault, then the call itself; counts what passed. `trail` says what
+   * CloudTrail records of a write once it is carried out (a crash after it does not take the record back).
+   */
+  async call<T>(api: string, family: ApiFamily, body: () => T | Promise<T>, readsCounted = 1, trail?: (result: T) => TrailEntry): Promise<T> {
     this.crashPoint(api, 'before');
     const at = this.clock.now().toISOString();
     if (!this.buckets.get(family)!.take(this.clock.nowMs())) {
@@ -110,6 +122,7 @@ export class CallGate {
       const result = await body();
       this.count(family, readsCounted);
       this.calls.push({ api, at, outcome: 'ok' });
+      if (trail && this.recorder) this.recorder(api, family, trail(result));
       this.crashPoint(api, 'after');
       return result;
     } catch (err) {

@@ -73,7 +73,7 @@ export class SimulatedEc2 implements Ec2Port {
       if (state !== 'running' && state !== 'stopped') throw awsError('IncorrectState', `The instance '${instanceId}' is not in a valid state for this operation.`);
       if (this.state.activeAssociation(instance)) throw awsError('IncorrectState', `There is an existing association for instance ${instanceId}`);
       return this.view(this.startAssociation(instance, this.visibleProfile(profile)));
-    });
+    }, 1, (made) => ({ request: { AssociateIamInstanceProfileRequest: { InstanceId: instanceId, IamInstanceProfile: profileParameter(profile) } }, response: associationResponse('AssociateIamInstanceProfile', made) }));
   }
 
   replaceProfileAssociation(associationId: string, profile: ProfileSpecifier): Promise<ProfileAssociation> {
@@ -84,15 +84,20 @@ export class SimulatedEc2 implements Ec2Port {
       current.endedAt = this.clock.nowMs();
       current.endedBy = 'replace';
       return this.view(this.startAssociation(this.state.instances.get(current.instanceId)!, target));
-    });
+    }, 1, (made) => ({
+      request: { ReplaceIamInstanceProfileAssociationRequest: { AssociationId: associationId, IamInstanceProfile: profileParameter(profile) } },
+      response: associationResponse('ReplaceIamInstanceProfileAssociation', made),
+    }));
   }
 
   disassociateProfile(associationId: string): Promise<void> {
     return this.gate.call('DisassociateIamInstanceProfile', 'ec2-write', () => {
       const association = this.requireAssociation(associationId);
+      const ended = { ...this.view(association), state: 'disassociating' as const };
       association.endedAt = this.clock.nowMs();
       association.endedBy = 'disassociate';
-    });
+      return ended;
+    }, 1, (ended) => ({ request: { DisassociateIamInstanceProfileRequest: { AssociationId: associationId } }, response: associationResponse('DisassociateIamInstanceProfile', ended) })).then(() => undefined);
   }
 
   describeLaunchTemplateVersion(launchTemplateId: string, version: string): Promise<LaunchTemplateVersionInfo | null> {
@@ -123,7 +128,10 @@ export class SimulatedEc2 implements Ec2Port {
       template.versions.set(number, { number, profile: profile ? { ...profile } : null, description, updatedAt: now });
       template.updatedAt = now;
       return number;
-    });
+    }, 1, (number) => ({
+      request: { CreateLaunchTemplateVersionRequest: { LaunchTemplateId: launchTemplateId, SourceVersion: String(sourceVersion), VersionDescription: description, LaunchTemplateData: { IamInstanceProfile: profile ? profileParameter(profile) : {} } } },
+      response: { CreateLaunchTemplateVersionResponse: { launchTemplateVersion: { launchTemplateId, versionNumber: number } } },
+    }));
   }
 
   setDefaultLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void> {
@@ -132,7 +140,7 @@ export class SimulatedEc2 implements Ec2Port {
       if (!template.versions.has(version)) throw versionNotFound(launchTemplateId, version);
       template.defaultVersion = version;
       template.updatedAt = this.clock.nowMs();
-    });
+    }, 1, () => ({ request: { ModifyLaunchTemplateRequest: { LaunchTemplateId: launchTemplateId, SetDefaultVersion: String(version) } } }));
   }
 
   deleteLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void> {
@@ -142,7 +150,7 @@ export class SimulatedEc2 implements Ec2Port {
       if (template.defaultVersion === version) throw awsError('unexpectedError', `Cannot delete the default version ${version} of launch template ${launchTemplateId}.`);
       template.versions.delete(version);
       template.updatedAt = this.clock.nowMs();
-    });
+    }, 1, () => ({ request: { DeleteLaunchTemplateVersionsRequest: { LaunchTemplateId: launchTemplateId, LaunchTemplateVersion: { tag: 1, content: String(version) } } } }));
   }
 
   private info(instance: InstanceRecord): InstanceInfo {
@@ -225,4 +233,14 @@ export function resolveVersion(template: TemplateRecord, version: string): numbe
 
 function versionNotFound(launchTemplateId: string, version: number): Error {
   return awsError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${version} for launch template ${launchTemplateId}.`);
+}
+
+/** A profile as EC2's CloudTrail records name it in requests. */
+function profileParameter(profile: ProfileSpecifier): Record<string, string> {
+  return 'name' in profile ? { Name: profile.name } : { Arn: profile.arn };
+}
+
+/** The association in a response, as EC2's CloudTrail records show it. */
+function associationResponse(api: string, a: ProfileAssociation): Record<string, unknown> {
+  return { [`${api}Response`]: { iamInstanceProfileAssociation: { associationId: a.associationId, instanceId: a.instanceId, iamInstanceProfile: { arn: a.instanceProfileArn }, state: a.state } } };
 }

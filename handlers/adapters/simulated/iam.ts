@@ -91,7 +91,7 @@ export class SimulatedIam implements IamPort {
   }
 
   updateAssumeRolePolicy(roleName: string, document: PolicyDocument): Promise<void> {
-    return this.write('UpdateAssumeRolePolicy', () => {
+    return this.write('UpdateAssumeRolePolicy', { roleName, policyDocument: JSON.stringify(document) }, () => {
       const role = this.requireRole(roleName);
       this.checkDocument(document, 'trust');
       if (policySize(document) > IAM_QUOTAS.trustPolicyChars) throw awsError('LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${IAM_QUOTAS.trustPolicyChars}`);
@@ -100,7 +100,7 @@ export class SimulatedIam implements IamPort {
   }
 
   attachRolePolicy(roleName: string, policyArn: string): Promise<void> {
-    return this.write('AttachRolePolicy', () => {
+    return this.write('AttachRolePolicy', { roleName, policyArn }, () => {
       const role = this.requireRole(roleName);
       if (!this.effective.managedDocument(policyArn)) throw awsError('NoSuchEntity', `Policy ${policyArn} does not exist or is not attachable.`);
       const existing = role.attached.get(policyArn);
@@ -113,7 +113,7 @@ export class SimulatedIam implements IamPort {
   }
 
   detachRolePolicy(roleName: string, policyArn: string): Promise<void> {
-    return this.write('DetachRolePolicy', () => {
+    return this.write('DetachRolePolicy', { roleName, policyArn }, () => {
       const history = this.requireRole(roleName).attached.get(policyArn);
       if (!history?.latest()) throw awsError('NoSuchEntity', `Policy ${policyArn} was not found.`);
       history.set(this.changeAt(), undefined);
@@ -121,7 +121,7 @@ export class SimulatedIam implements IamPort {
   }
 
   putRolePolicy(roleName: string, policyName: string, document: PolicyDocument): Promise<void> {
-    return this.write('PutRolePolicy', () => {
+    return this.write('PutRolePolicy', { roleName, policyName, policyDocument: JSON.stringify(document) }, () => {
       const role = this.requireRole(roleName);
       if (!/^[\w+=,.@-]{1,128}$/.test(policyName)) throw awsError('ValidationError', `The specified value for policyName is invalid: ${policyName}`);
       this.checkDocument(document, 'identity');
@@ -136,7 +136,7 @@ export class SimulatedIam implements IamPort {
   }
 
   deleteRolePolicy(roleName: string, policyName: string): Promise<void> {
-    return this.write('DeleteRolePolicy', () => {
+    return this.write('DeleteRolePolicy', { roleName, policyName }, () => {
       const history = this.requireRole(roleName).inline.get(policyName);
       if (!history?.latest()) throw awsError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
       history.set(this.changeAt(), undefined);
@@ -144,7 +144,7 @@ export class SimulatedIam implements IamPort {
   }
 
   addRoleToInstanceProfile(profileName: string, roleName: string): Promise<void> {
-    return this.write('AddRoleToInstanceProfile', () => {
+    return this.write('AddRoleToInstanceProfile', { instanceProfileName: profileName, roleName }, () => {
       const profile = this.requireProfile(profileName);
       this.requireRole(roleName);
       if ((profile.roles.latest() ?? []).length >= IAM_QUOTAS.rolesPerProfile) {
@@ -155,7 +155,7 @@ export class SimulatedIam implements IamPort {
   }
 
   removeRoleFromInstanceProfile(profileName: string, roleName: string): Promise<void> {
-    return this.write('RemoveRoleFromInstanceProfile', () => {
+    return this.write('RemoveRoleFromInstanceProfile', { instanceProfileName: profileName, roleName }, () => {
       const profile = this.requireProfile(profileName);
       const roles = profile.roles.latest() ?? [];
       if (!roles.includes(roleName)) throw awsError('NoSuchEntity', `The role with name ${roleName} cannot be found in instance profile ${profileName}.`);
@@ -163,8 +163,9 @@ export class SimulatedIam implements IamPort {
     });
   }
 
-  private write(api: string, body: () => void): Promise<void> {
-    return this.gate.call(api, 'iam-write', body);
+  /** A write, with its request parameters as CloudTrail records them. */
+  private write(api: string, request: Record<string, unknown>, body: () => void): Promise<void> {
+    return this.gate.call(api, 'iam-write', body, 1, () => ({ request }));
   }
 
   /** Now, recorded as an IAM change so that evaluation caches know the state moved. */

@@ -5,6 +5,7 @@
  */
 import type { AccountPorts, NotifierPort, SimulationDecision } from '../../core/ports.ts';
 import { SimulatedAutoScaling } from './autoscaling.ts';
+import { SimulatedCloudTrail, userIdentity } from './cloudtrail.ts';
 import { CallGate, type ApiCounters, type CallRecord, type CrashInjection } from './call-gate.ts';
 import { VirtualClock } from './clock.ts';
 import { credentialsAt, type HeldCredentials } from './credentials.ts';
@@ -19,6 +20,7 @@ import { SimulatedSts } from './sts.ts';
 export { ScenarioError, loadScenarioFile, parseScenario, scenarioStartTime, type Scenario } from './scenario.ts';
 export type { ApiCounters, CallRecord, CrashInjection } from './call-gate.ts';
 export { LambdaCrash } from './errors.ts';
+export { serviceIdentity, userIdentity } from './cloudtrail.ts';
 export { VirtualClock } from './clock.ts';
 
 /** What an instance would experience calling AWS right now. */
@@ -62,6 +64,8 @@ export class SimulatedAccount {
   private readonly state: AccountState;
   private readonly effective: EffectiveIam;
   private readonly gate: CallGate;
+  /** The account's CloudTrail event history (also `ports.cloudTrail`). */
+  readonly cloudTrail: SimulatedCloudTrail;
 
   constructor(readonly scenario: Scenario) {
     this.startTime = scenarioStartTime(scenario);
@@ -70,6 +74,7 @@ export class SimulatedAccount {
     this.effective = new EffectiveIam(this.state, scenario.physics.propagationSeconds);
     this.gate = new CallGate(scenario.physics, this.clock);
     this.notifier = new RecordingNotifier(this.clock);
+    this.cloudTrail = new SimulatedCloudTrail(this.gate, this.clock, this.state, scenario.physics.eventHistorySeconds, [...scenario.events, ...scenario.account.eventHistory]);
     this.ports = {
       accountId: this.state.accountId,
       region: this.state.region,
@@ -77,8 +82,23 @@ export class SimulatedAccount {
       ec2: new SimulatedEc2(this.state, this.effective, this.gate, this.clock, scenario.physics),
       autoScaling: new SimulatedAutoScaling(this.state, this.gate, this.clock),
       sts: new SimulatedSts(this.state, this.gate),
+      cloudTrail: this.cloudTrail,
       clock: this.clock,
     };
+  }
+
+  /**
+   * Runs `change` as an IAM user of the account (a person at the console), so that CloudTrail records them, not
+   * the service; e.g. a later change that an undo must not overwrite.
+   */
+  async asUser<T>(userName: string, change: (ports: AccountPorts) => Promise<T>): Promise<T> {
+    const previous = this.cloudTrail.caller;
+    this.cloudTrail.caller = userIdentity(this.state.accountId, this.state.partition, userName);
+    try {
+      return await change(this.ports);
+    } finally {
+      this.cloudTrail.caller = previous;
+    }
   }
 
   /** Calls that passed, by kind; calls refused by throttling; injected faults. */

@@ -126,6 +126,11 @@ export const accountSchema = z
     launchTemplates: z.array(launchTemplateSchema).default([]),
     autoScalingGroups: z.array(autoScalingGroupSchema).default([]),
     instances: z.array(instanceSchema).default([]),
+    /**
+     * CloudTrail records in the account's event history that were never delivered to the service (changes made
+     * before it ran, or while it was down): what `cloudtrail:LookupEvents` answers besides `events` and the writes made.
+     */
+    eventHistory: z.array(z.record(z.string(), z.unknown())).default([]),
     /** Policies of the account's organization; FullAWSAccess is implied, as in AWS Organizations. */
     serviceControlPolicies: z.array(policyDocumentSchema).optional(),
     /** Resource-based policies by resource ARN (an S3 bucket ARN also covers its objects). */
@@ -144,11 +149,11 @@ export const SIMULATED_APIS = [
   'DescribeInstances', 'DescribeIamInstanceProfileAssociations', 'AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation',
   'DisassociateIamInstanceProfile', 'DescribeLaunchTemplateVersions', 'CreateLaunchTemplateVersion', 'ModifyLaunchTemplate',
   'DeleteLaunchTemplateVersions',
-  'DescribeAutoScalingGroups', 'UpdateAutoScalingGroup', 'DecodeAuthorizationMessage',
+  'DescribeAutoScalingGroups', 'UpdateAutoScalingGroup', 'DecodeAuthorizationMessage', 'LookupEvents',
 ] as const;
 export type SimulatedApi = (typeof SIMULATED_APIS)[number];
 
-export const API_FAMILIES = ['iam-read', 'iam-write', 'ec2-read', 'ec2-write', 'sts'] as const;
+export const API_FAMILIES = ['iam-read', 'iam-write', 'ec2-read', 'ec2-write', 'sts', 'cloudtrail'] as const;
 export type ApiFamily = (typeof API_FAMILIES)[number];
 
 export const physicsSchema = z
@@ -172,6 +177,8 @@ export const physicsSchema = z
       .default([]),
     /** Calls per second per API family (iam-write defaults to iamWritesPerSecond). */
     apiRates: z.partialRecord(z.enum(API_FAMILIES), z.number().positive()).optional(),
+    /** Virtual seconds from an API call to its event in the CloudTrail event history (LookupEvents). */
+    eventHistorySeconds: z.number().nonnegative().default(300),
     /** Virtual seconds from associate/replace to the "associated" state. */
     associationSeconds: z.number().nonnegative().default(2),
     /** Instances fetch fresh credentials of their profile's role this often. */

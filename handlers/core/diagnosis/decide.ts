@@ -42,7 +42,7 @@ const profileWithoutRole: Rule = (facts) => {
   if (!instance) return null;
   const profile = instance.profile!.name;
   if (!facts.role) return { cause: 'profile-without-role', summary: `profile ${profile} of ${instance.id} holds no role, and no role for it is known`, plan: [] };
-  const source = { 'denied-session': 'the role of the denied session', 'removed-from-profile': 'the role removed from it moments ago', 'profile-name': 'the role named like the profile', profile: 'its role' }[facts.roleSource ?? 'profile'];
+  const source = { 'denied-session': 'the role of the denied session', 'removed-from-profile': 'the role CloudTrail shows was removed from it', 'profile-name': 'the role named like the profile', profile: 'its role' }[facts.roleSource ?? 'profile'];
   return {
     cause: 'profile-without-role',
     summary: `profile ${profile} of ${instance.id} holds no role: add ${facts.role.info.name} (${source})`,

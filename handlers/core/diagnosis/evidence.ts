@@ -1,6 +1,7 @@
 /** The facts a human would check, as short sentences with the data behind them. */
 import type { Evidence } from '../incident.ts';
 import { readTrust } from '../policy/trust.ts';
+import { eventHistoryEvidence } from './event-history.ts';
 import type { Facts, InstanceFacts, LaunchTemplateFacts } from './facts.ts';
 
 function templateLine(t: LaunchTemplateFacts): string {
@@ -119,6 +120,7 @@ export function baseEvidence(facts: Facts): Evidence[] {
   for (const c of facts.recentChanges) {
     out.push({ kind: 'recent change', summary: `${c.what} on ${c.resource} ${Math.round(c.secondsAgo)}s ago${c.breaking ? ' (breaking)' : ''}`, data: c });
   }
+  out.push(...eventHistoryEvidence(facts.eventHistory));
   if (facts.throttling.count) out.push({ kind: 'throttling', summary: `${facts.throttling.count} throttled call(s) while diagnosing: ${facts.throttling.apis.join(', ')}` });
   for (const e of facts.readErrors) out.push({ kind: 'read error', summary: e });
   return out;

@@ -11,6 +11,7 @@ import type {
 } from '../ports.ts';
 import type { Denial } from '../events/model.ts';
 import type { Incident } from '../incident.ts';
+import type { EventHistoryFacts } from './event-history.ts';
 
 export interface LaunchTemplateFacts {
   /** The version the instance (or group) launches, resolved to a number. */
@@ -140,6 +141,8 @@ export interface Facts {
   handoutRoles: Record<string, HandoutRoleFacts>;
   decoded: DecodedMessage;
   recentChanges: RecentChange[];
+  /** What CloudTrail's event history was asked and said (null or absent: not read). */
+  eventHistory?: EventHistoryFacts | null;
   propagationWindowSeconds: number;
   throttling: { count: number; apis: string[] };
   /** Reads that failed for reasons other than throttling (our own access denied, …). */

@@ -12,6 +12,7 @@ import { activeAssociation } from '../remediations/lookups.ts';
 import { resolveExpectedProfile } from './expected-profile.ts';
 import type { AutoScalingGroupFacts, DecodedMessage, Facts, LaunchTemplateFacts } from './facts.ts';
 import { recentChangesOf } from './recent-changes.ts';
+import { eventHistoryMode, withEventHistory, type EventHistoryMode } from './event-history.ts';
 import { Reader } from './reader.ts';
 import { readHandoutRoles } from './handout-facts.ts';
 
@@ -25,6 +26,8 @@ export const MAX_SIMULATED_ACTIONS = 20;
 
 export interface GatherExtra {
   recentAudit?: AuditRecord[];
+  /** How much of CloudTrail's event history to read (default: `full` for the sweep, `gaps` for events). */
+  eventHistory?: EventHistoryMode;
   throttlingSeen?: number;
 }
 
@@ -101,6 +104,10 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     facts.instances.push({ id, info, association, profile: profile ?? null, profileMissing: profile === null && !!association, launchTemplate, autoScalingGroup });
   }
 
+  // Changes the intake did not deliver, from CloudTrail's event history (event-history.ts): evidence, and a removed role.
+  const history = await withEventHistory(ports, incident, facts, eventHistoryMode(incident, extra.eventHistory));
+  incident = history.incident;
+  facts.eventHistory = history.history;
   await readRole(reader, ports, facts, incident);
   if (facts.role) {
     const role = facts.role;

@@ -10,7 +10,7 @@ import type { Facts } from './facts.ts';
 
 const ROLE_SOURCES: Record<NonNullable<Facts['roleSource']>, string> = {
   'denied-session': 'the role of the denied session (event field)',
-  'removed-from-profile': 'the role removed from the profile moments ago (change event)',
+  'removed-from-profile': 'the role CloudTrail shows was removed from the profile (a change event or the event history)',
   'profile-name': 'a role named like the profile',
   profile: 'the role the profile holds',
 };

@@ -100,6 +100,7 @@ describe('what an instance experiences in the simulated account', () => {
     await autoScaling.describeGroup('web');
     await autoScaling.setGroupLaunchTemplate('web', { id: 'lt-1', version: '2' });
     await sts.decodeAuthorizationMessage('x');
+    await account.ports.cloudTrail!.lookupEvents({ attribute: { key: 'ResourceName', value: 'app' }, startTime: new Date(0), endTime: account.clock.now(), maxPages: 1, global: true });
     const apis = new Set(account.calls.map((c) => c.api));
     expect([...apis].sort()).toEqual([...SIMULATED_APIS].sort());
     expect(account.calls.every((c) => c.outcome === 'ok')).toBe(true);

@@ -55,7 +55,7 @@ describe('scenario files', () => {
   });
 
   it('starts the clock at physics.startTime, else at the first event time in any envelope', () => {
-    const base = { physics: { propagationSeconds: 5, iamWritesPerSecond: 5, faults: [], associationSeconds: 2, credentialRefreshSeconds: 3600 } };
+    const base = { physics: { propagationSeconds: 5, iamWritesPerSecond: 5, faults: [], associationSeconds: 2, credentialRefreshSeconds: 3600, eventHistorySeconds: 300 } };
     expect(scenarioStartTime({ ...base, events: [{ detail: { eventTime: '2026-01-02T03:04:05Z' } }] }).toISOString()).toBe('2026-01-02T03:04:05.000Z');
     expect(scenarioStartTime({ ...base, events: [{ Records: [{ eventTime: '2026-01-02T03:04:06Z' }] }] }).toISOString()).toBe('2026-01-02T03:04:06.000Z');
     expect(scenarioStartTime({ ...base, events: [{ time: '2026-01-02T03:04:07Z' }] }).toISOString()).toBe('2026-01-02T03:04:07.000Z');
