@@ -90,11 +90,18 @@ export async function undo(incidentKey: string, options: UndoOptions): Promise<v
 }
 
 /** Why the undo stopped, what is there now, who changed it, and what the operator can do. */
-function stopReport(step: UndoneStep): string[] {
+export function stopReport(step: UndoneStep): string[] {
   if (step.result === 'failed') return [`stopped at ${step.step}: ${step.detail}; the older changes were left as they are`];
   const lines = [`stopped at ${step.step} (${step.type} ${step.target}): it was changed since, so it was not restored; the older changes were left as they are.`];
   if (step.current !== undefined) lines.push(`  now: ${JSON.stringify(step.current)}`);
-  for (const c of step.changedBy ?? []) lines.push(`  changed by ${c.actor} at ${c.at} (${c.action}, audit step ${c.step})`);
+  for (const c of step.changedBy ?? []) {
+    lines.push(`  changed by ${c.actor} at ${c.at} (${c.action}, ${c.source === 'audit' ? `audit step ${c.step}` : `CloudTrail event ${c.eventId ?? '?'}`})`);
+  }
+  if (!step.changedBy?.some((c) => c.source === 'event-history')) {
+    lines.push(step.historyError
+      ? `  who changed it: CloudTrail's event history could not be read (${step.historyError})`
+      : "  who changed it: not in CloudTrail's event history yet (a call appears there about 5 minutes after it is made)");
+  }
   lines.push('  rerun with --force to restore it anyway (overwriting that change).');
   return lines;
 }

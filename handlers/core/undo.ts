@@ -1,7 +1,8 @@
 /**
  * Undo of an incident: every change not yet undone, newest first, each audited (intent, then result). A change
  * is restored only while the resource is still what it left (or already what was there before); otherwise the
- * undo stops at that change and says what differs now and who changed it, as far as the audit trail shows.
+ * undo stops at that change and says what differs now and who changed it and when: the incident's trail, and
+ * CloudTrail's event history (undo-history.ts).
  * One function for every caller: the CLI today, a Lambda (an undo button) tomorrow.
  */
 import type { AuditRecord, AuditStore } from './audit-record.ts';
@@ -9,6 +10,7 @@ import { compareSteps, undoIntentRecord, undoResultRecord, undoSteps, type Audit
 import type { AccountPorts } from './ports.ts';
 import { remediationFor, type Before } from './remediations/index.ts';
 import { UndoConflictError } from './remediations/errors.ts';
+import { changesSince } from './undo-history.ts';
 
 export interface UndoneStep {
   step: string;
@@ -18,8 +20,13 @@ export interface UndoneStep {
   detail: string;
   /** For a conflict: what the resource holds now. */
   current?: unknown;
-  /** For a conflict: later records of the trail that touched the same target (who and when). */
-  changedBy?: Array<{ actor: string; at: string; step: string; action: string }>;
+  /**
+   * For a conflict: who changed the target since, and when — later records of the incident's trail (`source`
+   * `audit`, with their step) and changes in CloudTrail's event history (`event-history`, with the event id).
+   */
+  changedBy?: Array<{ actor: string; at: string; step: string; action: string; source: 'audit' | 'event-history'; eventId?: string | null }>;
+  /** For a conflict: why CloudTrail's event history could not be read, when it could not. */
+  historyError?: string;
 }
 
 export interface UndoReport {
@@ -63,7 +70,7 @@ async function withRetries<T>(pause: Pause, body: () => Promise<T>): Promise<T> 
 function laterChanges(records: AuditRecord[], step: UndoStep): UndoneStep['changedBy'] {
   return records
     .filter((r) => compareSteps(r, step.record) > 0 && r.target === step.record.target && (r.phase === 'result' || r.phase === 'undo-result') && r.result !== 'failed' && r.executionName !== step.record.executionName)
-    .map((r) => ({ actor: r.actor, at: r.timestamp, step: r.step, action: r.phase === 'undo-result' ? `undo of ${String(r.params?.['undoes'] ?? '?')}` : String(r.action) }));
+    .map((r) => ({ actor: r.actor, at: r.timestamp, step: r.step, action: r.phase === 'undo-result' ? `undo of ${String(r.params?.['undoes'] ?? '?')}` : String(r.action), source: 'audit' as const }));
 }
 
 export async function undoIncident(ports: AccountPorts, store: AuditStore, incidentKey: string, options: UndoIncidentOptions): Promise<UndoReport> {
@@ -84,8 +91,15 @@ export async function undoIncident(ports: AccountPorts, store: AuditStore, incid
       report.detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       if (err instanceof UndoConflictError) {
         report.current = err.current;
-        const changedBy = laterChanges(records, step);
-        if (changedBy?.length) report.changedBy = changedBy;
+        const history = await changesSince(ports, step.action.type, step.action.target, step.record.timestamp);
+        const changedBy = [
+          ...(laterChanges(records, step) ?? []),
+          ...history.changes.map((c) => ({ actor: c.actor, at: c.at, step: '', action: c.eventName, source: 'event-history' as const, eventId: c.eventId })),
+        ];
+        if (changedBy.length) report.changedBy = changedBy;
+        if (history.error) report.historyError = history.error;
+        const who = changedBy.filter((c) => c.source === 'event-history').map((c) => `${c.actor} (${c.action}) at ${c.at}`);
+        if (who.length) report.detail += `; changed since by ${who.join(', ')} per CloudTrail`;
       }
     }
     await store.append(incidentKey, (seq) => undoResultRecord(ctx, seq, step, ports.clock.now(), { result: report.result, detail: report.detail, current: report.current }));
