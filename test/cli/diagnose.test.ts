@@ -80,6 +80,10 @@ describe('iam-autoheal diagnose against a real account (an endpoint that refuses
     expect(stdout).toContain('diagnosed against AWS (default credential chain, read-only)');
     expect(stdout).toMatch(/read error: /);
     expect(actions.length).toBeGreaterThan(0);
-    for (const action of actions) expect(action).toMatch(/^(Describe|Get|List|Simulate|Decode)/);
+    // Query protocols name the action in the body; CloudTrail's JSON protocol in X-Amz-Target (CloudTrail_20131101.LookupEvents).
+    for (const action of actions) expect(action.replace(/^\w+\./, '')).toMatch(/^(Describe|Get|List|Simulate|Decode|Lookup)/);
+    // The event history was asked too, and its refusal is evidence, not a failure.
+    expect(actions).toContain('CloudTrail_20131101.LookupEvents');
+    expect(stdout).toMatch(/CloudTrail LookupEvents .* failed: /);
   });
 });
