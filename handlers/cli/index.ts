@@ -9,8 +9,9 @@ import { registerDemo } from './demo.ts';
 import { registerAudit } from './audit.ts';
 import { registerUndo } from './undo.ts';
 import { registerBench } from './bench.ts';
+import { registerFaultMatrix } from './fault-matrix.ts';
 
-const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerBench];
+const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerBench, registerFaultMatrix];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('iam-autoheal')
