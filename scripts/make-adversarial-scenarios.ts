@@ -7,7 +7,7 @@
  */
 import { operatorLaunch } from './cloudtrail-launches.ts';
 import { awsId, hex, iamChange, instanceId, instanceRoleDenial, isoPlus, type InstanceRoleSession } from './cloudtrail-records.ts';
-import { APP_AGENT, EC2_TRUST, OPT_IN, SSM_CORE, scope, writeScenarios } from './scenario-parts.ts';
+import { APP_AGENT, EC2_TRUST, OPT_IN, SSM_CORE, scope, writeScenarios, DRIFT_OFF } from './scenario-parts.ts';
 
 const PHYSICS = { propagationSeconds: 5, iamWritesPerSecond: 5, faults: [] };
 const NOTHING = { iam: 0, ec2: 0 };
@@ -94,7 +94,7 @@ function responderDetachRespected() {
       instances: ids.map((id) => ({ id, state: 'running', instanceProfile: role, associatedAt: '2026-11-04T01:30:00Z', launchTemplate: null, autoScalingGroup: null, tags: { ...OPT_IN, Name: role } })),
     },
     physics: { ...PHYSICS, startTime: '2026-11-04T02:12:00Z' },
-    config: { modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role, policyArns: [policyArn], statements: [] }], scope: scope(accountId, region) },
+    config: { modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role, policyArns: [policyArn], statements: [] }], scope: scope(accountId, region), drift: DRIFT_OFF },
     expected: { incidents: 1, events: 6, ignoredEvents: 0, changeEvents: 1, cause: 'incident-response', status: 'escalated', actions: [], writes: NOTHING },
     events: [detach, ...denials],
   };

@@ -17,7 +17,7 @@ import {
   uuid,
   type InstanceRoleSession,
 } from './cloudtrail-records.ts';
-import { APP_AGENT, EC2_TRUST, OPT_IN, PY_AGENT, SSM_CORE, scope, writeScenarios } from './scenario-parts.ts';
+import { APP_AGENT, DRIFT_OFF, EC2_TRUST, OPT_IN, PY_AGENT, SSM_CORE, scope, writeScenarios } from './scenario-parts.ts';
 
 function network(seed: string) {
   return { subnetId: `subnet-0${hex(`${seed}-subnet`, 16)}`, vpcId: `vpc-0${hex(`${seed}-vpc`, 16)}`, securityGroupId: `sg-0${hex(`${seed}-sg`, 16)}` };
@@ -135,7 +135,7 @@ function trustPolicyLostEc2() {
     },
     // The workflow runs once CloudTrail has delivered the launch (about half a minute later).
     physics: { propagationSeconds: 6, iamWritesPerSecond: 5, startTime: '2026-10-20T10:10:05Z', faults: [] },
-    config: { modes: { 'trust-missing-ec2': 'auto' }, scope: scope(accountId, region) },
+    config: { modes: { 'trust-missing-ec2': 'auto' }, scope: scope(accountId, region), drift: DRIFT_OFF },
     expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'trust-missing-ec2', status: 'fixed', actions: ['merge-trust'], writes: { iam: 1, ec2: 0 }, keptStatement: auditStatement },
     events: [change, launch],
   };
@@ -172,7 +172,7 @@ function profileWithoutRole() {
       instances: ids.map((id, i) => ({ id, state: 'running', instanceProfile: name, associatedAt: isoPlus('2026-10-21T13:51:20Z', i * 4), launchTemplate: { id: lt, version: '5' }, autoScalingGroup: name, tags: { ...OPT_IN, Name: name } })),
     },
     physics: { propagationSeconds: 5, iamWritesPerSecond: 5, startTime: '2026-10-21T13:52:00Z', faults: [] },
-    config: { modes: { 'profile-without-role': 'approve' }, scope: scope(accountId, region) },
+    config: { modes: { 'profile-without-role': 'approve' }, scope: scope(accountId, region), drift: DRIFT_OFF },
     expected: { incidents: 1, events: 2, ignoredEvents: 0, changeEvents: 1, cause: 'profile-without-role', status: 'fixed', actions: ['add-role-to-profile'], writes: { iam: 1, ec2: 0 } },
     events: [change, ...launches],
   };

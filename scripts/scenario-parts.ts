@@ -12,6 +12,8 @@ export const EC2_TRUST = {
 };
 export const SSM_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 export const OPT_IN = { 'iam-autoheal': 'on' };
+/** Scenarios of the reactive path (a change kept as evidence, then the failure): drift incidents off, as before them. */
+export const DRIFT_OFF = { enabled: false };
 export const APP_AGENT =
   'aws-sdk-java/2.25.60 Linux/6.1.102-111.182.amzn2023.x86_64 OpenJDK_64-Bit_Server_VM/21.0.4+7-LTS Java/21.0.4 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/standard';
 export const PY_AGENT = 'Boto3/1.35.36 md/Botocore#1.35.36 ua/2.0 os/linux#6.1.112-124.190.amzn2023.x86_64 md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.35.36';

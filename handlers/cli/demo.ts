@@ -96,7 +96,7 @@ export async function runDemo(files: string[], onScenario?: (row: DemoRow) => vo
 
 /** Time to fix: simulated seconds of the incidents that ended fixed or verified; "-" otherwise. */
 function timeToFix(report: SimulationReport): string {
-  const fixed = report.incidents.filter((i) => i.status === 'fixed' || i.status === 'verified-no-change');
+  const fixed = report.incidents.filter((i) => i.status === 'fixed' || i.status === 'prevented' || i.status === 'verified-no-change');
   return fixed.length ? seconds(Math.max(...fixed.map((i) => i.simulatedSeconds))) : '-';
 }
 

@@ -20,6 +20,7 @@ export const ESCALATED_CAUSES = [
   'vpc-endpoint-policy',
   'not-instance-role',
   'incident-response',
+  'drift-flapping',
   'unknown',
 ] as const;
 

@@ -75,6 +75,20 @@ export const configSchema = z
         windowSeconds: z.number().positive().default(30),
       })
       .default({ firstWaitSeconds: 2, maxWaitSeconds: 10, budgetSeconds: 300, windowSeconds: 30 }),
+    /**
+     * Drift incidents (CONTRACTS.md kind `drift`): a change record that leaves an in-use instance role broken is
+     * repaired before any instance fails. `ignorePrincipals`: who is trusted to make such changes (role or user
+     * names, role ARNs, `role/session`, `*` wildcard); `flappingWindowSeconds`: a resource repaired and broken again
+     * by the same principal within it is escalated, not repaired again.
+     */
+    drift: z
+      .object({
+        enabled: z.boolean().default(true),
+        ignorePrincipals: z.array(z.string().min(1, 'an empty principal would trust nobody by mistake')).default([]),
+        flappingWindowSeconds: z.number().int().positive().max(86_400 * 7, 'at most a week').default(3600),
+      })
+      .strict()
+      .default({ enabled: true, ignorePrincipals: [], flappingWindowSeconds: 3600 }),
     /** Seconds an approval request stays open before it expires. */
     approvalTimeoutSeconds: z.number().int().positive().default(86_400),
   })

@@ -7,7 +7,7 @@ export interface Incident {
   key: string;
   accountId: string;
   region: string;
-  kind: 'access-denied' | 'launch' | 'sweep';
+  kind: 'access-denied' | 'launch' | 'sweep' | 'drift';
   /** First event of the incident (the one diagnosed), normalized. */
   trigger: Classification;
   /** Every instance seen in the incident's events (denials and launches), deduplicated. */
@@ -121,6 +121,8 @@ export interface GuardDecision {
 
 export type IncidentStatus =
   | 'fixed'
+  /** A drift incident fixed and verified before any instance of it was denied (CONTRACTS.md). */
+  | 'prevented'
   | 'verified-no-change'
   | 'observed'
   | 'awaiting-approval'

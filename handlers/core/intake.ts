@@ -7,6 +7,7 @@ import { executionNameFor } from './events/index.ts';
 import { hash } from './events/incident-key.ts';
 import type { Classification } from './events/model.ts';
 import type { Incident } from './incident.ts';
+import { driftKey, driftRegions, driftVerdict } from './intake-drift.ts';
 
 /**
  * Events of one key within this window share one execution name (a storm over several batches = one
@@ -36,8 +37,17 @@ export interface IntakeResult {
   incidents: Incident[];
   /** Records classified `ignored`, or with no incident key (e.g. a launch with a profile). */
   ignored: number;
-  /** Change records (they feed `recentChanges`, they do not start incidents by themselves). */
+  /** Change records (they feed `recentChanges`; those that can break an in-use role also start a `drift` incident). */
   changes: number;
+  /** Change records that started no drift incident, and why (harmless, ours, trusted, drift off). */
+  driftSkipped?: Array<{ eventId: string | null; eventName: string | null; reason: string }>;
+}
+
+/** What the intake needs to tell a drift from a harmless or trusted change. */
+export interface DriftIntake {
+  drift: Config['drift'];
+  /** `scope.regions`: where a change of a global IAM resource is diagnosed (none listed: the record's region). */
+  regions: string[];
 }
 
 function timeOf(c: Classification): number {
@@ -58,14 +68,29 @@ function incidentKind(c: Classification): Incident['kind'] {
   return c.kind === 'launch' ? 'launch' : 'access-denied';
 }
 
-/** Groups keyed records into incidents: a storm of 1,000 denials of one role becomes one incident. */
-export function coalesceIncidents(records: KeyedClassification[]): IntakeResult {
+/**
+ * Groups keyed records into incidents: a storm of 1,000 denials of one role becomes one incident. With `drift`,
+ * a change that can break an in-use instance role also starts a `drift` incident of its resource (intake-drift.ts).
+ */
+export function coalesceIncidents(records: KeyedClassification[], drift?: DriftIntake): IntakeResult {
   const groups = new Map<string, Classification[]>();
+  const drifts = new Map<string, { region: string; events: Classification[] }>();
+  const driftSkipped: NonNullable<IntakeResult['driftSkipped']> = [];
   const changes: Classification[] = [];
   let ignored = 0;
   for (const { key, classification: c } of records) {
     if (c.kind === 'change') {
       changes.push(c);
+      if (!drift) continue;
+      const verdict = driftVerdict(c, drift.drift);
+      if (!verdict.drift) {
+        driftSkipped.push({ eventId: c.eventId, eventName: c.eventName, reason: verdict.reason });
+        continue;
+      }
+      for (const region of driftRegions(c, drift.regions)) {
+        const k = driftKey(c, region);
+        drifts.set(k, { region, events: [...(drifts.get(k)?.events ?? []), c] });
+      }
     } else if (c.kind === 'ignored' || key === null) {
       ignored++;
     } else {
@@ -75,8 +100,26 @@ export function coalesceIncidents(records: KeyedClassification[]): IntakeResult 
     }
   }
   const incidents = [...groups].map(([key, events]) => buildIncident(key, events, changes));
+  for (const [key, { region, events }] of drifts) incidents.push(buildDriftIncident(key, region, events, changes));
   incidents.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.key.localeCompare(b.key));
-  return { incidents, ignored, changes: changes.length };
+  return { incidents, ignored, changes: changes.length, ...(drift ? { driftSkipped } : {}) };
+}
+
+/** A drift incident: the latest change of the resource is the trigger; no instance yet (the diagnosis finds those in use). */
+function buildDriftIncident(key: string, region: string, events: Classification[], changes: Classification[]): Incident {
+  const sorted = [...events].sort((a, b) => timeOf(a) - timeOf(b));
+  const trigger = sorted[sorted.length - 1]!;
+  const first = timeOf(sorted[0]!);
+  const last = timeOf(trigger);
+  const accountId = accountOf(trigger);
+  const recentChanges = changes
+    .filter((c) => accountOf(c) === accountId && timeOf(c) >= first - RECENT_CHANGE_SECONDS * 1000 && timeOf(c) <= last)
+    .sort((a, b) => timeOf(b) - timeOf(a))
+    .slice(0, MAX_RECENT_CHANGES);
+  return {
+    key, accountId, region, kind: 'drift', trigger, instanceIds: [], actions: [], deniedCalls: [],
+    eventCount: sorted.length, firstSeen: new Date(first).toISOString(), lastSeen: new Date(last).toISOString(), recentChanges,
+  };
 }
 
 function buildIncident(key: string, events: Classification[], changes: Classification[]): Incident {

@@ -53,6 +53,7 @@ export interface Notification {
 const STATUS_HEADLINE: Record<IncidentStatus, string> = {
   'fixed': 'fixed',
   'verified-no-change': 'resolved without a change',
+  prevented: 'prevented: repaired before any instance failed',
   'observed': 'observed (no change made)',
   'awaiting-approval': 'approval needed',
   'rejected': 'fix not applied (rejected or expired)',

@@ -177,7 +177,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
         note(task.name, `status ${outcome.status}: ${outcome.reason}`);
         break;
       case 'Notify':
-        note(task.name, `notified: ${(output as { subject: string }).subject}`);
+        note(task.name, (output as { subject: string }).subject ? `notified: ${(output as { subject: string }).subject}` : 'not notified: the change breaks nothing in use');
         break;
     }
   };

@@ -53,7 +53,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const logger = pino({ level: 'silent' });
   const workflow = new RecordingWorkflow(`arn:aws:states:${region}:${accountId}:stateMachine:iam-autoheal-remediate`);
   // Every event of the scenario reaches the queue at the simulated start: one window per key, as one SQS batch.
-  const intake = await intakeStep({ workflow, logger, clock: account.clock, scope: scenario.config.scope }, scenario.events.map((body, i) => ({ id: `events[${i}]`, body })));
+  const intake = await intakeStep({ workflow, logger, clock: account.clock, scope: scenario.config.scope, drift: scenario.config.drift }, scenario.events.map((body, i) => ({ id: `events[${i}]`, body })));
   note('', 'intake', `${intake.records} records → ${intake.started.length} incident(s); ${intake.ignored} ignored, ${intake.changes} change record(s)`);
   for (const failed of intake.failedItems) note('', 'intake', `rejected ${failed.id}: ${failed.error}`);
   for (const refused of intake.rejected) note('', 'intake', `refused ${refused.item}: ${refused.reason}`);

@@ -10,5 +10,6 @@ export async function diagnoseStep(deps: StepDeps, input: DiagnoseInput): Promis
   const recentAudit = await deps.audit.listIncident(incident.key);
   const diagnosis = await diagnose(ports, incident, deps.config, { recentAudit });
   deps.logger.info({ cause: diagnosis.cause, plan: diagnosis.plan.map((a) => `${a.type} ${a.target}`) }, 'diagnosed');
-  return { diagnosis, fixable: isFixable(diagnosis.cause) };
+  // Healthy (nothing to fix) goes through the guard's nothing-to-do and is verified, never escalated as `unknown`.
+  return { diagnosis, fixable: isFixable(diagnosis.cause) || diagnosis.healthy === true };
 }

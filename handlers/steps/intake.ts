@@ -7,6 +7,7 @@ import type { Config } from '../core/config.ts';
 import type { Clock, WorkflowPort } from '../core/ports.ts';
 import { classifyDelivered, extractDelivered, incidentKey, type DeliveredRecord } from '../core/events/index.ts';
 import type { Incident } from '../core/incident.ts';
+import { driftKey, driftRegions, driftVerdict } from '../core/intake-drift.ts';
 import { coalesceIncidents, executionNameOf, lateEventDecision, outOfScopeReason, type ExistingExecution, type KeyedClassification } from '../core/intake.ts';
 import type { WorkflowInput } from './types.ts';
 
@@ -43,6 +44,8 @@ export interface IntakeDeps {
    * sent to the queue by hand carries no envelope EventBridge vouches for). @default false (files, scenarios)
    */
   requireEnvelope?: boolean;
+  /** `drift` of the configuration: changes that break an in-use instance role start a drift incident. @default none start */
+  drift?: Config['drift'];
 }
 
 /** A record refused as input, and why (counted and logged, never retried: it would be refused again). */
@@ -76,6 +79,12 @@ function parseBody(body: unknown): unknown {
 /** Log lines per batch for refused records; the rest are counted. */
 const MAX_LOGGED_REJECTIONS = 20;
 
+/** The drift incidents a change record belongs to (its items come back with them when a start fails). */
+function driftKeysOf(k: KeyedClassification, deps: IntakeDeps): string[] {
+  if (!deps.drift || !driftVerdict(k.classification, deps.drift).drift) return [];
+  return driftRegions(k.classification, deps.scope?.regions ?? []).map((region) => driftKey(k.classification, region));
+}
+
 function withoutEnvelopeRejection(delivered: DeliveredRecord, requireEnvelope: boolean): string | null {
   return requireEnvelope && delivered.envelope === null ? 'not an EventBridge event: only CloudTrail events delivered by the rules start anything' : null;
 }
@@ -105,17 +114,16 @@ export async function intakeStep(deps: IntakeDeps, items: IntakeItem[]): Promise
         continue;
       }
       keyed.push(k);
-      if (k.key !== null && k.classification.kind !== 'ignored' && k.classification.kind !== 'change') {
-        const ids = itemsByKey.get(k.key) ?? new Set<string>();
-        itemsByKey.set(k.key, ids.add(item.id));
-      }
+      const keys = k.key !== null && k.classification.kind !== 'ignored' && k.classification.kind !== 'change' ? [k.key] : driftKeysOf(k, deps);
+      for (const key of keys) itemsByKey.set(key, (itemsByKey.get(key) ?? new Set<string>()).add(item.id));
     }
   }
 
   for (const r of rejected.slice(0, MAX_LOGGED_REJECTIONS)) deps.logger.warn({ messageId: r.item, eventId: r.eventId, reason: r.reason }, 'record refused');
   if (rejected.length > MAX_LOGGED_REJECTIONS) deps.logger.warn({ refused: rejected.length, logged: MAX_LOGGED_REJECTIONS }, 'more records refused');
 
-  const { incidents, ignored, changes } = coalesceIncidents(keyed);
+  const { incidents, ignored, changes, driftSkipped } = coalesceIncidents(keyed, deps.drift ? { drift: deps.drift, regions: deps.scope?.regions ?? [] } : undefined);
+  for (const s of driftSkipped ?? []) deps.logger.info({ eventId: s.eventId, eventName: s.eventName, reason: s.reason }, 'change starts no drift incident');
   const receivedAt = (key: string) => {
     const times = items.filter((item) => itemsByKey.get(key)?.has(item.id) && item.receivedAt !== undefined).map((item) => item.receivedAt!);
     return times.length ? Math.min(...times) : deps.clock.now().getTime();

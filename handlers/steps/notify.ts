@@ -17,6 +17,11 @@ export async function publishNotification(deps: StepDeps, input: NotificationInp
 export async function notifyStep(deps: StepDeps, input: NotifyInput): Promise<NotifyOutput> {
   const { state, execution } = input;
   const outcome = state.outcome ?? outcomeOf(state);
+  if (state.incident.kind === 'drift' && state.diagnose?.diagnosis.healthy && outcome.status === 'verified-no-change') {
+    // A change that breaks nothing in use is no one's news: audited (Record) and published as an outcome event, not sent.
+    deps.logger.info({ incident: state.incident.key }, 'drift breaks nothing in use: no notification');
+    return { messageId: '', subject: '' };
+  }
   const { messageId, notification } = await publishNotification(deps, {
     incident: state.incident,
     status: outcome.status,

@@ -38,8 +38,9 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
       reason = `the approval request expired after ${state.guard?.approvalTimeoutSeconds ?? '?'}s without an answer`;
       break;
     case 'verified':
-      status = madeChanges(state) ? 'fixed' : 'verified-no-change';
-      reason = `verified after ${waited} of waiting`;
+      // A drift repaired before any instance of it was denied: the outage did not happen (CONTRACTS.md `prevented`).
+      status = madeChanges(state) ? (state.incident.kind === 'drift' ? 'prevented' : 'fixed') : 'verified-no-change';
+      reason = `verified after ${waited} of waiting${status === 'prevented' ? '; repaired before any instance was denied' : ''}`;
       break;
     case 'unverified': {
       status = madeChanges(state) ? 'failed' : 'escalated';

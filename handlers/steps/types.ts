@@ -155,6 +155,7 @@ export interface NotifyInput {
   execution: ExecutionRef;
 }
 export interface NotifyOutput {
+  /** Empty when nothing was sent: a drift that breaks nothing in use is recorded and audited, never announced. */
   messageId: string;
   subject: string;
 }

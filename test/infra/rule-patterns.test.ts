@@ -1,5 +1,8 @@
 // Each rule's pattern against every real CloudTrail record in test/fixtures/cloudtrail/.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { classifyDelivered } from '../../handlers/core/events/index.ts';
 import { matchesEventPattern } from '../../lib/event-pattern-matcher.ts';
 import { RULE_PATTERNS, type RuleName } from '../../lib/event-patterns.ts';
 import { asEventBridgeEvent, loadCloudTrailEvents } from './cloudtrail-envelope.ts';
@@ -120,5 +123,22 @@ describe('every rule refuses custom events shaped like CloudTrail records', () =
   it('the launch and drift rules ignore forged launches and changes', () => {
     expect(matchingRules(forged('launch--runinstances--iam-user-console--no-profile.json', 'custom.ec2'))).toEqual([]);
     expect(matchingRules(forged('change--update-assume-role-policy--iam-user.json', 'custom.iam'))).toEqual([]);
+  });
+});
+
+describe('drift rule, on every change record of the drift scenarios', () => {
+  const records = readdirSync('scenarios')
+    .filter((f) => f.startsWith('drift-'))
+    .flatMap((f) => (JSON.parse(readFileSync(join('scenarios', f), 'utf8')) as { events: Array<Record<string, unknown>> }).events);
+
+  it('delivers each of them (IAM in us-east-1, EC2 and Auto Scaling in their region), and the intake reads each as a change', () => {
+    const names = new Set(records.map((r) => r['eventName']));
+    for (const name of ['UpdateAssumeRolePolicy', 'RemoveRoleFromInstanceProfile', 'PutRolePolicy', 'DetachRolePolicy', 'ModifyLaunchTemplate', 'UpdateAutoScalingGroup', 'DisassociateIamInstanceProfile']) expect(names, name).toContain(name);
+    for (const record of records) {
+      const event = asEventBridgeEvent(record);
+      expect(matchingRules(event), String(record['eventName'])).toEqual(['drift']);
+      expect(classifyDelivered({ record: record as never, envelope: event as never }).kind, String(record['eventName'])).toBe('change');
+      if (String(record['eventSource']).startsWith('iam.')) expect(event['region']).toBe('us-east-1');
+    }
   });
 });

@@ -77,7 +77,7 @@ describe('the built-in scenarios are made from real CloudTrail records', () => {
   it('each file is exactly what the generator scripts write from test/fixtures/cloudtrail', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const out = mkdtempSync(join(tmpdir(), 'scenarios-'));
-    for (const script of ['make-storm-scenarios.ts', 'make-incident-scenarios.ts', 'make-escalation-scenarios.ts', 'make-mixed-scenarios.ts', 'make-adversarial-scenarios.ts']) {
+    for (const script of ['make-storm-scenarios.ts', 'make-incident-scenarios.ts', 'make-escalation-scenarios.ts', 'make-mixed-scenarios.ts', 'make-adversarial-scenarios.ts', 'make-drift-scenarios.ts']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', script), out], { cwd: root, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }

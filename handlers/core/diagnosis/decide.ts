@@ -7,6 +7,7 @@ import { escalationFromMessage, escalationFromSimulation, ownerOf, simulationsOf
 import type { Facts } from './facts.ts';
 import { handoutEvidence, handoutsOf } from './handouts.ts';
 import { incidentResponse } from './intent.ts';
+import { driftFlapping, driftMissingPermission, driftNothingInUse, driftStaleLaunchTemplate, driftStillWorks, tagDriftPlan } from './drift.ts';
 import { associatedProfileGone, instanceWithoutProfile } from './missing-profile.ts';
 import { missingPermissionPlan, waitPlan } from './plans.ts';
 import type { Finding, Rule } from './rule.ts';
@@ -135,6 +136,8 @@ const nothingFits: Rule = (facts) => ({
 /** Order matters: a responder's decision first, then what the message proves, then the instance → profile → role chain, then the simulation. */
 const RULES: Rule[] = [
   incidentResponse,
+  driftFlapping,
+  driftNothingInUse,
   notInstanceRole,
   blockedPerMessage,
   throttled,
@@ -144,6 +147,9 @@ const RULES: Rule[] = [
   profileWithoutRole,
   roleGone,
   trustMissingEc2,
+  driftMissingPermission,
+  driftStaleLaunchTemplate,
+  driftStillWorks,
   changedMomentsAgo,
   launchHealthy,
   simulationVerdict,
@@ -157,7 +163,7 @@ export function decide(facts: Facts, config: Config): Diagnosis {
     if (finding) break;
   }
   const f = finding!;
-  const plan = f.plan ?? [];
+  const plan = tagDriftPlan(facts, f.plan ?? []);
   const handouts = handoutsOf(plan, facts);
   const diagnosis: Diagnosis = {
     cause: f.cause,

@@ -32,6 +32,7 @@ export function ownerOf(cause: EscalatedCause, facts: Facts): string {
     case 'vpc-endpoint-policy': return `the network team that owns the VPC endpoint policy${policy}`;
     case 'not-instance-role': return 'the EKS cluster administrators (Pod Identity associations and their roles)';
     case 'incident-response': return 'the incident responders (whoever quarantined or removed it)';
+    case 'drift-flapping': return `whoever keeps changing ${role}, and the team that owns it`;
     case 'unknown': return `the owner of ${role}`;
   }
 }

@@ -147,4 +147,18 @@ export interface Facts {
   throttling: { count: number; apis: string[] };
   /** Reads that failed for reasons other than throttling (our own access denied, …). */
   readErrors: string[];
+  /** A drift incident's own facts (diagnosis/drift-facts.ts); absent for other kinds. */
+  drift?: DriftFacts;
+}
+
+export interface DriftFacts {
+  /** Who made the change (recent-changes.ts changedBy), and what it changed (role, profile, instance, template, group). */
+  by: string;
+  resource: string;
+  /** How the instances in use were found: "2 instances use profile web, which holds web-role". */
+  inUse: string;
+  /** The default version of a changed launch template: what launches not pinned to a version use. */
+  launching: LaunchTemplateFacts | null;
+  /** Our repairs of this resource after a change by the same principal, within `drift.flappingWindowSeconds`. */
+  repairedBefore: Array<{ at: string; action: string; target: string }>;
 }

@@ -15,6 +15,7 @@ import { recentChangesOf } from './recent-changes.ts';
 import { eventHistoryMode, withEventHistory, type EventHistoryMode } from './event-history.ts';
 import { Reader } from './reader.ts';
 import { readHandoutRoles } from './handout-facts.ts';
+import { driftBy, driftSubjects, repairsAfterChangesBy } from './drift-facts.ts';
 
 /**
  * Every instance of the incident gets its fix (a scale-out of 200 without a profile is 200 associations),
@@ -89,6 +90,16 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     return groups.get(name)!;
   };
 
+  if (incident.kind === 'drift') {
+    // What the change touched, as the account is now: the instances that use it are the incident's.
+    const subjects = await driftSubjects(reader, ports, incident, config);
+    incident = { ...incident, instanceIds: subjects.instanceIds };
+    facts.incident.instanceIds = subjects.instanceIds;
+    const by = driftBy(incident);
+    facts.drift = { by, resource: incident.trigger.change?.resource ?? '?', inUse: subjects.inUse, launching: null, repairedBefore: repairsAfterChangesBy(by, extra.recentAudit ?? [], now, config.drift.flappingWindowSeconds) };
+    const change = incident.trigger.change;
+    if (change?.resourceType === 'launch-template' && change.resource && subjects.instanceIds.length) facts.drift.launching = await templateFacts(change.resource, '$Default');
+  }
   const allIds = [...new Set([facts.denied.instanceId, ...incident.instanceIds, ...(trigger.launch?.instanceIds ?? [])].filter((id): id is string => !!id))];
   const ids = allIds.slice(0, MAX_INSTANCES);
   facts.leftOut = { actions: 0, instances: allIds.length - ids.length };

@@ -1,0 +1,263 @@
+/**
+ * Writes the drift scenarios (CONTRACTS.md kind `drift`) into scenarios/: a change record arrives alone, before
+ * any instance fails; the account is as the change left it. IAM records come from the real IAM change records,
+ * EC2 and Auto Scaling ones from the real EC2 record of a CLI call (cloudtrail-changes.ts, provenance there).
+ * Run: npx tsx scripts/make-drift-scenarios.ts
+ */
+import { hex, iamChange, instanceId, isoPlus } from './cloudtrail-records.ts';
+import { serviceChange } from './cloudtrail-changes.ts';
+import { EC2_TRUST, OPT_IN, SSM_CORE, scope, writeScenarios } from './scenario-parts.ts';
+
+const AUDIT_ONLY_TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'SecurityAuditReadOnly', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999900001111:role/security-audit' }, Action: 'sts:AssumeRole' }],
+};
+
+/** Running instances of one group, all using `profile`, launched from `lt` version `version`. */
+function fleet(name: string, count: number, profile: string | null, lt: string | null, version: string, group: string | null) {
+  return Array.from({ length: count }, (_, i) => ({
+    id: instanceId(`${name}-${i}`), state: 'running', instanceProfile: profile, associatedAt: '2026-11-02T08:00:00Z',
+    launchTemplate: lt ? { id: lt, version } : null, autoScalingGroup: group, tags: { ...OPT_IN, Name: name },
+  }));
+}
+
+function role(name: string, extra: Record<string, unknown> = {}) {
+  return { name, path: '/', trustPolicy: EC2_TRUST, inlinePolicies: {}, managedPolicies: [SSM_CORE], permissionsBoundary: null, tags: OPT_IN, ...extra };
+}
+
+/** UpdateAssumeRolePolicy drops EC2 from a role two running instances use: EC2 merged back in seconds, `prevented`. */
+function trustDropped() {
+  const accountId = '410000000001';
+  const region = 'eu-west-1';
+  const at = '2026-11-03T09:15:02Z';
+  return {
+    name: 'drift: trust policy of web-api rewritten without EC2, repaired before any instance fails',
+    description: 'A person replaces the trust policy of web-api with a statement for the audit account. Nothing has failed yet: the running instances hold credentials for a few more hours, and the next launch would get none. The change record alone starts a drift incident; EC2 is merged back (auto), the audit statement kept: prevented.',
+    approvals: 'none',
+    account: {
+      accountId, region,
+      roles: [role('web-api', { trustPolicy: AUDIT_ONLY_TRUST, updatedAt: at })],
+      instanceProfiles: [{ name: 'web-api', path: '/', roles: ['web-api'] }],
+      instances: fleet('web-api', 2, 'web-api', null, '1', null),
+    },
+    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 3), faults: [] },
+    config: { modes: { 'trust-missing-ec2': 'auto' }, scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'trust-missing-ec2', status: 'prevented', actions: ['merge-trust'], writes: { iam: 1, ec2: 0 } },
+    events: [iamChange({
+      operator: { accountId, userName: 'maria.okafor', sourceIPAddress: '203.0.113.61' }, eventName: 'UpdateAssumeRolePolicy',
+      requestParameters: { roleName: 'web-api', policyDocument: JSON.stringify(AUDIT_ONLY_TRUST) }, eventTime: at, seed: 'drift-trust',
+    })],
+  };
+}
+
+/** RemoveRoleFromInstanceProfile empties a profile in use: the role is added back after approval, `prevented`. */
+function profileEmptied() {
+  const accountId = '410000000002';
+  const region = 'us-west-2';
+  const at = '2026-11-03T10:02:40Z';
+  return {
+    name: 'drift: role removed from the batch-worker profile in use, added back after approval',
+    description: 'A cleanup script removes the role from the instance profile that three running workers use. The drift incident asks (profile-without-role is in approve mode), the approver agrees, the role is added back before any worker refreshes its credentials.',
+    approvals: 'approve',
+    account: {
+      accountId, region,
+      roles: [role('batch-worker')],
+      instanceProfiles: [{ name: 'batch-worker', path: '/', roles: [], updatedAt: at }],
+      instances: fleet('batch-worker', 3, 'batch-worker', null, '1', null),
+    },
+    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    config: { modes: { 'profile-without-role': 'approve' }, scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'profile-without-role', status: 'prevented', actions: ['add-role-to-profile'], writes: { iam: 1, ec2: 0 } },
+    events: [iamChange({
+      operator: { accountId, userName: 'cleanup-bot', sourceIPAddress: '203.0.113.150' }, eventName: 'RemoveRoleFromInstanceProfile',
+      requestParameters: { instanceProfileName: 'batch-worker', roleName: 'batch-worker' }, eventTime: at, seed: 'drift-profile',
+    })],
+  };
+}
+
+const QUEUE = 'arn:aws:sqs:eu-central-1:410000000003:orders';
+const ORDERS_APP = { Version: '2012-10-17', Statement: [{ Sid: 'ReadOrders', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: 'arn:aws:dynamodb:eu-central-1:410000000003:table/orders' }] };
+const DECLARED_SEND = { Sid: 'SendOrders', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE };
+
+/** PutRolePolicy rewrites an inline policy without a statement expectedPermissions declares: put back after approval. */
+function declaredStatementDropped() {
+  const accountId = '410000000003';
+  const region = 'eu-central-1';
+  const at = '2026-11-03T11:20:00Z';
+  return {
+    name: 'drift: inline policy of orders-api rewritten without the declared sqs:SendMessage, restored after approval',
+    description: 'A developer rewrites the inline policy orders-app and leaves out the queue statement that expectedPermissions declares for orders-api. Before the first order fails to queue, the declared statement is put back in iam-autoheal-expected (approve mode); the developer\'s policy is left as they wrote it.',
+    approvals: 'approve',
+    account: {
+      accountId, region,
+      roles: [role('orders-api', { inlinePolicies: { 'orders-app': ORDERS_APP }, updatedAt: at })],
+      instanceProfiles: [{ name: 'orders-api', path: '/', roles: ['orders-api'] }],
+      instances: fleet('orders-api', 2, 'orders-api', null, '1', null),
+    },
+    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    config: { modes: { 'missing-permission': 'approve' }, expectedPermissions: [{ role: 'orders-api', statements: [DECLARED_SEND] }], scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'missing-permission', status: 'prevented', actions: ['put-inline-policy'], writes: { iam: 1, ec2: 0 } },
+    events: [iamChange({
+      operator: { accountId, userName: 'dev.lucas', sourceIPAddress: '203.0.113.77' }, eventName: 'PutRolePolicy',
+      requestParameters: { roleName: 'orders-api', policyName: 'orders-app', policyDocument: JSON.stringify(ORDERS_APP) }, eventTime: at, seed: 'drift-put',
+    })],
+  };
+}
+
+/** A person detaches a declared policy: the incident-response rule holds for drifts too — escalated, not re-attached. */
+function declaredPolicyDetached() {
+  const accountId = '410000000004';
+  const region = 'eu-central-1';
+  const at = '2026-11-03T11:40:00Z';
+  const policyArn = `arn:aws:iam::${accountId}:policy/payments-agent`;
+  return {
+    name: 'drift: a person detaches a declared policy of payments-api — respected as an incident response, escalated',
+    description: 'A person detaches payments-agent, declared for payments-api in expectedPermissions. A person removing a declared policy is what a responder containing a role does (docs/SECURITY.md): the drift incident names who did it and escalates; nothing is re-attached.',
+    approvals: 'none',
+    account: {
+      accountId, region,
+      roles: [role('payments-api')],
+      policies: [{ arn: policyArn, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:aws:kms:${region}:${accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }] } }],
+      instanceProfiles: [{ name: 'payments-api', path: '/', roles: ['payments-api'] }],
+      instances: fleet('payments-api', 2, 'payments-api', null, '1', null),
+    },
+    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    config: { modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: 'payments-api', policyArns: [policyArn] }], scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'incident-response', status: 'escalated', actions: [], writes: { iam: 0, ec2: 0 } },
+    events: [iamChange({
+      operator: { accountId, userName: 'secops.ana', sourceIPAddress: '203.0.113.12' }, eventName: 'DetachRolePolicy',
+      requestParameters: { roleName: 'payments-api', policyArn }, eventTime: at, seed: 'drift-detach',
+    })],
+  };
+}
+
+/** ModifyLaunchTemplate makes a version without the profile the default of a group's template: repaired after approval. */
+function templateDefaultWithoutProfile() {
+  const accountId = '410000000005';
+  const region = 'ap-southeast-2';
+  const at = '2026-11-03T12:05:00Z';
+  const lt = `lt-0${hex('drift-lt', 16)}`;
+  return {
+    name: 'drift: launch template default set to a version without the profile, repaired before the next scale-out',
+    description: 'An AMI bump creates version 4 from scratch and makes it the default of the template the api-fleet group launches with ($Default). The four running instances (version 3) are fine; the next one would start without a role. A version 5 based on 4 with the profile the group\'s instances use is created and made the default, after approval.',
+    approvals: 'approve',
+    account: {
+      accountId, region,
+      roles: [role('api-fleet')],
+      instanceProfiles: [{ name: 'api-fleet', path: '/', roles: ['api-fleet'] }],
+      launchTemplates: [{ id: lt, name: 'api-fleet', defaultVersion: 4, versions: [{ number: 3, iamInstanceProfile: 'api-fleet' }, { number: 4, iamInstanceProfile: null, updatedAt: at }], tags: OPT_IN }],
+      autoScalingGroups: [{ name: 'api-fleet', launchTemplate: { id: lt, version: '$Default' }, tags: OPT_IN }],
+      instances: fleet('api-fleet', 4, 'api-fleet', lt, '3', 'api-fleet'),
+    },
+    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: ['api-fleet'], scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'stale-launch-template', status: 'prevented', actions: ['create-launch-template-version', 'set-default-launch-template-version'], writes: { iam: 0, ec2: 2 } },
+    events: [serviceChange({
+      operator: { accountId, userName: 'ami-pipeline', sourceIPAddress: '203.0.113.201' }, region, service: 'ec2', eventName: 'ModifyLaunchTemplate',
+      requestParameters: { ModifyLaunchTemplateRequest: { LaunchTemplateId: lt, SetDefaultVersion: '4' } },
+      responseElements: { ModifyLaunchTemplateResponse: { launchTemplate: { launchTemplateId: lt, launchTemplateName: 'api-fleet', defaultVersionNumber: 4, latestVersionNumber: 4 } } },
+      eventTime: at, seed: 'drift-modify-lt',
+    })],
+  };
+}
+
+/** UpdateAutoScalingGroup pins a version without the profile: a new version with it, and the group pinned to it. */
+function groupPinnedWithoutProfile() {
+  const accountId = '410000000006';
+  const region = 'us-east-2';
+  const at = '2026-11-03T12:30:00Z';
+  const lt = `lt-0${hex('drift-asg-lt', 16)}`;
+  return {
+    name: 'drift: Auto Scaling group pinned to a template version without the profile, repaired after approval',
+    description: 'A deployment points the render-farm group at version 7 of its template, built without the instance profile; the running instances came from version 6 and use render-farm. A version 8 (7 plus the profile) is created and the group pinned to it, after approval.',
+    approvals: 'approve',
+    account: {
+      accountId, region,
+      roles: [role('render-farm')],
+      instanceProfiles: [{ name: 'render-farm', path: '/', roles: ['render-farm'] }],
+      launchTemplates: [{ id: lt, name: 'render-farm', defaultVersion: 6, versions: [{ number: 6, iamInstanceProfile: 'render-farm' }, { number: 7, iamInstanceProfile: null }], tags: OPT_IN }],
+      autoScalingGroups: [{ name: 'render-farm', launchTemplate: { id: lt, version: '7' }, tags: OPT_IN, updatedAt: at }],
+      instances: fleet('render-farm', 3, 'render-farm', lt, '6', 'render-farm'),
+    },
+    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: ['render-farm'], scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'stale-launch-template', status: 'prevented', actions: ['create-launch-template-version', 'update-auto-scaling-group'], writes: { iam: 0, ec2: 2 } },
+    events: [serviceChange({
+      operator: { accountId, userName: 'deploy-bot', sourceIPAddress: '203.0.113.88' }, region, service: 'autoscaling', eventName: 'UpdateAutoScalingGroup',
+      requestParameters: { autoScalingGroupName: 'render-farm', launchTemplate: { launchTemplateId: lt, version: '7' } },
+      responseElements: null, eventTime: at, seed: 'drift-asg',
+    })],
+  };
+}
+
+/** A person disassociates a running instance's profile: an incident response, escalated, never re-associated. */
+function responderDisassociation() {
+  const accountId = '410000000007';
+  const region = 'eu-west-3';
+  const at = '2026-11-03T13:00:00Z';
+  const [instance] = fleet('ledger', 1, null, null, '1', null);
+  return {
+    name: 'drift: a responder disassociates the profile of a running instance — respected, escalated',
+    description: 'A person calls DisassociateIamInstanceProfile on a running ledger instance. The drift incident finds the instance without its profile, and the existing rule that a person\'s disassociation is an incident response: it escalates naming who, and associates nothing (docs/SECURITY.md).',
+    approvals: 'none',
+    account: {
+      accountId, region,
+      roles: [role('ledger')],
+      instanceProfiles: [{ name: 'ledger', path: '/', roles: ['ledger'] }],
+      instances: [instance],
+    },
+    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    config: { modes: { 'no-instance-profile': 'auto' }, baselineInstanceProfile: 'ledger', scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'incident-response', status: 'escalated', actions: [], writes: { iam: 0, ec2: 0 } },
+    events: [serviceChange({
+      operator: { accountId, userName: 'ir.oncall', sourceIPAddress: '203.0.113.5' }, region, service: 'ec2', eventName: 'DisassociateIamInstanceProfile',
+      requestParameters: { DisassociateIamInstanceProfileRequest: { AssociationId: 'iip-assoc-05020b59952902f5f' } },
+      responseElements: { DisassociateIamInstanceProfileResponse: { iamInstanceProfileAssociation: {
+        associationId: 'iip-assoc-05020b59952902f5f', instanceId: instance!.id, state: 'disassociating',
+        iamInstanceProfile: { arn: `arn:aws:iam::${accountId}:instance-profile/ledger`, id: 'AIPAI5IVIHMFFYY2DKV5Y' },
+      } } },
+      eventTime: at, seed: 'drift-disassociate',
+    })],
+  };
+}
+
+/** Harmless: EC2 dropped from a role no profile in use holds, and a policy attached: nothing repaired, nothing changed. */
+function harmlessChanges() {
+  const accountId = '410000000008';
+  const region = 'sa-east-1';
+  const at = '2026-11-03T13:10:00Z';
+  return {
+    name: 'drift: changes that break nothing in use start no repair',
+    description: 'A role no running instance uses loses EC2 from its trust policy, and a policy is attached to a role in use. The attach removes nothing: it starts nothing. The trust change is checked against the account as it is: no instance uses the role, so nothing is changed.',
+    approvals: 'none',
+    account: {
+      accountId, region,
+      roles: [role('old-batch', { trustPolicy: AUDIT_ONLY_TRUST, updatedAt: at }), role('search-api')],
+      instanceProfiles: [{ name: 'old-batch', path: '/', roles: ['old-batch'] }, { name: 'search-api', path: '/', roles: ['search-api'] }],
+      instances: fleet('search-api', 2, 'search-api', null, '1', null),
+    },
+    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 5), faults: [] },
+    config: { modes: { 'trust-missing-ec2': 'auto' }, scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 2, cause: 'unknown', status: 'verified-no-change', actions: [], writes: { iam: 0, ec2: 0 } },
+    events: [
+      iamChange({ operator: { accountId, userName: 'platform.kai', sourceIPAddress: '203.0.113.31' }, eventName: 'UpdateAssumeRolePolicy',
+        requestParameters: { roleName: 'old-batch', policyDocument: JSON.stringify(AUDIT_ONLY_TRUST) }, eventTime: at, seed: 'drift-harmless-trust' }),
+      iamChange({ operator: { accountId, userName: 'platform.kai', sourceIPAddress: '203.0.113.31' }, eventName: 'AttachRolePolicy',
+        requestParameters: { roleName: 'search-api', policyArn: SSM_CORE }, eventTime: isoPlus(at, 2), seed: 'drift-harmless-attach' }),
+    ],
+  };
+}
+
+writeScenarios(
+  {
+    'drift-trust-dropped-ec2.json': trustDropped,
+    'drift-profile-emptied.json': profileEmptied,
+    'drift-declared-statement-dropped.json': declaredStatementDropped,
+    'drift-declared-policy-detached-by-person.json': declaredPolicyDetached,
+    'drift-template-default-without-profile.json': templateDefaultWithoutProfile,
+    'drift-group-pinned-without-profile.json': groupPinnedWithoutProfile,
+    'drift-responder-disassociation.json': responderDisassociation,
+    'drift-harmless-changes.json': harmlessChanges,
+  },
+  'pretty',
+);

@@ -1,0 +1,61 @@
+/**
+ * Drift incidents end to end (intake, the real ASL, the simulated account): what the account looks like after a
+ * prevented drift, and that a principal who breaks again what we repaired is escalated, not fought.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadScenarioFile } from '../../handlers/adapters/simulated/index.ts';
+import { MemoryAuditStore } from '../../handlers/adapters/local/audit-store.ts';
+import { runScenario } from '../../handlers/local/run-scenario.ts';
+
+const load = (name: string) => loadScenarioFile(`scenarios/${name}.json`);
+type Account = { roles: Array<{ name: string; trustPolicy: { Statement: Array<Record<string, any>> }; inlinePolicies: Record<string, any> }>; launchTemplates: Array<{ defaultVersion: number; versions: Array<{ number: number; iamInstanceProfile: unknown }> }> };
+
+describe('a drift repaired before any instance fails', () => {
+  it('trust rewritten without EC2: EC2 merged back next to the person\'s statement, status prevented, notified', async () => {
+    const report = await runScenario(load('drift-trust-dropped-ec2'));
+    expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['trust-missing-ec2', 'prevented']]);
+    const trust = (report.account as unknown as Account).roles.find((r) => r.name === 'web-api')!.trustPolicy.Statement;
+    expect(trust.map((s) => [s['Sid'], s['Principal']])).toEqual([['SecurityAuditReadOnly', { AWS: 'arn:aws:iam::999900001111:role/security-audit' }], ['IamAutohealEc2AssumeRole', { Service: 'ec2.amazonaws.com' }]]);
+    expect(JSON.stringify(report.notifications)).toContain('prevented');
+  });
+
+  it('inline policy rewritten without a declared statement: the statement is put back beside it, the rewrite left as written', async () => {
+    const scenario = load('drift-declared-statement-dropped');
+    const report = await runScenario(scenario);
+    const role = (report.account as unknown as Account).roles.find((r) => r.name === 'orders-api')!;
+    const before = (scenario.account.roles as Array<{ name: string; inlinePolicies: Record<string, unknown> }>).find((r) => r.name === 'orders-api')!;
+    expect(role.inlinePolicies['orders-app']).toEqual(before.inlinePolicies['orders-app']);
+    expect(JSON.stringify(role.inlinePolicies['iam-autoheal-expected'])).toContain('sqs:SendMessage');
+  });
+
+  it('template default set to a version without the profile: the new default is that version plus the profile', async () => {
+    const report = await runScenario(load('drift-template-default-without-profile'));
+    const [template] = (report.account as unknown as Account).launchTemplates;
+    expect(template!.defaultVersion).toBe(5);
+    expect(template!.versions.find((v) => v.number === 5)!.iamInstanceProfile).toBe('api-fleet');
+  });
+});
+
+describe('never fight a person', () => {
+  it('the same person breaking the repaired trust again within the hour is escalated, naming them, and not repaired twice', async () => {
+    const audit = new MemoryAuditStore();
+    const first = await runScenario(load('drift-trust-dropped-ec2'), { audit });
+    expect(first.incidents[0]!.status).toBe('prevented');
+    // The same change by the same person, minutes later: the account is broken again.
+    const again = await runScenario(load('drift-trust-dropped-ec2'), { audit });
+    expect(again.incidents.map((i) => [i.cause, i.status])).toEqual([['drift-flapping', 'escalated']]);
+    expect(again.api.iamWrites).toBe(0);
+    expect(again.incidents[0]!.reason).toContain('maria.okafor');
+  });
+
+  it('after the flapping window the same change is repaired again', async () => {
+    const audit = new MemoryAuditStore();
+    await runScenario(load('drift-trust-dropped-ec2'), { audit });
+    const scenario = load('drift-trust-dropped-ec2');
+    // Two hours on: past the default one-hour window.
+    const startTime = new Date(Date.parse(scenario.physics.startTime!) + 7_200_000).toISOString();
+    const later = { ...scenario, physics: { ...scenario.physics, startTime } };
+    const again = await runScenario(later, { audit });
+    expect(again.incidents.map((i) => i.status)).toEqual(['prevented']);
+  });
+});
