@@ -131,64 +131,77 @@ function declaredPolicyDetached() {
   };
 }
 
-/** ModifyLaunchTemplate makes a version without the profile the default of a group's template: repaired after approval. */
-function templateDefaultWithoutProfile() {
-  const accountId = '410000000005';
-  const region = 'ap-southeast-2';
-  const at = '2026-11-03T12:05:00Z';
-  const lt = `lt-0${hex('drift-lt', 16)}`;
+interface TemplateDrift {
+  name: string;
+  description: string;
+  accountId: string;
+  region: string;
+  app: string;
+  at: string;
+  seed: string;
+  instances: number;
+  /** The instances' (working) version, the one without the profile, the template's default, the group's reference. */
+  working: number;
+  broken: number;
+  defaultVersion: number;
+  groupVersion: string;
+  actions: string[];
+  change: (lt: string) => Record<string, unknown>;
+}
+
+/** A group's template made to launch a version without the profile its running instances use: repaired after approval. */
+function templateDrift(spec: TemplateDrift) {
+  const { accountId, region, app, at } = spec;
+  const lt = `lt-0${hex(`${spec.seed}-lt`, 16)}`;
+  const change = spec.change(lt);
   return {
-    name: 'drift: launch template default set to a version without the profile, repaired before the next scale-out',
-    description: 'An AMI bump creates version 4 from scratch and makes it the default of the template the api-fleet group launches with ($Default). The four running instances (version 3) are fine; the next one would start without a role. A version 5 based on 4 with the profile the group\'s instances use is created and made the default, after approval.',
+    name: spec.name,
+    description: spec.description,
     approvals: 'approve',
     account: {
       accountId, region,
-      roles: [role('api-fleet')],
-      instanceProfiles: [{ name: 'api-fleet', path: '/', roles: ['api-fleet'] }],
-      launchTemplates: [{ id: lt, name: 'api-fleet', defaultVersion: 4, versions: [{ number: 3, iamInstanceProfile: 'api-fleet' }, { number: 4, iamInstanceProfile: null, updatedAt: at }], tags: OPT_IN }],
-      autoScalingGroups: [{ name: 'api-fleet', launchTemplate: { id: lt, version: '$Default' }, tags: OPT_IN }],
-      instances: fleet('api-fleet', 4, 'api-fleet', lt, '3', 'api-fleet'),
+      roles: [role(app)],
+      instanceProfiles: [{ name: app, path: '/', roles: [app] }],
+      launchTemplates: [{ id: lt, name: app, defaultVersion: spec.defaultVersion, versions: [{ number: spec.working, iamInstanceProfile: app }, { number: spec.broken, iamInstanceProfile: null }], tags: OPT_IN }],
+      autoScalingGroups: [{ name: app, launchTemplate: { id: lt, version: spec.groupVersion }, tags: OPT_IN }],
+      instances: fleet(app, spec.instances, app, lt, String(spec.working), app),
     },
     physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
-    config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: ['api-fleet'], scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'stale-launch-template', status: 'prevented', actions: ['create-launch-template-version', 'set-default-launch-template-version'], writes: { iam: 0, ec2: 2 } },
-    events: [serviceChange({
-      operator: { accountId, userName: 'ami-pipeline', sourceIPAddress: '203.0.113.201' }, region, service: 'ec2', eventName: 'ModifyLaunchTemplate',
-      requestParameters: { ModifyLaunchTemplateRequest: { LaunchTemplateId: lt, SetDefaultVersion: '4' } },
-      responseElements: { ModifyLaunchTemplateResponse: { launchTemplate: { launchTemplateId: lt, launchTemplateName: 'api-fleet', defaultVersionNumber: 4, latestVersionNumber: 4 } } },
-      eventTime: at, seed: 'drift-modify-lt',
-    })],
+    config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: [app], scope: scope(accountId, region) },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'stale-launch-template', status: 'prevented', actions: spec.actions, writes: { iam: 0, ec2: 2 } },
+    events: [serviceChange({ operator: { accountId, userName: change['userName'] as string, sourceIPAddress: '203.0.113.201' }, region, eventTime: at, seed: spec.seed, ...(change['call'] as object) } as Parameters<typeof serviceChange>[0])],
   };
 }
 
-/** UpdateAutoScalingGroup pins a version without the profile: a new version with it, and the group pinned to it. */
-function groupPinnedWithoutProfile() {
-  const accountId = '410000000006';
-  const region = 'us-east-2';
-  const at = '2026-11-03T12:30:00Z';
-  const lt = `lt-0${hex('drift-asg-lt', 16)}`;
-  return {
-    name: 'drift: Auto Scaling group pinned to a template version without the profile, repaired after approval',
-    description: 'A deployment points the render-farm group at version 7 of its template, built without the instance profile; the running instances came from version 6 and use render-farm. A version 8 (7 plus the profile) is created and the group pinned to it, after approval.',
-    approvals: 'approve',
-    account: {
-      accountId, region,
-      roles: [role('render-farm')],
-      instanceProfiles: [{ name: 'render-farm', path: '/', roles: ['render-farm'] }],
-      launchTemplates: [{ id: lt, name: 'render-farm', defaultVersion: 6, versions: [{ number: 6, iamInstanceProfile: 'render-farm' }, { number: 7, iamInstanceProfile: null }], tags: OPT_IN }],
-      autoScalingGroups: [{ name: 'render-farm', launchTemplate: { id: lt, version: '7' }, tags: OPT_IN, updatedAt: at }],
-      instances: fleet('render-farm', 3, 'render-farm', lt, '6', 'render-farm'),
+/** ModifyLaunchTemplate makes a version without the profile the default of a group's template. */
+const templateDefaultWithoutProfile = () => templateDrift({
+  name: 'drift: launch template default set to a version without the profile, repaired before the next scale-out',
+  description: 'An AMI bump creates version 4 from scratch and makes it the default of the template the api-fleet group launches with ($Default). The four running instances (version 3) are fine; the next one would start without a role. A version 5 based on 4 with the profile the group\'s instances use is created and made the default, after approval.',
+  accountId: '410000000005', region: 'ap-southeast-2', app: 'api-fleet', at: '2026-11-03T12:05:00Z', seed: 'drift-modify-lt',
+  instances: 4, working: 3, broken: 4, defaultVersion: 4, groupVersion: '$Default',
+  actions: ['create-launch-template-version', 'set-default-launch-template-version'],
+  change: (lt) => ({
+    userName: 'ami-pipeline',
+    call: {
+      service: 'ec2', eventName: 'ModifyLaunchTemplate',
+      requestParameters: { ModifyLaunchTemplateRequest: { LaunchTemplateId: lt, SetDefaultVersion: '4' } },
+      responseElements: { ModifyLaunchTemplateResponse: { launchTemplate: { launchTemplateId: lt, launchTemplateName: 'api-fleet', defaultVersionNumber: 4, latestVersionNumber: 4 } } },
     },
-    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
-    config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: ['render-farm'], scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'stale-launch-template', status: 'prevented', actions: ['create-launch-template-version', 'update-auto-scaling-group'], writes: { iam: 0, ec2: 2 } },
-    events: [serviceChange({
-      operator: { accountId, userName: 'deploy-bot', sourceIPAddress: '203.0.113.88' }, region, service: 'autoscaling', eventName: 'UpdateAutoScalingGroup',
-      requestParameters: { autoScalingGroupName: 'render-farm', launchTemplate: { launchTemplateId: lt, version: '7' } },
-      responseElements: null, eventTime: at, seed: 'drift-asg',
-    })],
-  };
-}
+  }),
+});
+
+/** UpdateAutoScalingGroup pins a version without the profile: a new version with it, and the group pinned to it. */
+const groupPinnedWithoutProfile = () => templateDrift({
+  name: 'drift: Auto Scaling group pinned to a template version without the profile, repaired after approval',
+  description: 'A deployment points the render-farm group at version 7 of its template, built without the instance profile; the running instances came from version 6 and use render-farm. A version 8 (7 plus the profile) is created and the group pinned to it, after approval.',
+  accountId: '410000000006', region: 'us-east-2', app: 'render-farm', at: '2026-11-03T12:30:00Z', seed: 'drift-asg',
+  instances: 3, working: 6, broken: 7, defaultVersion: 6, groupVersion: '7',
+  actions: ['create-launch-template-version', 'update-auto-scaling-group'],
+  change: (lt) => ({
+    userName: 'deploy-bot',
+    call: { service: 'autoscaling', eventName: 'UpdateAutoScalingGroup', requestParameters: { autoScalingGroupName: 'render-farm', launchTemplate: { launchTemplateId: lt, version: '7' } }, responseElements: null },
+  }),
+});
 
 /** A person disassociates a running instance's profile: an incident response, escalated, never re-associated. */
 function responderDisassociation() {
