@@ -25,6 +25,22 @@ function role(name: string, extra: Record<string, unknown> = {}) {
   return { name, path: '/', trustPolicy: EC2_TRUST, inlinePolicies: {}, managedPolicies: [SSM_CORE], permissionsBoundary: null, tags: OPT_IN, ...extra };
 }
 
+/** Physics of a drift scenario: the service runs `after` seconds after the change. */
+function physicsAt(at: string, after: number) {
+  return { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, after), faults: [] };
+}
+
+/** The expected block of one change record that makes one incident. */
+function oneChange(cause: string, status: string, actions: string[], iam: number, ec2: number) {
+  return { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause, status, actions, writes: { iam, ec2 } };
+}
+
+/** An account where `count` running instances use the profile `app`, which holds the role `app`. */
+function appAccount(accountId: string, region: string, app: string, count: number, options: { role?: Record<string, unknown>; profileRoles?: string[]; profileUpdatedAt?: string; policies?: unknown[] } = {}) {
+  const profile = { name: app, path: '/', roles: options.profileRoles ?? [app], ...(options.profileUpdatedAt ? { updatedAt: options.profileUpdatedAt } : {}) };
+  return { accountId, region, roles: [role(app, options.role)], ...(options.policies ? { policies: options.policies } : {}), instanceProfiles: [profile], instances: fleet(app, count, app, null, '1', null) };
+}
+
 /** UpdateAssumeRolePolicy drops EC2 from a role two running instances use: EC2 merged back in seconds, `prevented`. */
 function trustDropped() {
   const accountId = '410000000001';
@@ -34,15 +50,10 @@ function trustDropped() {
     name: 'drift: trust policy of web-api rewritten without EC2, repaired before any instance fails',
     description: 'A person replaces the trust policy of web-api with a statement for the audit account. Nothing has failed yet: the running instances hold credentials for a few more hours, and the next launch would get none. The change record alone starts a drift incident; EC2 is merged back (auto), the audit statement kept: prevented.',
     approvals: 'none',
-    account: {
-      accountId, region,
-      roles: [role('web-api', { trustPolicy: AUDIT_ONLY_TRUST, updatedAt: at })],
-      instanceProfiles: [{ name: 'web-api', path: '/', roles: ['web-api'] }],
-      instances: fleet('web-api', 2, 'web-api', null, '1', null),
-    },
-    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 3), faults: [] },
+    account: appAccount(accountId, region, 'web-api', 2, { role: { trustPolicy: AUDIT_ONLY_TRUST, updatedAt: at } }),
+    physics: physicsAt(at, 3),
     config: { modes: { 'trust-missing-ec2': 'auto' }, scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'trust-missing-ec2', status: 'prevented', actions: ['merge-trust'], writes: { iam: 1, ec2: 0 } },
+    expected: oneChange('trust-missing-ec2', 'prevented', ['merge-trust'], 1, 0),
     events: [iamChange({
       operator: { accountId, userName: 'maria.okafor', sourceIPAddress: '203.0.113.61' }, eventName: 'UpdateAssumeRolePolicy',
       requestParameters: { roleName: 'web-api', policyDocument: JSON.stringify(AUDIT_ONLY_TRUST) }, eventTime: at, seed: 'drift-trust',
@@ -59,15 +70,10 @@ function profileEmptied() {
     name: 'drift: role removed from the batch-worker profile in use, added back after approval',
     description: 'A cleanup script removes the role from the instance profile that three running workers use. The drift incident asks (profile-without-role is in approve mode), the approver agrees, the role is added back before any worker refreshes its credentials.',
     approvals: 'approve',
-    account: {
-      accountId, region,
-      roles: [role('batch-worker')],
-      instanceProfiles: [{ name: 'batch-worker', path: '/', roles: [], updatedAt: at }],
-      instances: fleet('batch-worker', 3, 'batch-worker', null, '1', null),
-    },
-    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    account: appAccount(accountId, region, 'batch-worker', 3, { profileRoles: [], profileUpdatedAt: at }),
+    physics: physicsAt(at, 2),
     config: { modes: { 'profile-without-role': 'approve' }, scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'profile-without-role', status: 'prevented', actions: ['add-role-to-profile'], writes: { iam: 1, ec2: 0 } },
+    expected: oneChange('profile-without-role', 'prevented', ['add-role-to-profile'], 1, 0),
     events: [iamChange({
       operator: { accountId, userName: 'cleanup-bot', sourceIPAddress: '203.0.113.150' }, eventName: 'RemoveRoleFromInstanceProfile',
       requestParameters: { instanceProfileName: 'batch-worker', roleName: 'batch-worker' }, eventTime: at, seed: 'drift-profile',
@@ -88,15 +94,10 @@ function declaredStatementDropped() {
     name: 'drift: inline policy of orders-api rewritten without the declared sqs:SendMessage, restored after approval',
     description: 'A developer rewrites the inline policy orders-app and leaves out the queue statement that expectedPermissions declares for orders-api. Before the first order fails to queue, the declared statement is put back in iam-autoheal-expected (approve mode); the developer\'s policy is left as they wrote it.',
     approvals: 'approve',
-    account: {
-      accountId, region,
-      roles: [role('orders-api', { inlinePolicies: { 'orders-app': ORDERS_APP }, updatedAt: at })],
-      instanceProfiles: [{ name: 'orders-api', path: '/', roles: ['orders-api'] }],
-      instances: fleet('orders-api', 2, 'orders-api', null, '1', null),
-    },
-    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    account: appAccount(accountId, region, 'orders-api', 2, { role: { inlinePolicies: { 'orders-app': ORDERS_APP }, updatedAt: at } }),
+    physics: physicsAt(at, 2),
     config: { modes: { 'missing-permission': 'approve' }, expectedPermissions: [{ role: 'orders-api', statements: [DECLARED_SEND] }], scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'missing-permission', status: 'prevented', actions: ['put-inline-policy'], writes: { iam: 1, ec2: 0 } },
+    expected: oneChange('missing-permission', 'prevented', ['put-inline-policy'], 1, 0),
     events: [iamChange({
       operator: { accountId, userName: 'dev.lucas', sourceIPAddress: '203.0.113.77' }, eventName: 'PutRolePolicy',
       requestParameters: { roleName: 'orders-api', policyName: 'orders-app', policyDocument: JSON.stringify(ORDERS_APP) }, eventTime: at, seed: 'drift-put',
@@ -114,16 +115,10 @@ function declaredPolicyDetached() {
     name: 'drift: a person detaches a declared policy of payments-api — respected as an incident response, escalated',
     description: 'A person detaches payments-agent, declared for payments-api in expectedPermissions. A person removing a declared policy is what a responder containing a role does (docs/SECURITY.md): the drift incident names who did it and escalates; nothing is re-attached.',
     approvals: 'none',
-    account: {
-      accountId, region,
-      roles: [role('payments-api')],
-      policies: [{ arn: policyArn, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:aws:kms:${region}:${accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }] } }],
-      instanceProfiles: [{ name: 'payments-api', path: '/', roles: ['payments-api'] }],
-      instances: fleet('payments-api', 2, 'payments-api', null, '1', null),
-    },
-    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    account: appAccount(accountId, region, 'payments-api', 2, { policies: [{ arn: policyArn, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:aws:kms:${region}:${accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }] } }] }),
+    physics: physicsAt(at, 2),
     config: { modes: { 'missing-permission': 'auto' }, expectedPermissions: [{ role: 'payments-api', policyArns: [policyArn] }], scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'incident-response', status: 'escalated', actions: [], writes: { iam: 0, ec2: 0 } },
+    expected: oneChange('incident-response', 'escalated', [], 0, 0),
     events: [iamChange({
       operator: { accountId, userName: 'secops.ana', sourceIPAddress: '203.0.113.12' }, eventName: 'DetachRolePolicy',
       requestParameters: { roleName: 'payments-api', policyArn }, eventTime: at, seed: 'drift-detach',
@@ -166,9 +161,9 @@ function templateDrift(spec: TemplateDrift) {
       autoScalingGroups: [{ name: app, launchTemplate: { id: lt, version: spec.groupVersion }, tags: OPT_IN }],
       instances: fleet(app, spec.instances, app, lt, String(spec.working), app),
     },
-    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    physics: physicsAt(at, 2),
     config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: [app], scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'stale-launch-template', status: 'prevented', actions: spec.actions, writes: { iam: 0, ec2: 2 } },
+    expected: oneChange('stale-launch-template', 'prevented', spec.actions, 0, 2),
     events: [serviceChange({ operator: { accountId, userName: change['userName'] as string, sourceIPAddress: '203.0.113.201' }, region, eventTime: at, seed: spec.seed, ...(change['call'] as object) } as Parameters<typeof serviceChange>[0])],
   };
 }
@@ -219,9 +214,9 @@ function responderDisassociation() {
       instanceProfiles: [{ name: 'ledger', path: '/', roles: ['ledger'] }],
       instances: [instance],
     },
-    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 2), faults: [] },
+    physics: physicsAt(at, 2),
     config: { modes: { 'no-instance-profile': 'auto' }, baselineInstanceProfile: 'ledger', scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 1, cause: 'incident-response', status: 'escalated', actions: [], writes: { iam: 0, ec2: 0 } },
+    expected: oneChange('incident-response', 'escalated', [], 0, 0),
     events: [serviceChange({
       operator: { accountId, userName: 'ir.oncall', sourceIPAddress: '203.0.113.5' }, region, service: 'ec2', eventName: 'DisassociateIamInstanceProfile',
       requestParameters: { DisassociateIamInstanceProfileRequest: { AssociationId: 'iip-assoc-05020b59952902f5f' } },
@@ -249,7 +244,7 @@ function harmlessChanges() {
       instanceProfiles: [{ name: 'old-batch', path: '/', roles: ['old-batch'] }, { name: 'search-api', path: '/', roles: ['search-api'] }],
       instances: fleet('search-api', 2, 'search-api', null, '1', null),
     },
-    physics: { propagationSeconds: 4, iamWritesPerSecond: 5, startTime: isoPlus(at, 5), faults: [] },
+    physics: physicsAt(at, 5),
     config: { modes: { 'trust-missing-ec2': 'auto' }, scope: scope(accountId, region) },
     expected: { incidents: 1, events: 1, ignoredEvents: 0, changeEvents: 2, cause: 'unknown', status: 'verified-no-change', actions: [], writes: { iam: 0, ec2: 0 } },
     events: [
