@@ -5,6 +5,7 @@ import { measureCost, type CostResult } from './cost.ts';
 import { measureIntakeSpeed, type IntakeSpeedResult } from './intake-speed.ts';
 import { describeMachine, loadAverage1m, type MachineInfo } from './machine.ts';
 import { round } from './numbers.ts';
+import { measurePrevention, type PreventionResult } from './prevention.ts';
 import { measureTimeToRemediate, type TimeToRemediateResult } from './time-to-remediate.ts';
 
 export interface BenchSizes {
@@ -15,6 +16,8 @@ export interface BenchSizes {
   coldStartRuns: number;
   /** Also bundle and time each step with the AWS SDK left to the runtime (the comparison variant). */
   coldStartSdkFromRuntime: boolean;
+  /** Scale-out sizes of the prevention section (a drift, then N instances). */
+  preventionInstances: number[];
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -24,6 +27,7 @@ export const FULL_SIZES: BenchSizes = {
   intakeRecords: 100_000,
   coldStartRuns: 7,
   coldStartSdkFromRuntime: true,
+  preventionInstances: [10, 200, 1_000],
 };
 
 export const QUICK_SIZES: BenchSizes = {
@@ -33,6 +37,7 @@ export const QUICK_SIZES: BenchSizes = {
   intakeRecords: 50_000,
   coldStartRuns: 1,
   coldStartSdkFromRuntime: false,
+  preventionInstances: [10, 200],
 };
 
 /** A section that threw: the others still run and the report says which one failed. */
@@ -53,11 +58,12 @@ export interface BenchResults {
   cost: CostResult | SectionError;
   intakeSpeed: IntakeSpeedResult | SectionError;
   coldStart: ColdStartResult | SectionError;
+  prevention: PreventionResult | SectionError;
 }
 
 /** Sections that could not be measured (a bug, not a missed target). */
 export function failedSections(r: BenchResults): string[] {
-  const sections = { amplification: r.amplification, timeToRemediate: r.timeToRemediate, cost: r.cost, intakeSpeed: r.intakeSpeed, coldStart: r.coldStart };
+  const sections = { amplification: r.amplification, timeToRemediate: r.timeToRemediate, cost: r.cost, intakeSpeed: r.intakeSpeed, coldStart: r.coldStart, prevention: r.prevention };
   return Object.entries(sections).filter(([, s]) => isSectionError(s)).map(([name]) => name);
 }
 
@@ -89,6 +95,7 @@ export async function runBench(options: { quick: boolean; sizes?: BenchSizes }, 
   const timeToRemediate = await section('time to remediate', progress, () => measureTimeToRemediate(sizes.propagationSeconds, progress));
   const cost = await section('cost', progress, () => measureCost(progress));
   const coldStart = await section('cold start', progress, () => measureColdStart(sizes.coldStartRuns, sizes.coldStartSdkFromRuntime, options.quick, progress));
+  const prevention = await section('prevention', progress, () => measurePrevention(sizes.preventionInstances, progress));
   machine.loadAverage1m.push(loadAverage1m());
   return {
     benchmark: 'iam-autoheal bench',
@@ -103,5 +110,6 @@ export async function runBench(options: { quick: boolean; sizes?: BenchSizes }, 
     cost,
     intakeSpeed,
     coldStart,
+    prevention,
   };
 }

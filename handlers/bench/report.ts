@@ -4,6 +4,7 @@ import { isSectionError, type BenchResults, type SectionError } from './index.ts
 import { markdownTable, verdict } from './markdown.ts';
 import { describePrices } from './pricing.ts';
 import { TTR_TARGET_RATIO } from './time-to-remediate.ts';
+import { PREVENTION_MODEL } from './prevention.ts';
 
 type Sections = Omit<BenchResults, 'benchmark' | 'startedAt' | 'finishedAt' | 'wallSeconds' | 'quick' | 'sizes' | 'machine'>;
 
@@ -107,6 +108,22 @@ function coldStart(s: Sections['coldStart']): string {
   ].join('\n');
 }
 
+function prevention(s: Sections['prevention']): string {
+  if (isSectionError(s)) return failed(s);
+  const repaired = (seconds: number | null) => (seconds === null ? 'never' : `${seconds} s`);
+  const rows = s.rows.map((r) => [
+    r.instances,
+    `${r.on.status} (${r.on.cause})`, repaired(r.on.repairedAtSeconds), r.on.denials, r.on.secondsBroken,
+    `${r.off.status} (${r.off.cause})`, repaired(r.off.repairedAtSeconds), r.off.denials, r.off.secondsBroken,
+    r.denialsAvoided,
+  ]);
+  return [
+    markdownTable(['scale-out N', 'on: status', 'on: repaired after change', 'on: denials', 'on: s broken', 'off: status', 'off: repaired after change', 'off: denials', 'off: s broken', 'denials avoided'], rows),
+    '',
+    s.method,
+  ].join('\n');
+}
+
 function targetLine(name: string, section: { met: boolean } | SectionError): string {
   return `- ${name}: ${isSectionError(section) ? 'not measured' : verdict(section.met)}`;
 }
@@ -124,6 +141,7 @@ export function renderReport(r: BenchResults): string {
     targetLine(`Time to remediate within ${Math.round((TTR_TARGET_RATIO - 1) * 100)}% of propagation + step latency`, r.timeToRemediate),
     targetLine('Intake ≥ 50,000 records/s on one core', r.intakeSpeed),
     targetLine(`Cold start ≤ ${COLD_START_TARGETS.maxBundleKb} KB and ≤ ${COLD_START_TARGETS.maxImportMs} ms import per step`, r.coldStart),
+    targetLine(`Prevention: a drift repaired before a scale-out ${PREVENTION_MODEL.scaleOutAfterSeconds} s later, no denial`, r.prevention),
     '',
     '## 1. Storm amplification',
     '',
@@ -144,5 +162,9 @@ export function renderReport(r: BenchResults): string {
     '## 5. Lambda cold start',
     '',
     coldStart(r.coldStart),
+    '',
+    '## 6. Prevention (drift, then a scale-out: prevention on vs off)',
+    '',
+    prevention(r.prevention),
   ].join('\n');
 }
