@@ -15,6 +15,8 @@ import { EXPECTED_INLINE_POLICY, templateRepairPlan } from './plans.ts';
 import { instanceList, type Rule } from './rule.ts';
 
 const isDrift = (facts: Facts) => facts.incident.kind === 'drift' && !!facts.drift;
+/** A drift of one of these resource types, with instances in use. */
+const driftOf = (facts: Facts, ...types: string[]) => isDrift(facts) && facts.instances.length > 0 && types.includes(facts.drift!.resourceType ?? '');
 const changeOf = (facts: Facts) => `${facts.drift?.by ?? 'someone'}'s change`;
 
 /** The same principal broke what we repaired within the window: repairing again would fight them. */
@@ -56,8 +58,7 @@ function stillGranted(statement: PolicyStatement, inline: Record<string, unknown
 /** A declared managed policy detached, or a declared statement gone from the inline policies: put back, nothing more. */
 export const driftMissingPermission: Rule = (facts, config: Config) => {
   const role = facts.role;
-  const change = facts.drift && facts.incident.kind === 'drift' ? facts.instances.length && role && role.info.name : null;
-  if (!change || !role || facts.roleSource !== 'profile') return null;
+  if (!driftOf(facts, 'role-policy') || !role || facts.roleSource !== 'profile') return null;
   const name = role.info.name;
   const entries = expectedPermissionsFor(name, config.expectedPermissions);
   const plan: PlannedAction[] = [];
@@ -99,8 +100,7 @@ function launchingOf(facts: Facts, instance: InstanceFacts): LaunchTemplateFacts
 
 /** A launch template or group change that makes a version without the profile in use the one that launches. */
 export const driftStaleLaunchTemplate: Rule = (facts) => {
-  const type = facts.incident.kind === 'drift' ? facts.drift && facts.instances.length : null;
-  if (!type) return null;
+  if (!driftOf(facts, 'launch-template', 'auto-scaling-group')) return null;
   const stale = facts.instances.map((i) => ({ i, launching: launchingOf(facts, i) })).filter(({ launching }) => launching && !launching.version.iamInstanceProfile);
   if (!stale.length) return null;
   const launching = stale[0]!.launching!;

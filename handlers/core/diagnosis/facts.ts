@@ -9,7 +9,7 @@ import type {
   RoleInfo,
   SimulationResult,
 } from '../ports.ts';
-import type { Denial } from '../events/model.ts';
+import type { ChangedResourceType, Denial } from '../events/model.ts';
 import type { Incident } from '../incident.ts';
 import type { EventHistoryFacts } from './event-history.ts';
 
@@ -155,6 +155,7 @@ export interface DriftFacts {
   /** Who made the change (recent-changes.ts changedBy), and what it changed (role, profile, instance, template, group). */
   by: string;
   resource: string;
+  resourceType: ChangedResourceType | null;
   /** How the instances in use were found: "2 instances use profile web, which holds web-role". */
   inUse: string;
   /** The default version of a changed launch template: what launches not pinned to a version use. */

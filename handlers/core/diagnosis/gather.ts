@@ -96,7 +96,7 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     incident = { ...incident, instanceIds: subjects.instanceIds };
     facts.incident.instanceIds = subjects.instanceIds;
     const by = driftBy(incident);
-    facts.drift = { by, resource: incident.trigger.change?.resource ?? '?', inUse: subjects.inUse, launching: null, repairedBefore: repairsAfterChangesBy(by, extra.recentAudit ?? [], now, config.drift.flappingWindowSeconds) };
+    facts.drift = { by, resource: incident.trigger.change?.resource ?? '?', resourceType: incident.trigger.change?.resourceType ?? null, inUse: subjects.inUse, launching: null, repairedBefore: repairsAfterChangesBy(by, extra.recentAudit ?? [], now, config.drift.flappingWindowSeconds) };
     const change = incident.trigger.change;
     if (change?.resourceType === 'launch-template' && change.resource && subjects.instanceIds.length) facts.drift.launching = await templateFacts(change.resource, '$Default');
   }
