@@ -324,6 +324,36 @@ function approvalRejected() {
   };
 }
 
+/**
+ * Decided again after the wait: the same emptied profile, approved half an hour later. Meanwhile a person attached
+ * AdministratorAccess to the role: the approval was for a role that is no longer the one it would hand out, so
+ * nothing is applied and a person looks again.
+ */
+function approvalRoleMadePrivilegedMeanwhile() {
+  const base = profileWithoutRole();
+  const role = base.account.roles[0]!.name;
+  return {
+    ...base,
+    name: 'approved after the role was made an administrator: decided again, nothing applied',
+    description: 'The cleanup script emptied the instance profile etl-runner and the fix waits for approval. While it waits, a person attaches AdministratorAccess to the role etl-runner; the approval comes 30 minutes later. Before any change the workflow diagnoses and guards again: the role is now privileged, so adding it back would hand out an administrator. The incident is escalated with what changed; nothing is written.',
+    approvals: [{ action: 'approve', afterSeconds: 1800, meanwhile: [{ by: 'jo', call: 'iam.attachRolePolicy', args: [role, 'arn:aws:iam::aws:policy/AdministratorAccess'] }] }],
+    expected: { ...base.expected, status: 'escalated', actions: [], writes: { iam: 0, ec2: 0 } },
+  };
+}
+
+/** The same incident fixed by a person while the approval waited: nothing is left to do, nothing is written. */
+function approvalFixedMeanwhile() {
+  const base = profileWithoutRole();
+  const role = base.account.roles[0]!.name;
+  return {
+    ...base,
+    name: 'fixed by a person while the approval waited: decided again, nothing applied',
+    description: 'The cleanup script emptied the instance profile etl-runner and the fix waits for approval. While it waits, a person adds the role back by hand; the approval comes 20 minutes later. The workflow diagnoses again before any change, finds nothing broken, verifies and writes nothing.',
+    approvals: [{ action: 'approve', afterSeconds: 1200, meanwhile: [{ by: 'jo', call: 'iam.addRoleToInstanceProfile', args: [base.account.instanceProfiles[0]!.name, role] }] }],
+    expected: { ...base.expected, status: 'verified-no-change', actions: [], writes: { iam: 0, ec2: 0 } },
+  };
+}
+
 writeScenarios(
   {
     'launch-without-profile.json': launchWithoutProfile,
@@ -334,6 +364,8 @@ writeScenarios(
     'stale-credentials.json': staleCredentials,
     'propagation-delay.json': propagationDelay,
     'approval-rejected.json': approvalRejected,
+    'approval-role-made-privileged-meanwhile.json': approvalRoleMadePrivilegedMeanwhile,
+    'approval-fixed-meanwhile.json': approvalFixedMeanwhile,
   },
   'pretty',
 );

@@ -176,3 +176,17 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
   if (mode === 'approve') return decision('await-approval', mode, `Mode for ${diagnosis.cause} is approve: waiting for a human to approve ${changes.length} change(s).${refusedNote}`);
   return decision('apply', mode, `Mode for ${diagnosis.cause} is auto: applying ${changes.length} step(s).${refusedNote}`);
 }
+
+/**
+ * Decided again after an approval wait: the approval holds only for the plan the approver saw. The same actions
+ * (type, target and parameters) under a verdict that may change them go ahead; anything else is the account having
+ * changed meanwhile, and nothing is applied on the old answer.
+ */
+export function recheckAfterApproval(decision: GuardDecision, approved: readonly PlannedAction[]): { unchanged: boolean; reason: string } {
+  const mayChange = decision.verdict === 'apply' || decision.verdict === 'await-approval';
+  if (mayChange && sameJson(decision.allowed, approved)) return { unchanged: true, reason: 'decided again after the approval: the same plan' };
+  if (decision.verdict === 'nothing-to-do') return { unchanged: false, reason: 'decided again after the approval: nothing is broken any more, nothing applied' };
+  const now = mayChange ? decision.allowed.map((a) => `${a.type} ${a.target}`).join(', ') || 'no action' : `${decision.verdict}: ${decision.reason.replace(/\.+$/, '')}`;
+  const then = approved.map((a) => `${a.type} ${a.target}`).join(', ');
+  return { unchanged: false, reason: `the account changed while waiting for the approval: approved ${then}; decided again: ${now}. Nothing applied on the old answer` };
+}

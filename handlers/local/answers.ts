@@ -87,9 +87,22 @@ export async function answerApproval(env: AnswerEnv, incident: string, request: 
   };
   for (const answer of script.filter((a) => a.action === 'approve' || a.action === 'reject')) {
     advanceTo(env.account, requestedAtMs + answer.afterSeconds * 1000);
+    for (const change of answer.meanwhile ?? []) await changeMeanwhile(env, change);
     await give(env, incident, answer, request.approvalId, workflow);
   }
   return delivered;
+}
+
+/** A person's change while the approval waits (scenario `meanwhile`), recorded by CloudTrail as theirs. */
+async function changeMeanwhile(env: AnswerEnv, change: NonNullable<ScenarioAnswer['meanwhile']>[number]): Promise<void> {
+  const [service, method] = change.call.split('.') as ['iam' | 'ec2' | 'autoScaling', string];
+  await env.account.asUser(change.by, async (ports) => {
+    const port = ports[service] as unknown as Record<string, unknown>;
+    const fn = port[method];
+    if (typeof fn !== 'function') throw new Error(`scenario meanwhile: ${change.call} is not a call of the simulated account`);
+    await (fn as (...args: unknown[]) => Promise<unknown>).apply(port, change.args);
+  });
+  env.note('meanwhile', `${change.by}: ${change.call}(${change.args.map((a) => JSON.stringify(a)).join(', ')})`);
 }
 
 /** Undo and details answers once the incident's execution has ended. */

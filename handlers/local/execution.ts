@@ -151,7 +151,8 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     switch (task.step) {
       case 'Diagnose': {
         const { diagnosis } = output as DiagnoseOutput;
-        cause = diagnosis.cause;
+        // The incident's cause is the diagnosis it was decided on; Rediagnose (after an approval) only checks it again.
+        if (task.name !== 'Rediagnose') cause = diagnosis.cause;
         note(task.name, `cause ${diagnosis.cause}: ${diagnosis.summary}`);
         break;
       }

@@ -1,5 +1,5 @@
 /** Guard step: may the plan run now, in which mode, within the account's change budget? */
-import { guard } from '../core/guard.ts';
+import { guard, recheckAfterApproval } from '../core/guard.ts';
 import type { GuardInput, GuardOutput, StepDeps } from './types.ts';
 
 export async function guardStep(deps: StepDeps, input: GuardInput): Promise<GuardOutput> {
@@ -11,7 +11,9 @@ export async function guardStep(deps: StepDeps, input: GuardInput): Promise<Guar
   ]);
   const decision = guard(diagnosis, deps.config, { iamChangesThisHour, ec2ChangesThisHour });
   const actions = decision.verdict === 'apply' || decision.verdict === 'await-approval' ? decision.allowed : [];
-  deps.logger.info({ verdict: decision.verdict, reason: decision.reason }, 'guarded');
+  // After an approval wait: the answer holds only for the plan the approver saw (CONTRACTS.md, "decided again").
+  const recheck = input.approved ? { verdict: decision.verdict, ...recheckAfterApproval(decision, input.approved) } : undefined;
+  deps.logger.info({ verdict: decision.verdict, reason: decision.reason, ...(recheck ? { recheck: recheck.reason } : {}) }, 'guarded');
   const { propagation, approvalTimeoutSeconds } = deps.config;
   return {
     verdict: decision.verdict,
@@ -21,5 +23,6 @@ export async function guardStep(deps: StepDeps, input: GuardInput): Promise<Guar
     approvalTimeoutSeconds,
     // The Wait state takes whole seconds.
     wait: { seconds: Math.max(1, Math.ceil(propagation.firstWaitSeconds)), elapsedSeconds: 0 },
+    ...(recheck ? { recheck } : {}),
   };
 }

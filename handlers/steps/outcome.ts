@@ -25,6 +25,11 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
       // The outcome event and the incident record carry the diagnosis' one sentence: who to talk to, and why.
       reason = state.guard ? guardReason : escalatedWithoutGuard(state);
       break;
+    case 'changed':
+      // Decided again after the approval: the approved plan no longer fits the account; a person looks again.
+      status = 'escalated';
+      reason = state.recheck?.reason ?? 'the account changed while waiting for the approval';
+      break;
     case 'observe':
       status = 'observed';
       reason = guardReason || 'observe mode: nothing was changed';

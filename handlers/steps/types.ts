@@ -58,6 +58,14 @@ export interface GuardInput {
   incident: Incident;
   diagnosis: Diagnosis;
   execution: ExecutionRef;
+  /** After an approval: the actions the approver saw. The guard says whether the new decision is still exactly them. */
+  approved?: PlannedAction[];
+}
+/** Decided again after the approval wait: apply only while the plan is the one approved. */
+export interface RecheckOutcome {
+  verdict: GuardVerdict;
+  unchanged: boolean;
+  reason: string;
 }
 export interface GuardOutput {
   verdict: GuardVerdict;
@@ -67,6 +75,8 @@ export interface GuardOutput {
   hasActions: boolean;
   approvalTimeoutSeconds: number;
   wait: WaitPlan;
+  /** Only with `approved` in the input. */
+  recheck?: RecheckOutcome;
 }
 
 export interface RequestApprovalInput {
@@ -124,7 +134,7 @@ export interface VerifyOutput {
 }
 
 /** Which way the state machine left the main path (set by Pass states before Record). */
-export type WorkflowRoute = 'escalate' | 'observe' | 'rejected' | 'expired' | 'verified' | 'unverified' | 'failed';
+export type WorkflowRoute = 'escalate' | 'changed' | 'observe' | 'rejected' | 'expired' | 'verified' | 'unverified' | 'failed';
 
 /** The whole state document, as Record and Notify receive it. */
 export interface WorkflowState {
@@ -132,6 +142,8 @@ export interface WorkflowState {
   diagnose?: DiagnoseOutput;
   guard?: GuardOutput;
   approval?: ApprovalAnswer;
+  /** Decided again after the approval (ResultPath of Recheck). */
+  recheck?: RecheckOutcome;
   apply?: ApplyProgress;
   verify?: VerifyOutput;
   route?: { path: WorkflowRoute };

@@ -93,11 +93,14 @@ export class SimulatedAccount {
    */
   async asUser<T>(userName: string, change: (ports: AccountPorts) => Promise<T>): Promise<T> {
     const previous = this.cloudTrail.caller;
+    // The counters are the service's calls (the report's writes and reads): a person's are only in CloudTrail.
+    const counted = { ...this.gate.counters };
     this.cloudTrail.caller = userIdentity(this.state.accountId, this.state.partition, userName);
     try {
       return await change(this.ports);
     } finally {
       this.cloudTrail.caller = previous;
+      Object.assign(this.gate.counters, counted);
     }
   }
 

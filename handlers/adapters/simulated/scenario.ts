@@ -199,6 +199,17 @@ export const scenarioAnswerSchema = z
     reason: z.string().max(500).optional(),
     /** Answer this approval id instead of the one requested (an unknown or stale id). */
     approvalId: z.string().optional(),
+    /**
+     * Changes a person makes while the request waits, just before this answer: a port call of the account, e.g.
+     * `{ "by": "jo", "call": "iam.attachRolePolicy", "args": ["web", "arn:aws:iam::aws:policy/AdministratorAccess"] }`.
+     */
+    meanwhile: z
+      .array(z.object({
+        by: z.string().min(1).default('console-user'),
+        call: z.string().regex(/^(iam|ec2|autoScaling)\.[A-Za-z]+$/, 'a port call such as iam.attachRolePolicy'),
+        args: z.array(z.unknown()).default([]),
+      }).strict())
+      .optional(),
   })
   .strict();
 export type ScenarioAnswer = z.output<typeof scenarioAnswerSchema>;
