@@ -84,6 +84,9 @@ export class IamAutoheal extends Construct {
   readonly eventBus: EventBus;
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  /** Answers from the Slack buttons, read by the answer function. */
+  readonly answerQueue: Queue;
+  readonly answerDeadLetters: Queue;
   readonly auditTable: Table;
   readonly stateTable: Table;
   readonly notifications: Notifications;
@@ -137,7 +140,22 @@ export class IamAutoheal extends Construct {
     this.auditTable.addGlobalSecondaryIndex({ indexName: 'byTime', partitionKey: { name: 'gsi1pk', type: AttributeType.STRING }, sortKey: { name: 'gsi1sk', type: AttributeType.STRING } });
     this.stateTable = new Table(this, 'State', { ...tableDefaults, timeToLiveAttribute: 'ttl', removalPolicy: RemovalPolicy.DESTROY });
 
-    this.notifications = new Notifications(this, 'Notifications', { emails: props.notificationEmails ?? [], slack: props.slack, removalPolicy: RemovalPolicy.DESTROY });
+    // Answers from the Slack buttons (approve, reject, undo, details): SQS records who sent each message (SenderId).
+    this.answerDeadLetters = new Queue(this, 'AnswerDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
+    });
+    this.answerQueue = new Queue(this, 'Answers', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(STEPS.answer.timeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.answerDeadLetters, maxReceiveCount: 3 },
+    });
+    this.notifications = new Notifications(this, 'Notifications', {
+      emails: props.notificationEmails ?? [], slack: props.slack, answerQueue: this.answerQueue, removalPolicy: RemovalPolicy.DESTROY,
+    });
     // The deployment's key encrypts the log groups too (CT.CLOUDWATCH.PR.3).
     encryptLogGroups(this.notifications.key);
     const logRetention = props.logRetention ?? RetentionDays.ONE_YEAR;
@@ -155,6 +173,10 @@ export class IamAutoheal extends Construct {
       [MEMBER_ROLE_VARIABLES.read]: props.hub?.memberRoleNames.read ?? '',
       [MEMBER_ROLE_VARIABLES.write]: props.hub?.memberRoleNames.write ?? '',
       LOG_LEVEL: props.logLevel ?? 'info',
+      // The Slack buttons read the queue from each message; the answer function knows the channel role's SenderId.
+      ANSWER_QUEUE_URL: this.answerQueue.queueUrl,
+      CHANNEL_ROLE_ID: this.notifications.channelRole?.roleId ?? '',
+      SLACK_CHANNEL: props.slack?.channelId ?? '',
     };
     const handlersDir = props.handlersDir ?? join(PROJECT_ROOT, 'handlers');
     const steps = Object.keys(STEPS) as StepName[];
@@ -197,16 +219,22 @@ export class IamAutoheal extends Construct {
     // Each grant follows what the step's code uses: budget and locks (state), audit trail, topic.
     this.stateTable.grantReadWriteData(fn.apply.role);
     this.stateTable.grantReadData(fn.guard.role);
-    // Approval requests (task tokens) live in the state table under approval#<incident>: request-approval writes them.
+    // Approval requests (task tokens) live in the state table under approval#<incident>: request-approval writes them,
+    // the answer function reads and answers them (one conditional update), nothing else of the table.
     fn['request-approval'].role.addToPrincipalPolicy(approvalItems(this.stateTable, ['dynamodb:PutItem']));
-    for (const step of ['apply', 'record', 'request-approval'] as const) this.auditTable.grantReadWriteData(fn[step].role);
+    fn.answer.role.addToPrincipalPolicy(approvalItems(this.stateTable, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+    fn.answer.function.addEventSource(new SqsEventSource(this.answerQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    for (const step of ['apply', 'record', 'request-approval', 'answer'] as const) this.auditTable.grantReadWriteData(fn[step].role);
     this.auditTable.grantReadData(fn.diagnose.role);
-    for (const step of ['notify', 'request-approval'] as const) this.notifications.topic.grantPublish(fn[step].role);
+    for (const step of ['notify', 'request-approval', 'answer'] as const) this.notifications.topic.grantPublish(fn[step].role);
 
     // The steps that act on accounts read this account directly (the hub's own, too); only apply writes…
     const actingSteps = steps.filter((step) => STEPS[step].memberAccess !== null);
     for (const step of actingSteps) readOnlyStatements(policyScope).forEach((statement) => fn[step].role.addToPrincipalPolicy(statement));
-    remediationStatements(props.remediations, policyScope, remediationOptions(props.config)).forEach((statement) => fn.apply.role.addToPrincipalPolicy(statement));
+    // Undo (the answer function) restores what apply changed: the same declared grants, which include each inverse write.
+    for (const step of ['apply', 'answer'] as const) {
+      remediationStatements(props.remediations, policyScope, remediationOptions(props.config)).forEach((statement) => fn[step].role.addToPrincipalPolicy(statement));
+    }
     // …and, in a hub, every other member through the member role of its access (read or write), inside the organization only.
     const memberRoleArnOf = (step: StepName) => {
       const access = STEPS[step].memberAccess;
@@ -226,6 +254,8 @@ export class IamAutoheal extends Construct {
 
     this.stateMachine = this.createStateMachine(stateMachineName, props);
     denyForgedOutcomes(this.eventBus, this.stateMachine.role);
+    // The answer function answers tasks of this state machine only (SendTaskSuccess/Failure/Heartbeat on its ARN).
+    this.stateMachine.grantTaskResponse(fn.answer.role);
 
     new Rule(this, 'ExecutionFailed', {
       description: 'iam-autoheal: a remediation workflow failed, timed out or was aborted',

@@ -3,12 +3,14 @@
  * is the deployment's key: it also encrypts the log groups (`encryptLogGroups`).
  */
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { SlackChannelConfiguration, LoggingLevel } from 'aws-cdk-lib/aws-chatbot';
-import { AnyPrincipal, Effect, ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnSlackChannelConfiguration, SlackChannelConfiguration, LoggingLevel } from 'aws-cdk-lib/aws-chatbot';
+import { AnyPrincipal, Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AnswerButtons } from './chatbot-actions.ts';
 
 export interface SlackChannelProps {
   /** The Slack workspace (team) id authorized in the AWS Chatbot console, e.g. `T0123ABCD`. */
@@ -22,12 +24,17 @@ export interface SlackChannelProps {
 export interface NotificationsProps {
   emails: readonly string[];
   slack?: SlackChannelProps;
+  /** Where the Slack buttons send answers (required with `slack`): the channel may send to it, and nothing else. */
+  answerQueue?: IQueue;
   removalPolicy: RemovalPolicy;
 }
 
 export class Notifications extends Construct {
   readonly topic: Topic;
   readonly key: Key;
+  /** With Slack: the role AWS Chatbot uses for the channel's buttons (its SQS SenderId is recognised by the answer function). */
+  readonly channelRole?: Role;
+  readonly buttons?: AnswerButtons;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
@@ -44,15 +51,30 @@ export class Notifications extends Construct {
     this.topic = new Topic(this, 'Topic', { displayName: 'iam-autoheal', masterKey: this.key, enforceSSL: true });
     for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
     if (props.slack) {
-      new SlackChannelConfiguration(this, 'Slack', {
-        slackChannelConfigurationName: props.slack.configurationName ?? `iam-autoheal-${this.node.addr.slice(0, 8)}`,
+      if (!props.answerQueue) throw new Error('Notifications: a Slack channel needs the answer queue its buttons send to');
+      // The buttons send one message to the answer queue; the channel's role and its guardrail allow that and nothing else.
+      const sendAnswers = new PolicyStatement({ sid: 'SendAnswersOnly', actions: ['sqs:SendMessage'], resources: [props.answerQueue.queueArn] });
+      this.channelRole = new Role(this, 'ChannelRole', {
+        assumedBy: new ServicePrincipal('chatbot.amazonaws.com'),
+        description: 'iam-autoheal Slack channel: the Approve, Reject, Undo and Details buttons send to the answer queue, nothing else',
+      });
+      this.channelRole.addToPrincipalPolicy(sendAnswers);
+      const guardrail = new ManagedPolicy(this, 'ChannelGuardrail', {
+        description: 'iam-autoheal Slack channel guardrail: sending to the answer queue is all any channel member may do',
+        statements: [sendAnswers],
+      });
+      const prefix = `iam-autoheal-${this.node.addr.slice(0, 8)}`;
+      this.buttons = new AnswerButtons(this, 'Buttons', { namePrefix: prefix });
+      const channel = new SlackChannelConfiguration(this, 'Slack', {
+        slackChannelConfigurationName: props.slack.configurationName ?? prefix,
         slackWorkspaceId: props.slack.workspaceId,
         slackChannelId: props.slack.channelId,
         notificationTopics: [this.topic],
         loggingLevel: LoggingLevel.ERROR,
-        // The channel only receives notifications; commands typed in Slack may read CloudWatch, nothing else.
-        guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess')],
+        role: this.channelRole,
+        guardrailPolicies: [guardrail],
       });
+      (channel.node.defaultChild as CfnSlackChannelConfiguration).customizationResourceArns = this.buttons.actions.map((action) => action.attrCustomActionArn);
     }
   }
 }

@@ -18,6 +18,8 @@ function serviceOutputs(stack: Stack, service: IamAutoheal): void {
   new CfnOutput(stack, 'EventBusArn', { value: service.eventBus.eventBusArn });
   new CfnOutput(stack, 'EventQueueArn', { value: service.queue.queueArn, description: 'where to redrive the dead letters to' });
   new CfnOutput(stack, 'DeadLetterQueueArn', { value: service.deadLetterQueue.queueArn });
+  new CfnOutput(stack, 'StateTableName', { value: service.stateTable.tableName, description: 'iam-autoheal approve|reject --state-table' });
+  new CfnOutput(stack, 'AnswerQueueUrl', { value: service.answerQueue.queueUrl, description: 'where the Slack buttons send answers' });
 }
 
 /** Watches and repairs the account and region it is deployed to. */

@@ -16,7 +16,7 @@ export interface StepSettings {
   memberAccess: MemberAccess | null;
 }
 
-export const STEP_NAMES = ['intake', 'diagnose', 'guard', 'apply', 'verify', 'record', 'notify', 'request-approval', 'sweep'] as const;
+export const STEP_NAMES = ['intake', 'diagnose', 'guard', 'apply', 'verify', 'record', 'notify', 'request-approval', 'answer', 'sweep'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const STEPS: Record<StepName, StepSettings> = {
@@ -28,6 +28,8 @@ export const STEPS: Record<StepName, StepSettings> = {
   record: { id: 'Record', timeout: Duration.seconds(30), memorySize: 256, substitution: 'RecordFunctionArn', memberAccess: null },
   notify: { id: 'Notify', timeout: Duration.seconds(30), memorySize: 256, substitution: 'NotifyFunctionArn', memberAccess: null },
   'request-approval': { id: 'RequestApproval', timeout: Duration.seconds(30), memorySize: 256, substitution: 'RequestApprovalFunctionArn', memberAccess: null },
+  // The answer function (Slack buttons through the answer queue): approve, reject, details; undo writes like apply.
+  answer: { id: 'Answer', timeout: Duration.minutes(2), memorySize: 256, memberAccess: 'write' },
   sweep: { id: 'Sweep', timeout: Duration.minutes(5), memorySize: 512, memberAccess: 'read' },
 };
 

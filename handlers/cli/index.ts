@@ -10,8 +10,9 @@ import { registerAudit } from './audit.ts';
 import { registerUndo } from './undo.ts';
 import { registerBench } from './bench.ts';
 import { registerFaultMatrix } from './fault-matrix.ts';
+import { registerAnswers } from './answer.ts';
 
-const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerBench, registerFaultMatrix];
+const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerAnswers, registerBench, registerFaultMatrix];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('iam-autoheal')

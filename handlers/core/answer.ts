@@ -51,7 +51,7 @@ export interface AnswerDeps {
   pause: Pause;
 }
 
-export type Refusal = 'invalid' | 'unknown-approval' | 'expired' | 'answered' | 'nothing-to-undo' | 'unknown-incident';
+export type Refusal = 'unknown-approval' | 'expired' | 'answered' | 'nothing-to-undo' | 'unknown-incident';
 
 export interface AnswerResult {
   ok: boolean;

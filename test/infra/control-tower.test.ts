@@ -32,7 +32,7 @@ describe('Control Tower controls, property by property', () => {
         expect(group.Properties.RetentionInDays ?? Infinity, `${name} ${id}`).toBeGreaterThanOrEqual(MIN_LOG_RETENTION_DAYS);
       }
     }
-    expect(ofType(t.single, 'AWS::Logs::LogGroup').length).toBe(10);
+    expect(ofType(t.single, 'AWS::Logs::LogGroup').length).toBe(11);
   });
 
   it('CT.CLOUDWATCH.PR.3: every log group is encrypted with the stack\'s own KMS key', () => {
@@ -94,7 +94,7 @@ describe('Control Tower controls, property by property', () => {
 
   it('CT.LAMBDA.PR.3: without vpc the functions run outside a VPC, and each carries the acknowledgement with its reason', () => {
     const functions = ofType(t.single, 'AWS::Lambda::Function');
-    expect(functions.length).toBe(9);
+    expect(functions.length).toBe(10);
     for (const [id, fn] of functions) expect(fn.Properties.VpcConfig, id).toBeUndefined();
     const acknowledged = t.built.single.service.functions.intake.function.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
@@ -112,7 +112,7 @@ describe('CT.LAMBDA.PR.3 with vpc', () => {
   it('runs every function in the given subnets and security groups, in the hub too', () => {
     for (const template of [t.single, t.hub]) {
       const functions = ofType(template, 'AWS::Lambda::Function');
-      expect(functions.length).toBe(9);
+      expect(functions.length).toBe(10);
       for (const [id, fn] of functions) expect(fn.Properties.VpcConfig, id).toEqual({ SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds });
     }
   });

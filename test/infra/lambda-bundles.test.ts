@@ -10,7 +10,8 @@ import { STEP_NAMES, type StepName } from '../../lib/steps.ts';
 const HANDLERS = join(import.meta.dirname, '..', '..', 'handlers');
 
 /** The steps that read or change the incident account (EC2 instances, launch templates). */
-const EC2_STEPS: StepName[] = ['diagnose', 'apply', 'verify', 'sweep'];
+// The answer function undoes changes (the Undo button): it acts on instances like apply.
+const EC2_STEPS: StepName[] = ['diagnose', 'apply', 'verify', 'answer', 'sweep'];
 
 describe('Lambda bundles', () => {
   const entries = Object.fromEntries(STEP_NAMES.map((step) => [step, join(HANDLERS, `${step}.ts`)]));

@@ -45,7 +45,7 @@ describe('hub stack', () => {
     for (const step of MEMBER_ROLE_USERS) {
       const assume = stepStatements(step).filter((s: any) => s.Action === 'sts:AssumeRole' && s.Effect === 'Allow');
       expect(assume, step).toHaveLength(1);
-      const role = step === 'apply' ? 'iam-autoheal-remediation' : 'iam-autoheal-read';
+      const role = step === 'apply' || step === 'answer' ? 'iam-autoheal-remediation' : 'iam-autoheal-read';
       expect(assume[0].Resource, step).toBe(`arn:aws:iam::*:role/${role}`);
       expect(assume[0].Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } });
       // The Deny allows no other role: a read step cannot reach the write role even with a bug.
@@ -85,7 +85,7 @@ describe('member stack', () => {
 
   it.each([
     ['iam-autoheal-read', ['diagnose', 'verify', 'sweep']],
-    ['iam-autoheal-remediation', ['apply']],
+    ['iam-autoheal-remediation', ['apply', 'answer']],
   ])('lets only the hub step roles of its access, in the organization, assume %s', (roleName, steps) => {
     const [, role] = resources(memberTemplate, 'AWS::IAM::Role').find(([, r]) => r.Properties.RoleName === roleName)!;
     const [trust] = role.Properties.AssumeRolePolicyDocument.Statement;

@@ -49,9 +49,9 @@ describe('queue and intake', () => {
     expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(180);
   });
 
-  it('refuses unencrypted transport on both queues', () => {
+  it('refuses unencrypted transport on every queue (events, answers and their dead letters)', () => {
     const policies = resources('AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(4);
     for (const [, policy] of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -73,7 +73,7 @@ describe('queue and intake', () => {
 describe('step functions', () => {
   it('run nodejs22.x on arm64 with the contract environment', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
