@@ -104,20 +104,7 @@ export class IamAutoheal extends Construct {
     const policyScope = { partition: stack.partition, account: stack.account, region: stack.region };
 
     this.eventBus = new EventBus(this, 'Bus', { eventBusName: props.eventBusName ?? 'iam-autoheal' });
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      // Declares the queue a dead-letter queue (CT.SQS.PR.1); allowAll is SQS's default, made explicit.
-      redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
-    });
-    this.queue = new Queue(this, 'Events', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // Six times the intake timeout, so that a batch in progress is not delivered twice.
-      visibilityTimeout: Duration.seconds(STEPS.intake.timeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
+    ({ queue: this.queue, deadLetters: this.deadLetterQueue } = queueWithDeadLetters(this, { queue: 'Events', deadLetters: 'DeadLetters' }, 'intake', 5));
     const queueTarget = new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8 });
     // This account's own CloudTrail events, on the default bus (in a hub too: the hub watches itself).
     this.rules = new AutohealRules(this, 'Rules', { cloudTrailSource: true, target: queueTarget });
@@ -141,18 +128,7 @@ export class IamAutoheal extends Construct {
     this.stateTable = new Table(this, 'State', { ...tableDefaults, timeToLiveAttribute: 'ttl', removalPolicy: RemovalPolicy.DESTROY });
 
     // Answers from the Slack buttons (approve, reject, undo, details): SQS records who sent each message (SenderId).
-    this.answerDeadLetters = new Queue(this, 'AnswerDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
-    });
-    this.answerQueue = new Queue(this, 'Answers', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: Duration.seconds(STEPS.answer.timeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.answerDeadLetters, maxReceiveCount: 3 },
-    });
+    ({ queue: this.answerQueue, deadLetters: this.answerDeadLetters } = queueWithDeadLetters(this, { queue: 'Answers', deadLetters: 'AnswerDeadLetters' }, 'answer', 3));
     this.notifications = new Notifications(this, 'Notifications', {
       emails: props.notificationEmails ?? [], slack: props.slack, answerQueue: this.answerQueue, removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -344,6 +320,27 @@ export class IamAutoheal extends Construct {
     if (used.has('TopicArn')) this.notifications.topic.grantPublish(stateMachine);
     return stateMachine;
   }
+}
+
+/**
+ * An encrypted, TLS-only queue read by `step`, and its dead-letter queue (declared one: CT.SQS.PR.1). The visibility
+ * timeout is six times the step's timeout, so that a batch in progress is not delivered twice.
+ */
+function queueWithDeadLetters(scope: Construct, ids: { queue: string; deadLetters: string }, step: StepName, maxReceiveCount: number): { queue: Queue; deadLetters: Queue } {
+  const deadLetters = new Queue(scope, ids.deadLetters, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    // Declares the queue a dead-letter queue; allowAll is SQS's default, made explicit.
+    redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
+  });
+  const queue = new Queue(scope, ids.queue, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    visibilityTimeout: Duration.seconds(STEPS[step].timeout.toSeconds() * 6),
+    deadLetterQueue: { queue: deadLetters, maxReceiveCount },
+  });
+  return { queue, deadLetters };
 }
 
 /** Items of the state table whose partition key starts with approval# (the approval store), nothing else of it. */
