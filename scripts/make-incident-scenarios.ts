@@ -51,6 +51,19 @@ function launchWithoutProfile() {
   };
 }
 
+/** The same launch, but the service's role may not call DescribeInstances: unknown, escalated with the permission named, never "nothing to fix". */
+function serviceDeniedDescribeInstances() {
+  const base = launchWithoutProfile();
+  const message = `You are not authorized to perform this operation. User: arn:aws:sts::${base.account.accountId}:assumed-role/iam-autoheal-member/diagnose is not authorized to perform: ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action`;
+  return {
+    ...base,
+    name: 'EC2 refuses DescribeInstances to the service: it cannot see, so it says so and changes nothing',
+    description: 'Two workers launched without an instance profile, but the service role in the account lacks ec2:DescribeInstances (UnauthorizedOperation). A fact that could not be read is unknown, never healthy: the incident is escalated to the service operators naming the missing permission, and nothing is written.',
+    physics: { ...base.physics, faults: [{ api: 'DescribeInstances', error: 'UnauthorizedOperation', times: 20, message }] },
+    expected: { incidents: 1, events: 1, ignoredEvents: 0, cause: 'unknown', status: 'escalated', actions: [], writes: { iam: 0, ec2: 0 } },
+  };
+}
+
 /** The EventBridge envelope a record arrives in: `source` and `account` are what EventBridge says, or what a forger writes. */
 function envelope(record: Record<string, any>, source: string, account: string, seed: string) {
   return { version: '0', id: uuid(`${seed}:envelope`), 'detail-type': 'AWS API Call via CloudTrail', source, account, time: record.eventTime, region: record.awsRegion, resources: [], detail: record };
@@ -357,6 +370,7 @@ function approvalFixedMeanwhile() {
 writeScenarios(
   {
     'launch-without-profile.json': launchWithoutProfile,
+    'service-denied-describe-instances.json': serviceDeniedDescribeInstances,
     'forged-events-refused.json': forgedEventsRefused,
     'trust-policy-lost-ec2.json': trustPolicyLostEc2,
     'profile-without-role.json': profileWithoutRole,

@@ -2,6 +2,7 @@
 import type { Config } from '../config.ts';
 import type { Diagnosis } from '../incident.ts';
 import { readTrust } from '../policy/trust.ts';
+import { couldNotSee } from './blind.ts';
 import { baseEvidence } from './evidence.ts';
 import { escalationFromMessage, escalationFromSimulation, ownerOf, simulationsOf } from './escalation.ts';
 import type { Facts } from './facts.ts';
@@ -133,9 +134,10 @@ const nothingFits: Rule = (facts) => ({
   owner: ownerOf('unknown', facts),
 });
 
-/** Order matters: a responder's decision first, then what the message proves, then the instance → profile → role chain, then the simulation. */
+/** Order matters: a responder's decision first, then what the service could not see (fail closed), then what the message proves, then the instance → profile → role chain, then the simulation. */
 const RULES: Rule[] = [
   incidentResponse,
+  couldNotSee,
   driftFlapping,
   driftNothingInUse,
   notInstanceRole,

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedAccount } from '../../handlers/adapters/simulated/index.ts';
+import { diagnose } from '../../handlers/core/diagnosis/index.ts';
+import { INSTANCE, incidentOf, launchRecord, scenario } from '../scenarios/causes/harness.ts';
+
+const EC2_DENIED = {
+  api: 'DescribeInstances',
+  error: 'UnauthorizedOperation',
+  times: 5,
+  message: 'You are not authorized to perform this operation. User: arn:aws:sts::111122223333:assumed-role/iam-autoheal-member/diagnose is not authorized to perform: ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action',
+};
+
+describe('fail closed: a read the service could not make', () => {
+  it('a denied DescribeInstances on a launch is unknown and escalated, naming the permission, never "nothing to fix"', async () => {
+    // The instance has a healthy profile: without EC2's answer the service must not say so either.
+    const s = scenario({}, {}, { faults: [EC2_DENIED] });
+    const d = await diagnose(new SimulatedAccount(s).ports, incidentOf([launchRecord([INSTANCE])]), s.config);
+    expect(d.cause).toBe('unknown');
+    expect(d.healthy).toBeUndefined();
+    expect(d.plan).toEqual([]);
+    expect(d.summary).toContain('could not see');
+    expect(d.summary).toContain('ec2:DescribeInstances');
+    expect(d.summary).not.toContain('nothing to fix');
+    expect(d.owner).toContain('ec2:DescribeInstances');
+    expect(d.evidence[0]).toMatchObject({ kind: 'could not see', summary: expect.stringContaining('UnauthorizedOperation') });
+  });
+
+  it('a denied GetInstanceProfile on a launch is unknown, not an instance whose profile is gone', async () => {
+    const s = scenario({}, {}, { faults: [{ api: 'GetInstanceProfile', error: 'AccessDenied', times: 5, message: 'not authorized to perform iam:GetInstanceProfile' }] });
+    const d = await diagnose(new SimulatedAccount(s).ports, incidentOf([launchRecord([INSTANCE])]), s.config);
+    expect(d.cause).toBe('unknown');
+    expect(d.plan).toEqual([]);
+    expect(d.summary).toContain('lacks iam:GetInstanceProfile');
+  });
+
+  it('the same launch with every read allowed is healthy (the fault alone made it unknown)', async () => {
+    const s = scenario();
+    const d = await diagnose(new SimulatedAccount(s).ports, incidentOf([launchRecord([INSTANCE])]), s.config);
+    expect(d.healthy).toBe(true);
+  });
+});
