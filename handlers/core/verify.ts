@@ -3,7 +3,8 @@
  * expected profile, the profile holds the role and EC2 may assume it, the trust allows EC2, the simulation allows the denied
  * call; for launches, every instance has a profile. Throttling propagates: the state machine retries.
  */
-import type { AccountPorts, InstanceInfo, ProfileAssociation, SimulationResult } from './ports.ts';
+import { ThrottlingError, TransientAwsError, type AccountPorts, type InstanceInfo, type PolicyDocument, type ProfileAssociation, type SimulationResult } from './ports.ts';
+import { documentCovers, documentMayDeny } from './policy/coverage.ts';
 import { actionsByResource, deniedCallsOf, MAX_INSTANCES, MAX_SIMULATED_ACTIONS } from './diagnosis/gather.ts';
 import type { Diagnosis, Evidence, Incident, PlannedAction } from './incident.ts';
 import { profileNameOf } from './policy/principal.ts';
@@ -105,13 +106,39 @@ async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis, incide
   if (!roleArn) return { ok: false, evidence: { kind: 'simulation', summary: 'no role to simulate the denied call for' } };
   const calls = deniedCallsOf(incident, { action, resource }).slice(0, MAX_SIMULATED_ACTIONS);
   const results: SimulationResult[] = [];
-  for (const [on, actions] of actionsByResource(calls)) {
-    results.push(...(await ports.iam.simulatePrincipalPolicy({ roleArn, actions, resources: on ? [on] : undefined })));
+  try {
+    for (const [on, actions] of actionsByResource(calls)) {
+      results.push(...(await ports.iam.simulatePrincipalPolicy({ roleArn, actions, resources: on ? [on] : undefined })));
+    }
+  } catch (err) {
+    // Throttling and 5xx go to the step's Retry; a simulator the service may not use (or that is missing) is not a failed fix.
+    if (err instanceof ThrottlingError || err instanceof TransientAwsError) throw err;
+    return documentCheck(ports, roleArn, calls, err instanceof Error ? err.message : String(err));
   }
   const refused = results.filter((r) => r.decision !== 'allowed');
   const ok = results.length > 0 && refused.length === 0;
   const outcome = results.length === 0 ? 'no result' : ok ? `all ${results.length} allowed` : refused.map((r) => `${r.action}: ${r.decision}`).join(', ');
   return { ok, evidence: { kind: 'simulation', summary: `SimulatePrincipalPolicy of the denied calls (${calls.map((c) => c.action).join(', ')}) for ${roleArn}: ${outcome}`, data: results } };
+}
+
+/**
+ * Without the simulator: the role's own policies (inline and attached, as read) must allow every denied call and no
+ * Deny in them may apply. Boundaries, SCPs and resource policies are not seen this way, and the evidence says so.
+ */
+async function documentCheck(ports: AccountPorts, roleArn: string, calls: Array<{ action: string; resource: string | null }>, why: string): Promise<Check> {
+  const roleName = roleArn.split('/').pop()!;
+  const documents: PolicyDocument[] = Object.values(await ports.iam.listInlinePolicies(roleName));
+  for (const attached of await ports.iam.listAttachedPolicies(roleName)) {
+    const document = await ports.iam.getManagedPolicyDocument(attached.arn);
+    if (document) documents.push(document);
+  }
+  const notAllowed = calls.filter((c) => !documents.some((d) => documentCovers(d, c.action, c.resource)) || documents.some((d) => documentMayDeny(d, c.action, c.resource)));
+  const ok = notAllowed.length === 0;
+  const outcome = ok ? `the policies of ${roleName} allow all ${calls.length}` : `the policies of ${roleName} do not allow ${notAllowed.map((c) => c.action).join(', ')}`;
+  return {
+    ok,
+    evidence: { kind: 'simulation', summary: `simulation unavailable (${why}): checked from the documents read instead (identity-based policies only; boundaries, SCPs and resource policies unseen): ${outcome}` },
+  };
 }
 
 export interface VerifyResult {

@@ -13,3 +13,14 @@ export function statementCovers(statement: Statement, action: string, resource: 
 export function documentCovers(document: PolicyDocument, action: string, resource: string | null): boolean {
   return statementsOf(document).some((s) => statementCovers(s, action, resource));
 }
+
+/** Whether a Deny statement of the document may apply to the action on the resource (conditions assumed to hold: the cautious reading). */
+export function documentMayDeny(document: PolicyDocument, action: string, resource: string | null): boolean {
+  return statementsOf(document).some((s) => {
+    if (s.Effect !== 'Deny') return false;
+    const actionHit = s.NotAction !== undefined ? !listOf(s.NotAction).some((p) => actionMatches(p, action)) : listOf(s.Action).some((p) => actionMatches(p, action));
+    if (!actionHit) return false;
+    if (resource === null || s.NotResource !== undefined) return true;
+    return listOf(s.Resource).some((pattern) => wildcardMatch(pattern, resource));
+  });
+}
