@@ -1,6 +1,6 @@
 /** The `iam-autoheal` command line: one module per command, registered here. */
 import { Command, CommanderError } from 'commander';
-import { InputError } from './errors.ts';
+import { AwsAccessError, InputError } from './errors.ts';
 import { ConfigError } from '../core/config.ts';
 import { registerTriage } from './triage.ts';
 import { registerDiagnose } from './diagnose.ts';
@@ -11,8 +11,9 @@ import { registerUndo } from './undo.ts';
 import { registerBench } from './bench.ts';
 import { registerFaultMatrix } from './fault-matrix.ts';
 import { registerAnswers } from './answer.ts';
+import { registerCheck } from './check.ts';
 
-const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerAnswers, registerBench, registerFaultMatrix];
+const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerAnswers, registerBench, registerFaultMatrix, registerCheck];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('iam-autoheal')
@@ -28,7 +29,7 @@ export async function runCli(argv: string[]): Promise<number> {
       // --help and --version end here too, with exit code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof InputError || err instanceof ConfigError) {
+    if (err instanceof InputError || err instanceof ConfigError || err instanceof AwsAccessError) {
       process.stderr.write(`iam-autoheal: ${err.message}\n`);
       return 2;
     }

@@ -18,21 +18,43 @@ export interface RoleWithoutEc2Trust {
   instances: InstanceInfo[];
 }
 
+/** A profile in use that holds no role: its instances get no credentials at all. */
+export interface ProfileWithoutRole {
+  profile: string;
+  instances: InstanceInfo[];
+}
+
+export interface ProfileFindings {
+  rolesWithoutEc2Trust: RoleWithoutEc2Trust[];
+  profilesWithoutRole: ProfileWithoutRole[];
+}
+
 /** One finding per role (one root cause), however many profiles and instances carry it. */
 export async function rolesWithoutEc2Trust(iam: IamPort, instances: InstanceInfo[]): Promise<RoleWithoutEc2Trust[]> {
+  return (await profileFindings(iam, instances)).rolesWithoutEc2Trust;
+}
+
+/** What is wrong with the profiles the inventoried instances use: roles EC2 cannot assume, and profiles without a role. */
+export async function profileFindings(iam: IamPort, instances: InstanceInfo[]): Promise<ProfileFindings> {
   const usersOfProfile = new Map<string, InstanceInfo[]>();
   for (const instance of instances) {
     if (!instance.instanceProfileArn) continue;
     const name = profileNameOf(instance.instanceProfileArn);
     usersOfProfile.set(name, [...(usersOfProfile.get(name) ?? []), instance]);
   }
-  if (usersOfProfile.size === 0) return [];
+  const profilesWithoutRole: ProfileWithoutRole[] = [];
+  if (usersOfProfile.size === 0) return { rolesWithoutEc2Trust: [], profilesWithoutRole };
 
   const byRole = new Map<string, { profiles: string[]; instances: InstanceInfo[] }>();
   for (const profile of await iam.listInstanceProfiles()) {
     const users = usersOfProfile.get(profile.name);
     const roleName = profile.roles[0];
-    if (!users || !roleName) continue; // unused, or empty (the diagnosis of a launch or denial handles an empty profile)
+    if (!users) continue; // unused
+    if (!roleName) {
+      // The sweep leaves an empty profile to the diagnosis of a launch or denial; the compliance report names it.
+      profilesWithoutRole.push({ profile: profile.name, instances: users });
+      continue;
+    }
     const entry = byRole.get(roleName) ?? { profiles: [], instances: [] };
     entry.profiles.push(profile.name);
     entry.instances.push(...users);
@@ -47,7 +69,7 @@ export async function rolesWithoutEc2Trust(iam: IamPort, instances: InstanceInfo
     const ordered = [...entry.instances.filter((i) => i.state === 'running'), ...entry.instances.filter((i) => i.state !== 'running')];
     found.push({ role, profiles: entry.profiles, instances: ordered });
   }
-  return found;
+  return { rolesWithoutEc2Trust: found, profilesWithoutRole };
 }
 
 /** An incident the diagnosis reads like any other: instance → profile → role, whose trust lacks EC2. */

@@ -14,7 +14,7 @@ import { keyOf } from '../core/events/incident-key.ts';
 import { QUARANTINE_TAG } from '../core/policy/authority.ts';
 import { executionNameOf } from '../core/intake.ts';
 import type { StartedIncident } from './intake.ts';
-import { rolesWithoutEc2Trust, trustSweepIncident } from './sweep-trust.ts';
+import { profileFindings, trustSweepIncident, type ProfileFindings } from './sweep-trust.ts';
 import type { WorkflowInput } from './types.ts';
 
 export interface SweepDeps {
@@ -83,6 +83,24 @@ export function sweepTargets(config: Config, own: SweepTarget): SweepTarget[] {
   return accounts.flatMap((accountId) => regions.map((region) => ({ accountId, region })));
 }
 
+/** What the sweep finds in one account and region; the compliance report (`iam-autoheal check`) reads the same. */
+export interface SweepFindings extends ProfileFindings {
+  /** Instances inventoried (running or stopped, in scope). */
+  inventory: InstanceInfo[];
+  /** Instances tagged for quarantine: left alone. */
+  quarantined: InstanceInfo[];
+  /** Running instances without a profile, grouped by root cause. */
+  withoutProfile: InstanceInfo[][];
+}
+
+export async function sweepFindings(ports: Pick<AccountPorts, 'ec2' | 'iam'>, config: Config): Promise<SweepFindings> {
+  // Stopped instances count for trust: they keep their profile and fail at their next start.
+  const inventory = await ports.ec2.listInstances({ states: ['running', 'stopped'], tag: config.scope.tag });
+  const quarantined = inventory.filter((i) => i.tags[QUARANTINE_TAG] !== undefined);
+  const withoutProfile = groupWithoutProfile(inventory.filter((i) => i.state === 'running' && i.instanceProfileArn === null && i.tags[QUARANTINE_TAG] === undefined));
+  return { inventory, quarantined, withoutProfile, ...(await profileFindings(ports.iam, inventory)) };
+}
+
 export async function sweepStep(deps: SweepDeps, targets: SweepTarget[]): Promise<SweepSummary> {
   const summary: SweepSummary = { checked: 0, started: [], duplicates: 0, quarantined: [] };
   const start = async (incident: Incident, found: string): Promise<void> => {
@@ -94,16 +112,13 @@ export async function sweepStep(deps: SweepDeps, targets: SweepTarget[]): Promis
     deps.logger.info({ accountId: incident.accountId, region: incident.region, instances: incident.instanceIds, executionName, alreadyStarted }, found);
   };
   for (const target of targets) {
-    const { ec2, iam } = await deps.portsFor(target.accountId, target.region);
-    // Stopped instances count for trust: they keep their profile and fail at their next start.
-    const inventory = await ec2.listInstances({ states: ['running', 'stopped'], tag: deps.config.scope.tag });
-    summary.checked += inventory.length;
-    const quarantined = inventory.filter((i) => i.tags[QUARANTINE_TAG] !== undefined);
+    const found = await sweepFindings(await deps.portsFor(target.accountId, target.region), deps.config);
+    summary.checked += found.inventory.length;
+    const { quarantined } = found;
     summary.quarantined.push(...quarantined.map((i) => i.id));
     if (quarantined.length) deps.logger.info({ accountId: target.accountId, region: target.region, instances: quarantined.map((i) => i.id) }, `sweep leaves instances tagged ${QUARANTINE_TAG} alone`);
-    const withoutProfile = inventory.filter((i) => i.state === 'running' && i.instanceProfileArn === null && i.tags[QUARANTINE_TAG] === undefined);
-    for (const group of groupWithoutProfile(withoutProfile)) await start(sweepIncident(target, group, deps.clock.now()), 'sweep found instances without a profile');
-    for (const finding of await rolesWithoutEc2Trust(iam, inventory)) {
+    for (const group of found.withoutProfile) await start(sweepIncident(target, group, deps.clock.now()), 'sweep found instances without a profile');
+    for (const finding of found.rolesWithoutEc2Trust) {
       await start(trustSweepIncident(target, finding, deps.clock.now()), `sweep found role ${finding.role.name} without EC2 trust`);
     }
   }

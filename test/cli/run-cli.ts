@@ -37,3 +37,9 @@ export function expectInputError(r: ReturnType<typeof cli>, file: string, proble
   if (!problem.test(lines[0]!)) throw new Error(`stderr does not say ${problem}: ${lines[0]}`);
   if (/\n\s+at /.test(r.stderr)) throw new Error('stack trace on stderr');
 }
+
+/** The same with only `env` (and PATH) in the environment: e.g. no AWS credentials anywhere. */
+export function cliWithEnv(env: Record<string, string>, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/iam-autoheal.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
