@@ -2,6 +2,7 @@
 import { measureAmplification, type AmplificationRow } from './amplification.ts';
 import { measureColdStart, type ColdStartResult } from './cold-start.ts';
 import { measureCost, type CostResult } from './cost.ts';
+import { measureFleetScale, type FleetScaleResult } from './fleet-scale.ts';
 import { measureIntakeSpeed, type IntakeSpeedResult } from './intake-speed.ts';
 import { describeMachine, loadAverage1m, type MachineInfo } from './machine.ts';
 import { round } from './numbers.ts';
@@ -18,6 +19,8 @@ export interface BenchSizes {
   coldStartSdkFromRuntime: boolean;
   /** Scale-out sizes of the prevention section (a drift, then N instances). */
   preventionInstances: number[];
+  /** Scale-out sizes of the fleet scale section (N instances in one incident, against the Step Functions limits). */
+  fleetScaleInstances: number[];
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -28,6 +31,7 @@ export const FULL_SIZES: BenchSizes = {
   coldStartRuns: 7,
   coldStartSdkFromRuntime: true,
   preventionInstances: [10, 200, 1_000],
+  fleetScaleInstances: [1_000, 5_000, 10_000],
 };
 
 export const QUICK_SIZES: BenchSizes = {
@@ -38,6 +42,7 @@ export const QUICK_SIZES: BenchSizes = {
   coldStartRuns: 1,
   coldStartSdkFromRuntime: false,
   preventionInstances: [10, 200],
+  fleetScaleInstances: [200],
 };
 
 /** A section that threw: the others still run and the report says which one failed. */
@@ -59,11 +64,12 @@ export interface BenchResults {
   intakeSpeed: IntakeSpeedResult | SectionError;
   coldStart: ColdStartResult | SectionError;
   prevention: PreventionResult | SectionError;
+  fleetScale: FleetScaleResult | SectionError;
 }
 
 /** Sections that could not be measured (a bug, not a missed target). */
 export function failedSections(r: BenchResults): string[] {
-  const sections = { amplification: r.amplification, timeToRemediate: r.timeToRemediate, cost: r.cost, intakeSpeed: r.intakeSpeed, coldStart: r.coldStart, prevention: r.prevention };
+  const sections = { amplification: r.amplification, timeToRemediate: r.timeToRemediate, cost: r.cost, intakeSpeed: r.intakeSpeed, coldStart: r.coldStart, prevention: r.prevention, fleetScale: r.fleetScale };
   return Object.entries(sections).filter(([, s]) => isSectionError(s)).map(([name]) => name);
 }
 
@@ -96,6 +102,7 @@ export async function runBench(options: { quick: boolean; sizes?: BenchSizes }, 
   const cost = await section('cost', progress, () => measureCost(progress));
   const coldStart = await section('cold start', progress, () => measureColdStart(sizes.coldStartRuns, sizes.coldStartSdkFromRuntime, options.quick, progress));
   const prevention = await section('prevention', progress, () => measurePrevention(sizes.preventionInstances, progress));
+  const fleetScale = await section('fleet scale', progress, () => measureFleetScale(sizes.fleetScaleInstances, progress));
   machine.loadAverage1m.push(loadAverage1m());
   return {
     benchmark: 'iam-autoheal bench',
@@ -111,5 +118,6 @@ export async function runBench(options: { quick: boolean; sizes?: BenchSizes }, 
     intakeSpeed,
     coldStart,
     prevention,
+    fleetScale,
   };
 }

@@ -5,6 +5,7 @@ import { markdownTable, verdict } from './markdown.ts';
 import { describePrices } from './pricing.ts';
 import { TTR_TARGET_RATIO } from './time-to-remediate.ts';
 import { PREVENTION_MODEL } from './prevention.ts';
+import { STEP_FUNCTIONS_LIMITS } from './fleet-scale.ts';
 
 type Sections = Omit<BenchResults, 'benchmark' | 'startedAt' | 'finishedAt' | 'wallSeconds' | 'quick' | 'sizes' | 'machine'>;
 
@@ -124,6 +125,20 @@ function prevention(s: Sections['prevention']): string {
   ].join('\n');
 }
 
+function fleetScale(s: Sections['fleetScale']): string {
+  if (isSectionError(s)) return failed(s);
+  const rows = s.rows.map((r) => [
+    r.instances, r.incidents, r.status,
+    `${r.largestStateKiB} / ${s.limits.stateKiB}`, r.stateTransitions, `${r.historyEvents} / ${s.limits.historyEvents}`,
+    r.ec2Writes, r.simulatedSeconds === null ? 'not all verified' : `${r.simulatedSeconds} s`, r.leftBroken, r.wallSeconds, verdict(r.withinLimits && r.leftBroken === 0),
+  ]);
+  return [
+    markdownTable(['instances', 'incidents', 'status', 'largest state KiB / limit', 'state transitions', 'history events / limit', 'EC2 writes', 'all verified (simulated)', 'left broken', 'wall s', 'within limits, none broken'], rows),
+    '',
+    s.method,
+  ].join('\n');
+}
+
 function targetLine(name: string, section: { met: boolean } | SectionError): string {
   return `- ${name}: ${isSectionError(section) ? 'not measured' : verdict(section.met)}`;
 }
@@ -142,6 +157,7 @@ export function renderReport(r: BenchResults): string {
     targetLine('Intake ≥ 50,000 records/s on one core', r.intakeSpeed),
     targetLine(`Cold start ≤ ${COLD_START_TARGETS.maxBundleKb} KB and ≤ ${COLD_START_TARGETS.maxImportMs} ms import per step`, r.coldStart),
     targetLine(`Prevention: a drift repaired before a scale-out ${PREVENTION_MODEL.scaleOutAfterSeconds} s later, no denial`, r.prevention),
+    targetLine(`Fleet scale: a scale-out fixed in one incident, largest state < ${STEP_FUNCTIONS_LIMITS.stateKiB} KiB, history < ${STEP_FUNCTIONS_LIMITS.historyEvents.toLocaleString('en-US')} events`, r.fleetScale),
     '',
     '## 1. Storm amplification',
     '',
@@ -166,5 +182,9 @@ export function renderReport(r: BenchResults): string {
     '## 6. Prevention (drift, then a scale-out: prevention on vs off)',
     '',
     prevention(r.prevention),
+    '',
+    '## 7. Fleet scale (one incident of N instances, against the Step Functions limits)',
+    '',
+    fleetScale(r.fleetScale),
   ].join('\n');
 }

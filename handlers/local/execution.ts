@@ -232,9 +232,11 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   abort = execution.abort;
   let transitions = 0;
   let largestStateBytes = 0;
+  let historyEvents = 0;
   const counting = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') transitions++;
+      historyEvents += historyEventsOf(event);
       // Step Functions fails an execution whose state (input or output of a state) exceeds 256 KB.
       if (event.type === 'StateEntered' || event.type === 'StateExited') {
         const sizes = [event.state.input, event.state.output].map((v) => (v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v))));
@@ -263,5 +265,23 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     simulatedSeconds: (account.clock.nowMs() - startMs) / 1000,
     stateTransitions: transitions,
     largestStateBytes,
+    historyEvents,
   };
+}
+
+/**
+ * The events Step Functions writes to an execution's history for one local event (its quota is 25,000 per execution):
+ * ExecutionStarted/Succeeded/Failed; a state's Entered and Exited; a Task's Scheduled, Started and Succeeded or Failed
+ * (each retried attempt writes those three again).
+ */
+function historyEventsOf(event: { type: string; state?: { type?: string } }): number {
+  const task = event.state?.type === 'Task';
+  switch (event.type) {
+    case 'ExecutionStarted': case 'ExecutionSucceeded': case 'ExecutionFailed': case 'ExecutionTerminated': return 1;
+    case 'StateEntered': return task ? 3 : 1; // entered (+ scheduled, started)
+    case 'StateExited': return task ? 2 : 1; // (succeeded +) exited
+    case 'StateRetried': return task ? 3 : 0; // failed, scheduled, started
+    case 'StateFailed': return task ? 1 : 0;
+    default: return 1; // Map iterations and Parallel branches
+  }
 }

@@ -28,6 +28,8 @@ export interface IncidentReport {
   stateTransitions: number;
   /** The largest input or output of a state, in bytes of JSON (Step Functions' limit is 256 KB). */
   largestStateBytes: number;
+  /** Events the execution's history would hold in Step Functions (its limit is 25,000), counted from the local run's states. */
+  historyEvents: number;
 }
 
 export interface NotificationReport {

@@ -1,0 +1,85 @@
+/**
+ * Fleet scale: one incident of N instances (an Auto Scaling scale-out from a launch template version without a
+ * profile) through the local runner, measured against the Step Functions limits an execution must stay within:
+ * the largest state (input or output of a state, 256 KiB) and the history events of the execution (25,000).
+ */
+import { parseScenario } from '../adapters/simulated/scenario.ts';
+import { runScenario } from '../local/run-scenario.ts';
+import { SCALE_OUT_WINDOW_SECONDS } from './amplification.ts';
+import { scaleOutScenario } from './storm-scenarios.ts';
+import { round } from './numbers.ts';
+
+/** Step Functions quotas (Standard workflows): payload size of a state's input or output, and execution history. */
+export const STEP_FUNCTIONS_LIMITS = { stateKiB: 256, historyEvents: 25_000 } as const;
+
+/** limits.ec2ChangesPerAccountPerHour in these runs: its highest allowed value. */
+export const FLEET_EC2_BUDGET = 10_000;
+
+export const FLEET_SCALE_METHOD =
+  `Scale-out of N instances of one group within ${SCALE_OUT_WINDOW_SECONDS} s from a launch template version without a profile, all in one incident, through the local runner (aws-local-stepfunctions running statemachines/remediate.asl.json), with limits.ec2ChangesPerAccountPerHour at its highest (${FLEET_EC2_BUDGET.toLocaleString('en-US')}; beyond the budget a fleet is fixed up to it and the rest waits for approval). ` +
+  'Largest state: the JSON size of the largest input or output of any state the execution entered. ' +
+  'History events: counted by the local runner from the states the execution ran, as Step Functions writes them (a Lambda Task: entered, scheduled, started, succeeded, exited; a retry three more; Choice, Pass and Wait: entered and exited). ' +
+  'All verified: simulated seconds from the first launch to the incident\'s outcome. Left broken: instances without a profile in the final account.';
+
+export interface FleetScaleRow {
+  instances: number;
+  incidents: number;
+  status: string;
+  largestStateKiB: number;
+  stateTransitions: number;
+  historyEvents: number;
+  ec2Writes: number;
+  simulatedSeconds: number | null;
+  leftBroken: number;
+  wallSeconds: number;
+  withinLimits: boolean;
+}
+
+export interface FleetScaleResult {
+  limits: typeof STEP_FUNCTIONS_LIMITS;
+  method: string;
+  rows: FleetScaleRow[];
+  /** Every size fixed in one incident, nothing left broken, within both limits. */
+  met: boolean;
+}
+
+export async function measureFleetScaleRow(instances: number): Promise<FleetScaleRow> {
+  const json = scaleOutScenario({ instances, windowSeconds: SCALE_OUT_WINDOW_SECONDS, propagationSeconds: 5 });
+  // The EC2 change budget raised to its highest (the default, 1,000 an hour, would stop the fix and ask for approval): the workflow's limits are measured, not the budget.
+  json.config.limits = { ...json.config.limits, ec2ChangesPerAccountPerHour: FLEET_EC2_BUDGET };
+  const started = performance.now();
+  const report = await runScenario(parseScenario(json, `bench fleet scale (${instances} instances)`), {});
+  const wallSeconds = round((performance.now() - started) / 1000, 1);
+  const largestStateBytes = Math.max(0, ...report.incidents.map((i) => i.largestStateBytes));
+  const stateTransitions = Math.max(0, ...report.incidents.map((i) => i.stateTransitions));
+  const accountInstances = (report.account as { instances: Array<{ instanceProfile: unknown }> }).instances;
+  const leftBroken = accountInstances.filter((i) => i.instanceProfile === null).length;
+  const incident = report.incidents[0];
+  const fixed = report.incidents.length === 1 && incident?.status === 'fixed';
+  const largestStateKiB = round(largestStateBytes / 1024, 1);
+  const historyEvents = Math.max(0, ...report.incidents.map((i) => i.historyEvents));
+  return {
+    instances,
+    incidents: report.incidents.length,
+    status: [...new Set(report.incidents.map((i) => i.status))].join(', ') || 'none',
+    largestStateKiB,
+    stateTransitions,
+    historyEvents,
+    ec2Writes: report.api.ec2Writes,
+    simulatedSeconds: fixed ? round(incident.simulatedSeconds, 1) : null,
+    leftBroken,
+    wallSeconds,
+    withinLimits: largestStateKiB < STEP_FUNCTIONS_LIMITS.stateKiB && historyEvents < STEP_FUNCTIONS_LIMITS.historyEvents,
+  };
+}
+
+export async function measureFleetScale(sizes: number[], progress: (line: string) => void): Promise<FleetScaleResult> {
+  const rows: FleetScaleRow[] = [];
+  for (const instances of sizes) {
+    progress(`fleet scale: scale-out of ${instances.toLocaleString('en-US')} instances in one incident…`);
+    const r = await measureFleetScaleRow(instances);
+    rows.push(r);
+    progress(`fleet scale: ${instances} → ${r.status}, largest state ${r.largestStateKiB} KiB (limit ${STEP_FUNCTIONS_LIMITS.stateKiB}), ${r.stateTransitions} transitions, ${r.historyEvents} history events (limit ${STEP_FUNCTIONS_LIMITS.historyEvents}), ${r.ec2Writes} EC2 writes, ${r.leftBroken} left broken, ${r.wallSeconds} s wall`);
+  }
+  return { limits: STEP_FUNCTIONS_LIMITS, method: FLEET_SCALE_METHOD, rows, met: rows.every((r) => r.incidents === 1 && r.status === 'fixed' && r.leftBroken === 0 && r.withinLimits) };
+}
