@@ -1,21 +1,12 @@
 /** A least-privilege statement (the exact action and resource denied) for a human to review: never applied. */
-import type { Remediation } from './types.ts';
+import { writesNothing, type Remediation } from './types.ts';
 
 export const proposePolicy: Remediation = {
   type: 'propose-policy',
   causes: ['missing-permission'],
   description: 'Propose a least-privilege statement for a human; nothing is written.',
-  permissions: [],
   appliesTo: ['role:statement-missing'],
-  writes: 'none',
-
-  async readBefore() {
-    return null;
-  },
-
-  reached() {
-    return false;
-  },
+  ...writesNothing,
 
   async apply(_ports, action) {
     const statement = action.params.statement ?? null;

@@ -69,3 +69,15 @@ export interface Remediation {
    */
   undo(ports: AccountPorts, action: PlannedAction, before: Before, options?: UndoOptions): Promise<string>;
 }
+
+/** The part of a remediation that writes nothing (proposals, waits): no state to read before, never reached. */
+export const writesNothing: Pick<Remediation, 'permissions' | 'writes' | 'readBefore' | 'reached'> = {
+  permissions: [],
+  writes: 'none',
+  async readBefore() {
+    return null;
+  },
+  reached() {
+    return false;
+  },
+};

@@ -1,21 +1,12 @@
 /** No change: the state machine's Wait state lets IAM propagate or throttling subside, then Verify runs. */
-import type { Remediation } from './types.ts';
+import { writesNothing, type Remediation } from './types.ts';
 
 export const wait: Remediation = {
   type: 'wait',
   causes: ['propagation-delay', 'throttling'],
   description: 'Change nothing; wait (with backoff) and verify again.',
-  permissions: [],
   appliesTo: ['any'],
-  writes: 'none',
-
-  async readBefore() {
-    return null;
-  },
-
-  reached() {
-    return false;
-  },
+  ...writesNothing,
 
   async apply(_ports, action) {
     const seconds = Number(action.params.seconds ?? 0);
