@@ -70,7 +70,7 @@ function scaleOutStorm() {
 }
 
 /** An Auto Scaling scale-out from a template version that lost its profile. */
-function launchTemplateScaleOut() {
+function launchTemplateScaleOut(templateInScope = true) {
   const accountId = '444455556666';
   const region = 'us-east-1';
   const app = 'web-frontend';
@@ -87,9 +87,15 @@ function launchTemplateScaleOut() {
     imageId: 'ami-0f3c9a8e2d7b61a45', autoScalingGroup: app, launchTemplate: { id: lt, version: '3' }, instanceProfile: null,
     privateIp: `10.20.${1 + (i % 3)}.${40 + i}`, eventTime: isoPlus(start, i * 9), seed: `web-launch-${i}`, groupTags: profileTag,
   }));
-  return {
+  const story = templateInScope ? {
     name: 'launch template version 3 of web-frontend has no instance profile: 8 scaled-out instances without a role',
     description: 'An AMI bump created launch template version 3 from scratch and forgot the instance profile (the iam-autoheal:profile tag of the group still names it; allowedInstanceProfiles authorizes it). The Auto Scaling group uses $Default, so every new instance starts without credentials. The template is the root cause: fix it first, then the running instances.',
+  } : {
+    name: 'scale-out from an untagged launch template: the 8 tagged instances fixed, the template fix left for a person',
+    description: 'The same AMI bump, but the launch template itself lacks the opt-in tag (scope.tag), so IAM lets the service write the tagged instances and not the template. The instances get their profile now; the new template version and the default switch are proposed to a person: partially-fixed, nothing outside scope written.',
+  };
+  return {
+    ...story,
     approvals: 'approve',
     account: {
       accountId, region,
@@ -104,7 +110,7 @@ function launchTemplateScaleOut() {
           { number: 3, iamInstanceProfile: null, updatedAt: '2026-10-15T13:55:02Z' },
         ],
         // IAM lets the fix write the template only when the template itself carries the opt-in tag.
-        tags: OPT_IN,
+        tags: templateInScope ? OPT_IN : { team: 'web' },
       }],
       autoScalingGroups: [{ name: app, launchTemplate: { id: lt, version: '$Default' }, tags: { ...OPT_IN, ...profileTag } }],
       instances: [
@@ -116,9 +122,11 @@ function launchTemplateScaleOut() {
     // The tag only suggests web-frontend; the configuration is what authorizes handing it out (docs/SECURITY.md).
     config: { modes: { 'stale-launch-template': 'approve' }, baselineInstanceProfile: null, allowedInstanceProfiles: [app], scope: scope(accountId, region) },
     expected: {
-      incidents: 1, events: 8, ignoredEvents: 0, cause: 'stale-launch-template', status: 'fixed',
-      actions: ['create-launch-template-version', 'set-default-launch-template-version', 'associate-profile'],
-      writes: { iam: 0, ec2: 10 }, profileArn,
+      incidents: 1, events: 8, ignoredEvents: 0, cause: 'stale-launch-template',
+      ...(templateInScope
+        ? { status: 'fixed', actions: ['create-launch-template-version', 'set-default-launch-template-version', 'associate-profile'], writes: { iam: 0, ec2: 10 } }
+        : { status: 'partially-fixed', actions: ['associate-profile'], deferred: ['create-launch-template-version', 'set-default-launch-template-version'], writes: { iam: 0, ec2: 8 } }),
+      profileArn,
     },
     events,
   };
@@ -211,7 +219,8 @@ function iamThrottlingStorm() {
 
 const SCENARIOS = {
   'scale-out-storm-policy-detached.json': scaleOutStorm,
-  'launch-template-without-profile.json': launchTemplateScaleOut,
+  'launch-template-without-profile.json': () => launchTemplateScaleOut(),
+  'launch-template-untagged-partially-fixed.json': () => launchTemplateScaleOut(false),
   'throttling-and-faults.json': throttlingAndFaults,
   'iam-throttling-storm.json': iamThrottlingStorm,
 };

@@ -26,6 +26,8 @@ export interface ExpectedIncident {
   status?: string;
   /** The changes made, by type, in order of first appearance. */
   actions?: string[];
+  /** The changes left for a person (out of scope, `partially-fixed`), by type, in order of first appearance. */
+  deferred?: string[];
 }
 
 /** What a scenario's `expected` block may say; every field given is checked. */
@@ -71,6 +73,7 @@ export function compareWithExpected(report: SimulationReport, expected: Expected
       const types = [...new Set(incident.actions.filter((a) => a.result === 'done' && isChange(a.type)).map((a) => a.type))];
       check(`${label}actions`, types, wanted.actions);
     }
+    if (wanted.deferred) check(`${label}deferred`, [...new Set(incident.actions.filter((a) => a.result === 'deferred').map((a) => a.type))], wanted.deferred);
   });
   check('IAM writes', report.api.iamWrites, expected.writes?.iam);
   check('EC2 writes', report.api.ec2Writes, expected.writes?.ec2);
@@ -96,7 +99,7 @@ export async function runDemo(files: string[], onScenario?: (row: DemoRow) => vo
 
 /** Time to fix: simulated seconds of the incidents that ended fixed or verified; "-" otherwise. */
 function timeToFix(report: SimulationReport): string {
-  const fixed = report.incidents.filter((i) => i.status === 'fixed' || i.status === 'prevented' || i.status === 'verified-no-change');
+  const fixed = report.incidents.filter((i) => i.status === 'fixed' || i.status === 'partially-fixed' || i.status === 'prevented' || i.status === 'verified-no-change');
   return fixed.length ? seconds(Math.max(...fixed.map((i) => i.simulatedSeconds))) : '-';
 }
 

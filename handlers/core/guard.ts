@@ -105,19 +105,60 @@ function missingOptIn(action: PlannedAction, optIn: OptIn | null, tag: string): 
   return null;
 }
 
-function outOfScope(diagnosis: Diagnosis, changes: PlannedAction[], config: Config): string | null {
+/** The launch template whose repair an action is part of: a new version and what makes launches use it go together. */
+function templateOf(action: PlannedAction): string | null {
+  if (action.type === 'update-auto-scaling-group') return typeof action.params.launchTemplateId === 'string' ? action.params.launchTemplateId : null;
+  return action.type === 'create-launch-template-version' || action.type === 'set-default-launch-template-version' ? action.target : null;
+}
+
+const INSTANCE_ACTIONS = new Set<PlannedAction['type']>(['associate-profile', 'replace-association']);
+
+/** A part of a plan that can be applied without the rest: one instance's association, one template's repair. */
+const separable = (action: PlannedAction): boolean => INSTANCE_ACTIONS.has(action.type) || templateOf(action) !== null;
+
+type Deferred = GuardDecision['deferred'];
+
+interface ScopeSplit {
+  /** Why nothing of the plan may be written (account, region, or a part every other part relies on). */
+  whole: string | null;
+  /** The parts left for a person while the rest is applied. */
+  deferred: Deferred;
+}
+
+function listed(reasons: string[]): string {
+  const unique = [...new Set(reasons)];
+  const more = unique.length > MAX_NAMED ? ` and ${unique.length - MAX_NAMED} more` : '';
+  return `${unique.slice(0, MAX_NAMED).join('; ')}${more}`;
+}
+
+/**
+ * Scope, per planned action. Instances and launch templates without the opt-in tag are left for a person (with the
+ * change proposed) while the tagged ones are repaired; a template's repair stands or falls as a unit. Anything else
+ * out of scope — the account, the region, the role or profile every association relies on — stops the whole plan.
+ */
+function scopeSplit(diagnosis: Diagnosis, changes: PlannedAction[], config: Config): ScopeSplit {
   const { accountId, region } = diagnosis.subject;
   const scope = config.scope;
-  if (scope.accounts.length && !scope.accounts.includes(accountId)) return `account ${accountId} is not in scope.accounts`;
-  if (scope.regions.length && !scope.regions.includes(region)) return `region ${region} is not in scope.regions`;
-  if (!scope.tag) return null;
+  if (scope.accounts.length && !scope.accounts.includes(accountId)) return { whole: `account ${accountId} is not in scope.accounts`, deferred: [] };
+  if (scope.regions.length && !scope.regions.includes(region)) return { whole: `region ${region} is not in scope.regions`, deferred: [] };
+  if (!scope.tag) return { whole: null, deferred: [] };
   const tag = `${scope.tag.key}=${scope.tag.value}`;
   // A diagnosis made for another scope tag (or none) says nothing about this one.
   const optIn = diagnosis.subject.optIn?.tag === tag ? diagnosis.subject.optIn : null;
-  const missing = [...new Set(changes.map((a) => missingOptIn(a, optIn, tag)).filter((m): m is string => m !== null))];
-  if (missing.length === 0) return null;
-  const more = missing.length > MAX_NAMED ? ` and ${missing.length - MAX_NAMED} more` : '';
-  return `${missing.slice(0, MAX_NAMED).join('; ')}${more} (the opt-in tag; IAM would refuse these changes)`;
+  const missing = new Map<PlannedAction, string>();
+  for (const action of changes) {
+    const reason = missingOptIn(action, optIn, tag);
+    if (reason) missing.set(action, reason);
+  }
+  if (missing.size === 0) return { whole: null, deferred: [] };
+  const whole = `${listed([...missing.values()])} (the opt-in tag; IAM would refuse these changes)`;
+  if ([...missing.keys()].some((a) => !separable(a))) return { whole, deferred: [] };
+  const templatesOut = new Set([...missing.keys()].filter((a) => a.type !== 'update-auto-scaling-group').map(templateOf).filter((id) => id !== null));
+  const inRepairOf = (a: PlannedAction): boolean => { const id = templateOf(a); return id !== null && templatesOut.has(id); };
+  const deferred = changes
+    .filter((a) => missing.has(a) || inRepairOf(a))
+    .map((action) => ({ action, reason: `out of scope: ${missing.get(action) ?? `part of the repair of launch template ${templateOf(action)}, which is not tagged ${tag}`}` }));
+  return deferred.length === changes.length ? { whole, deferred: [] } : { whole: null, deferred };
 }
 
 function writesOf(actions: PlannedAction[]): { iam: number; ec2: number } {
@@ -131,13 +172,14 @@ function writesOf(actions: PlannedAction[]): { iam: number; ec2: number } {
 
 export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): GuardDecision {
   const refused: GuardDecision['refused'] = [];
-  const allowed: PlannedAction[] = [];
+  let allowed: PlannedAction[] = [];
   for (const action of diagnosis.plan) {
     const reason = refusalOf(action, diagnosis, config);
     if (reason) refused.push({ action, reason });
     else allowed.push(action);
   }
-  const decision = (verdict: GuardDecision['verdict'], mode: Mode | null, reason: string): GuardDecision => ({ verdict, mode, reason, allowed, refused });
+  let deferred: Deferred = [];
+  const decision = (verdict: GuardDecision['verdict'], mode: Mode | null, reason: string): GuardDecision => ({ verdict, mode, reason, allowed, refused, deferred });
   const refusedNote = refused.length ? ` Refused: ${refused.map((r) => r.reason).join('; ')}.` : '';
 
   if (diagnosis.healthy) return decision('nothing-to-do', null, `Nothing to fix: ${diagnosis.summary}`);
@@ -145,17 +187,20 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
     return decision('escalate', null, `${diagnosis.cause} is never changed automatically${diagnosis.owner ? `; talk to ${diagnosis.owner}` : ''}.${refusedNote}`);
   }
   const mode = config.modes[diagnosis.cause];
-  const changes = allowed.filter((a) => a.type !== 'propose-policy');
   const handoutRefused = refused.filter((r) => handoutTargetOf(r.action));
-  const planned = [...changes, ...handoutRefused.map((r) => r.action)];
-  const scopeProblem = ctx.inScope === true ? null : ctx.inScope === false ? 'the caller marked it out of scope' : outOfScope(diagnosis, planned, config);
-  if (scopeProblem && planned.length) return decision('observe', mode, `Out of scope: ${scopeProblem}; nothing is changed.${refusedNote}`);
+  const planned = [...allowed.filter((a) => a.type !== 'propose-policy'), ...handoutRefused.map((r) => r.action)];
+  const split: ScopeSplit = ctx.inScope === true ? { whole: null, deferred: [] } : ctx.inScope === false ? { whole: 'the caller marked it out of scope', deferred: [] } : scopeSplit(diagnosis, planned, config);
+  if (split.whole && planned.length) return decision('observe', mode, `Out of scope: ${split.whole}; nothing is changed.${refusedNote}`);
   // One refused handout stops the whole plan: its other steps were planned around it (template, then instances).
   if (handoutRefused.length) {
-    const reasons = [...new Set(handoutRefused.map((r) => r.reason))];
-    return { verdict: 'escalate', mode, allowed: [], refused,
-      reason: `Refused in every mode: ${reasons.slice(0, MAX_NAMED).join('; ')}${reasons.length > MAX_NAMED ? ` and ${reasons.length - MAX_NAMED} more` : ''}. Nothing is changed; a person must decide.` };
+    return { verdict: 'escalate', mode, allowed: [], refused, deferred,
+      reason: `Refused in every mode: ${listed(handoutRefused.map((r) => r.reason))}. Nothing is changed; a person must decide.` };
   }
+  deferred = split.deferred;
+  const left = new Set(deferred.map((d) => d.action));
+  allowed = allowed.filter((a) => !left.has(a));
+  const deferredNote = deferred.length ? ` Left for a person (${deferred.length}): ${listed(deferred.map((d) => `${d.action.type} ${d.action.target}`))}.` : '';
+  const changes = allowed.filter((a) => a.type !== 'propose-policy');
   if (changes.length === 0) {
     const proposed = allowed.some((a) => a.type === 'propose-policy');
     return decision('escalate', mode, proposed
@@ -171,10 +216,10 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
   const { iamChangesPerAccountPerHour: iamLimit, ec2ChangesPerAccountPerHour: ec2Limit } = config.limits;
   if (ctx.iamChangesThisHour + writes.iam > iamLimit || ctx.ec2ChangesThisHour + writes.ec2 > ec2Limit) {
     return decision('await-approval', mode,
-      `change budget exhausted: this plan needs ${writes.iam} IAM and ${writes.ec2} EC2 change(s); ${ctx.iamChangesThisHour}/${iamLimit} IAM and ${ctx.ec2ChangesThisHour}/${ec2Limit} EC2 changes already made in account ${diagnosis.subject.accountId} this hour. A human must approve.${refusedNote}`);
+      `change budget exhausted: this plan needs ${writes.iam} IAM and ${writes.ec2} EC2 change(s); ${ctx.iamChangesThisHour}/${iamLimit} IAM and ${ctx.ec2ChangesThisHour}/${ec2Limit} EC2 changes already made in account ${diagnosis.subject.accountId} this hour. A human must approve.${refusedNote}${deferredNote}`);
   }
-  if (mode === 'approve') return decision('await-approval', mode, `Mode for ${diagnosis.cause} is approve: waiting for a human to approve ${changes.length} change(s).${refusedNote}`);
-  return decision('apply', mode, `Mode for ${diagnosis.cause} is auto: applying ${changes.length} step(s).${refusedNote}`);
+  if (mode === 'approve') return decision('await-approval', mode, `Mode for ${diagnosis.cause} is approve: waiting for a human to approve ${changes.length} change(s).${refusedNote}${deferredNote}`);
+  return decision('apply', mode, `Mode for ${diagnosis.cause} is auto: applying ${changes.length} step(s).${refusedNote}${deferredNote}`);
 }
 
 /**

@@ -117,12 +117,19 @@ export interface GuardDecision {
   /** The plan actions allowed through (never-grant items removed and listed in `refused`). */
   allowed: PlannedAction[];
   refused: Array<{ action: PlannedAction; reason: string }>;
+  /**
+   * Actions left for a person while the rest is applied (CONTRACTS.md `partially-fixed`): out of scope (the resource
+   * lacks the opt-in tag), with the exact change proposed. Never written by the service.
+   */
+  deferred: Array<{ action: PlannedAction; reason: string }>;
 }
 
 export type IncidentStatus =
   | 'fixed'
   /** A drift incident fixed and verified before any instance of it was denied (CONTRACTS.md). */
   | 'prevented'
+  /** The in-scope part of the plan applied and verified; the rest (`deferred`) proposed for a person (CONTRACTS.md). */
+  | 'partially-fixed'
   | 'verified-no-change'
   | 'observed'
   | 'awaiting-approval'
@@ -133,6 +140,6 @@ export type IncidentStatus =
 export interface ActionResult {
   type: ActionType;
   target: string;
-  result: 'done' | 'already-done' | 'skipped' | 'failed' | 'proposed' | 'undone';
+  result: 'done' | 'already-done' | 'skipped' | 'failed' | 'proposed' | 'undone' | 'deferred';
   detail?: string;
 }

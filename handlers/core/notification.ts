@@ -2,7 +2,7 @@
  * The message on-call reads: an AWS Chatbot custom notification (Slack) and a plain-text email body,
  * built from the same facts. One message per incident state change, never one per event.
  */
-import type { Diagnosis, GuardDecision, Incident, IncidentStatus, ActionResult, Evidence } from './incident.ts';
+import type { Diagnosis, GuardDecision, Incident, IncidentStatus, ActionResult, Evidence, PlannedAction } from './incident.ts';
 
 export interface ApprovalRequestInfo {
   /** The short id the answer names (the task token stays in the state table). */
@@ -54,6 +54,7 @@ const STATUS_HEADLINE: Record<IncidentStatus, string> = {
   'fixed': 'fixed',
   'verified-no-change': 'resolved without a change',
   prevented: 'prevented: repaired before any instance failed',
+  'partially-fixed': 'partly fixed; the rest needs a person',
   'observed': 'observed (no change made)',
   'awaiting-approval': 'approval needed',
   'rejected': 'fix not applied (rejected or expired)',
@@ -88,11 +89,22 @@ function describeActions(input: NotificationInput): string[] {
   return lines.length > MAX_ACTIONS ? [...lines.slice(0, MAX_ACTIONS), `… and ${lines.length - MAX_ACTIONS} more in the audit trail`] : lines;
 }
 
+/** What the service leaves to a person (out of scope), with the change it would have made. */
+function deferredLines(input: NotificationInput): string[] {
+  return (input.decision?.deferred ?? []).map((d) => `for a person (not applied): ${d.action.type} ${d.action.target}${proposedChange(d.action)} — ${d.reason}`);
+}
+
+function proposedChange(action: PlannedAction): string {
+  const profile = action.params['profileName'];
+  return typeof profile === 'string' ? ` with profile ${profile}` : '';
+}
+
 function actionLines(input: NotificationInput): string[] {
-  if (input.approval) return (input.decision?.allowed ?? []).map((a) => `proposed: ${a.type} ${a.target} — ${a.reason}`);
-  const done = input.actions.map((a) => `${a.result}: ${a.type} ${a.target}${a.detail ? ` — ${a.detail}` : ''}`);
+  if (input.approval) return [...(input.decision?.allowed ?? []).map((a) => `proposed: ${a.type} ${a.target} — ${a.reason}`), ...deferredLines(input)];
+  const done = input.actions.filter((a) => a.result !== 'deferred').map((a) => `${a.result}: ${a.type} ${a.target}${a.detail ? ` — ${a.detail}` : ''}`);
   const refused = (input.decision?.refused ?? []).map((r) => `refused: ${r.action.type} ${r.action.target} — ${r.reason}`);
-  if (done.length + refused.length > 0) return [...done, ...refused];
+  // What a person must do comes first: a message names the first MAX_ACTIONS lines only.
+  if (done.length + refused.length > 0) return [...deferredLines(input), ...done, ...refused];
   const planned = input.diagnosis?.plan ?? [];
   if (planned.length > 0 && input.status !== 'fixed') return planned.map((a) => `proposed (not applied): ${a.type} ${a.target} — ${a.reason}`);
   return ['nothing was changed'];
@@ -126,6 +138,10 @@ function nextSteps(input: NotificationInput): string[] {
   }
   if (hasUndoableChanges(input)) steps.push(`Undo every change of this incident: the Undo button in Slack, or \`iam-autoheal undo ${key}\``);
   if (input.status === 'escalated' && input.diagnosis?.owner) steps.push(`Talk to: ${input.diagnosis.owner}`);
+  const deferred = input.decision?.deferred?.length ?? 0;
+  if (deferred > 0 && !input.approval) {
+    steps.push(`Make the ${deferred} change(s) marked "for a person" (the resources lack the opt-in tag, so the service may not), or tag them and start the incident again: iam-autoheal audit shows each proposed change.`);
+  }
   for (const { role } of proposedStatements(input)) {
     steps.push(`Review the proposed statement for role ${role}: if it is right, add it to the role or declare it in expectedPermissions; iam-autoheal never applies it.`);
   }

@@ -150,15 +150,22 @@ export interface VerifyResult {
   unplannedWithoutProfile: string[];
 }
 
-export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident): Promise<VerifyResult> {
+/**
+ * Checks the plan's actions except those left for a person (`deferred`: out of scope, never applied) and, for
+ * launches, every other instance of the incident except those the deferred actions were for.
+ */
+export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident, deferred: readonly PlannedAction[] = []): Promise<VerifyResult> {
   if (diagnosis.healthy) return { verified: true, evidence: [{ kind: 'verify', summary: 'nothing was wrong' }], plannedVerified: true, unplannedWithoutProfile: [] };
   const instanceActions = new Set(['associate-profile', 'replace-association']);
-  const targeted = diagnosis.plan.filter((a) => instanceActions.has(a.type)).map((a) => a.target);
-  const associated = new Set(diagnosis.plan.filter((a) => a.type === 'associate-profile').map((a) => a.target));
-  const launched = incident.kind !== 'access-denied' ? diagnosis.subject.instanceIds.slice(0, MAX_INSTANCES).filter((id) => !associated.has(id)) : [];
+  const left = new Set(deferred.map(actionKey));
+  const plan = diagnosis.plan.filter((a) => !left.has(actionKey(a)));
+  const leftInstances = new Set(deferred.filter((a) => instanceActions.has(a.type)).map((a) => a.target));
+  const targeted = plan.filter((a) => instanceActions.has(a.type)).map((a) => a.target);
+  const associated = new Set(plan.filter((a) => a.type === 'associate-profile').map((a) => a.target));
+  const launched = incident.kind !== 'access-denied' ? diagnosis.subject.instanceIds.slice(0, MAX_INSTANCES).filter((id) => !associated.has(id) && !leftInstances.has(id)) : [];
   const reads = await readInstances(ports, [...new Set([...targeted, ...launched])]);
   const checks: Array<Check & { instance?: boolean }> = [];
-  for (const action of diagnosis.plan) {
+  for (const action of plan) {
     const check = await checkAction(ports, reads, action);
     if (check) checks.push({ ...check, instance: instanceActions.has(action.type) });
   }
@@ -169,12 +176,16 @@ export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident
     if (simulation) checks.push(simulation);
   }
   if (checks.length === 0) return { verified: false, evidence: [{ kind: 'verify', summary: 'nothing could be checked' }], plannedVerified: false, unplannedWithoutProfile: [] };
-  const unplanned = incident.kind !== 'access-denied' ? await unplannedWithoutProfile(ports, incident, diagnosis, new Set(reads.instances.keys())) : [];
+  const skip = new Set([...reads.instances.keys(), ...leftInstances]);
+  const unplanned = incident.kind !== 'access-denied' ? await unplannedWithoutProfile(ports, incident, diagnosis, skip) : [];
   const evidence = evidenceOf(checks);
+  if (deferred.length > 0) evidence.push({ kind: 'verify', summary: `${deferred.length} change(s) left for a person not checked (${[...new Set(deferred.map((a) => a.type))].join(', ')})` });
   if (unplanned.length > 0) evidence.push({ kind: 'association', summary: `${unplanned.length} more instances of the incident, beyond the ${MAX_INSTANCES} planned, still have no instance profile (e.g. ${unplanned.slice(0, 3).join(', ')})` });
   const planned = checks.every((c) => c.ok);
   return { verified: planned && unplanned.length === 0, plannedVerified: planned, evidence, unplannedWithoutProfile: unplanned };
 }
+
+const actionKey = (action: Pick<PlannedAction, 'type' | 'target'>): string => `${action.type} ${action.target}`;
 
 /** Instances the plan did not cover (beyond MAX_INSTANCES) that still lack a profile, read in batches of MAX_INSTANCES. */
 async function unplannedWithoutProfile(ports: AccountPorts, incident: Incident, diagnosis: Diagnosis, checked: Set<string>): Promise<string[]> {

@@ -8,8 +8,14 @@ function madeChanges(state: WorkflowState): boolean {
   return writes !== undefined && writes.iam + writes.ec2 > 0;
 }
 
+/** The changes the guard left for a person, as action results: never applied, each with why. */
+function deferredResults(state: WorkflowState): ActionResult[] {
+  return (state.guard?.decision.deferred ?? []).map((d) => ({ type: d.action.type, target: d.action.target, result: 'deferred', detail: d.reason }));
+}
+
 export function outcomeOf(state: WorkflowState): RecordOutput {
-  const actions: ActionResult[] = state.apply?.results ?? [];
+  const actions: ActionResult[] = [...(state.apply?.results ?? []), ...deferredResults(state)];
+  const deferred = state.guard?.decision.deferred?.length ?? 0;
   const guardReason = state.guard?.decision.reason ?? '';
   const path = state.route?.path ?? (state.error ? 'failed' : 'unverified');
   const waited = state.verify ? `${state.verify.wait.elapsedSeconds}s` : '0s';
@@ -46,6 +52,11 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
       // A drift repaired before any instance of it was denied: the outage did not happen (CONTRACTS.md `prevented`).
       status = madeChanges(state) ? (state.incident.kind === 'drift' ? 'prevented' : 'fixed') : 'verified-no-change';
       reason = `verified after ${waited} of waiting${status === 'prevented' ? '; repaired before any instance was denied' : ''}`;
+      // The in-scope part took; what the service may not write is left for a person (CONTRACTS.md `partially-fixed`).
+      if (deferred > 0 && madeChanges(state)) {
+        status = 'partially-fixed';
+        reason = `the in-scope changes were verified after ${waited} of waiting; ${deferred} change(s) out of scope are left for a person: ${[...new Set(state.guard!.decision.deferred.map((d) => `${d.action.type} ${d.action.target}`))].slice(0, 5).join(', ')}${deferred > 5 ? ', …' : ''}`;
+      }
       break;
     case 'unverified': {
       status = madeChanges(state) ? 'failed' : 'escalated';

@@ -25,7 +25,7 @@ export async function recordStep(deps: StepDeps, input: RecordInput): Promise<Re
         reason: outcome.reason,
         actions: outcome.actions,
         diagnosis: diagnosis && { cause: diagnosis.cause, summary: diagnosis.summary, evidence: diagnosis.evidence, plan: diagnosis.plan, owner: diagnosis.owner ?? null },
-        guard: decision && { verdict: decision.verdict, mode: decision.mode, reason: decision.reason, refused: decision.refused },
+        guard: decision && { verdict: decision.verdict, mode: decision.mode, reason: decision.reason, refused: decision.refused, deferred: decision.deferred ?? [] },
         approval: state.approval ?? null,
         // Which verification checks held and which did not (the evidence of the last Verify).
         verify: state.verify ? { verified: state.verify.verified, exhausted: state.verify.exhausted, evidence: state.verify.evidence } : null,

@@ -117,6 +117,8 @@ export interface VerifyInput {
   diagnosis: Diagnosis;
   /** The wait the state machine has just done before this verification. */
   wait: WaitPlan;
+  /** The guard's `deferred`: changes left for a person, not expected fixed (absent before partial fixes existed). */
+  deferred?: GuardDecision['deferred'];
   execution: ExecutionRef;
 }
 export interface VerifyOutput {

@@ -21,7 +21,7 @@ export function nextWait(waited: WaitPlan, propagation: Config['propagation']): 
 export async function verifyStep(deps: StepDeps, input: VerifyInput): Promise<VerifyOutput> {
   const { incident, diagnosis, wait } = input;
   const ports = await deps.portsFor(incident.accountId, incident.region);
-  const result = await verify(ports, diagnosis, incident);
+  const result = await verify(ports, diagnosis, incident, (input.deferred ?? []).map((d) => d.action));
   const next = nextWait(wait, deps.config.propagation);
   deps.logger.info({ verified: result.verified, waitedSeconds: next.wait.elapsedSeconds }, 'verified');
   const unplanned = result.unplannedWithoutProfile;

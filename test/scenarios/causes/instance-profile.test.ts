@@ -74,9 +74,10 @@ describe('stale-launch-template', () => {
   });
 
   it('a group pinned to version 1 is pointed at the new version, and undo points it back', async () => {
-    const s = scenario({ launchTemplates: [template], autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '1' } }], instances }, { baselineInstanceProfile: 'app' });
+    const s = scenario({ launchTemplates: [template], autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '1' }, tags: OPT_IN }], instances }, { baselineInstanceProfile: 'app' });
     const run = await diagnoseAndGuard(s, records());
     expect(run.diagnosis.plan.map((a) => a.type)).toEqual(['create-launch-template-version', 'update-auto-scaling-group', 'associate-profile', 'associate-profile']);
+    expect(run.decision.deferred).toEqual([]);
     const applied = await applyAll(run.account.ports, run.decision.allowed);
     expect(await run.account.ports.autoScaling.describeGroup('web')).toMatchObject({ launchTemplate: { id: 'lt-0123', version: '2' } });
     await undoAll(run.account.ports, applied);

@@ -110,10 +110,17 @@ describe('guard: the opt-in tag where IAM checks it', () => {
     const untagged = diagnose({});
     expect(untagged.plan.map((a) => a.type)).toContain('update-auto-scaling-group');
     expect(untagged.subject.optIn).toMatchObject({ instanceIds: [INSTANCE], launchTemplateIds: ['lt-0123'], autoScalingGroups: [] });
-    expect(guard(untagged, scoped('stale-launch-template'), NO_CHANGES_YET)).toMatchObject({
-      verdict: 'observe', reason: expect.stringMatching(/^Out of scope: Auto Scaling group web-asg is not tagged iam-autoheal=on \(the opt-in tag; IAM would refuse/),
-    });
-    expect(guard(diagnose(OPT_IN), scoped('stale-launch-template'), NO_CHANGES_YET).verdict).toBe('apply');
+    // The group's update is left for a person; the tagged template and instance are repaired (partially-fixed).
+    const g = guard(untagged, scoped('stale-launch-template'), NO_CHANGES_YET);
+    expect(g.verdict).toBe('apply');
+    expect(g.deferred.map((d) => [d.action.type, d.action.target, d.reason])).toEqual([
+      ['update-auto-scaling-group', 'web-asg', 'out of scope: Auto Scaling group web-asg is not tagged iam-autoheal=on'],
+    ]);
+    expect(g.allowed.map((a) => a.type)).not.toContain('update-auto-scaling-group');
+    expect(g.allowed.map((a) => a.type)).toContain('create-launch-template-version');
+    expect(g.reason).toMatch(/Left for a person \(1\): update-auto-scaling-group web-asg/);
+    const all = guard(diagnose(OPT_IN), scoped('stale-launch-template'), NO_CHANGES_YET);
+    expect(all).toMatchObject({ verdict: 'apply', deferred: [] });
   });
 
   it('refuses a template write when only the instances launched from it carry the tag', () => {
@@ -125,7 +132,12 @@ describe('guard: the opt-in tag where IAM checks it', () => {
       role: null, simulation: null,
     }), scoped('stale-launch-template'));
     expect(d.plan[0]).toMatchObject({ type: 'create-launch-template-version', target: 'lt-0123' });
-    expect(guard(d, scoped('stale-launch-template'), NO_CHANGES_YET).reason).toMatch(/launch template lt-0123 is not tagged iam-autoheal=on/);
+    const g = guard(d, scoped('stale-launch-template'), NO_CHANGES_YET);
+    // The template's whole repair (new version, default switch) is left for a person; the tagged instance is associated.
+    expect(g.deferred.map((x) => x.action.type)).toEqual(d.plan.filter((a) => a.target === 'lt-0123').map((a) => a.type));
+    expect(g.deferred.every((x) => /launch template lt-0123 is not tagged iam-autoheal=on/.test(x.reason))).toBe(true);
+    expect(g.allowed.map((a) => [a.type, a.target])).toEqual([['associate-profile', INSTANCE]]);
+    expect(g.verdict).toBe('apply');
   });
 });
 

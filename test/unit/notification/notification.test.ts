@@ -36,7 +36,7 @@ const diagnosis: Diagnosis = {
   },
 };
 
-const decision: GuardDecision = { verdict: 'apply', mode: 'auto', reason: 'auto mode', allowed: diagnosis.plan, refused: [] };
+const decision: GuardDecision = { verdict: 'apply', mode: 'auto', reason: 'auto mode', allowed: diagnosis.plan, refused: [], deferred: [] };
 const EXECUTION = 'arn:aws:states:eu-west-1:111122223333:execution:iam-autoheal-remediate:deny-app-20261001T1000';
 
 function input(overrides: Partial<NotificationInput> = {}): NotificationInput {
@@ -108,7 +108,7 @@ describe('buildNotification', () => {
     const statement = { Effect: 'Allow', Action: 'sns:Publish', Resource: 'arn:aws:sns:eu-west-1:111122223333:ready' };
     const proposal = { ...diagnosis, plan: [{ type: 'propose-policy' as const, target: 'app', params: { statement }, reason: 'nothing declared covers sns:Publish' }] };
     // The guard escalates a proposal and lets nothing through: the statement comes from the diagnosis.
-    const escalated: GuardDecision = { verdict: 'escalate', mode: 'auto', reason: 'a least-privilege statement is proposed', allowed: [], refused: [] };
+    const escalated: GuardDecision = { verdict: 'escalate', mode: 'auto', reason: 'a least-privilege statement is proposed', allowed: [], refused: [], deferred: [] };
     const { chatbot, email } = buildNotification(input({ status: 'escalated', diagnosis: proposal, decision: escalated, actions: [] }));
     const pretty = JSON.stringify({ Version: '2012-10-17', Statement: [statement] }, null, 2);
     expect(chatbot.content.description).toContain(`*Proposed statement for role app (never applied):*\n\`\`\`\n${pretty}\n\`\`\``);
