@@ -270,6 +270,11 @@ export class AwsCallError extends Error {
   }
 }
 
+/** An answer of AWS (refused, missing, throttled, failing): not a bug or a dying Lambda, which must fail the step. */
+export function isAwsAnswer(err: unknown): boolean {
+  return err instanceof ThrottlingError || err instanceof TransientAwsError || err instanceof NotFoundError || err instanceof AwsCallError;
+}
+
 export type ChangeKind = 'iam' | 'ec2';
 
 /** Per-account hourly change budget (DynamoDB counters in AWS, memory in the simulation). */

@@ -3,7 +3,7 @@
  * expected profile, the profile holds the role and EC2 may assume it, the trust allows EC2, the simulation allows the denied
  * call; for launches, every instance has a profile. Throttling propagates: the state machine retries.
  */
-import { ThrottlingError, TransientAwsError, type AccountPorts, type InstanceInfo, type PolicyDocument, type ProfileAssociation, type SimulationResult } from './ports.ts';
+import { isAwsAnswer, ThrottlingError, TransientAwsError, type AccountPorts, type InstanceInfo, type PolicyDocument, type ProfileAssociation, type SimulationResult } from './ports.ts';
 import { documentCovers, documentMayDeny } from './policy/coverage.ts';
 import { actionsByResource, deniedCallsOf, MAX_INSTANCES, MAX_SIMULATED_ACTIONS } from './diagnosis/gather.ts';
 import type { Diagnosis, Evidence, Incident, PlannedAction } from './incident.ts';
@@ -112,7 +112,7 @@ async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis, incide
     }
   } catch (err) {
     // Throttling and 5xx go to the step's Retry; a simulator the service may not use (or that is missing) is not a failed fix.
-    if (err instanceof ThrottlingError || err instanceof TransientAwsError) throw err;
+    if (err instanceof ThrottlingError || err instanceof TransientAwsError || !isAwsAnswer(err)) throw err;
     return documentCheck(ports, roleArn, calls, err instanceof Error ? err.message : String(err));
   }
   const refused = results.filter((r) => r.decision !== 'allowed');

@@ -12,7 +12,7 @@ import { classify } from '../events/classify.ts';
 import type { Classification } from '../events/model.ts';
 import type { CloudTrailRecord } from '../events/records.ts';
 import type { Evidence, Incident } from '../incident.ts';
-import type { AccountPorts, EventLookupAttribute } from '../ports.ts';
+import { isAwsAnswer, type AccountPorts, type EventLookupAttribute } from '../ports.ts';
 import type { Facts } from './facts.ts';
 import { changedBy } from './recent-changes.ts';
 
@@ -94,6 +94,8 @@ export async function withEventHistory(ports: AccountPorts, incident: Incident, 
         found.push(c);
       }
     } catch (err) {
+      // A dying Lambda is not an answer of CloudTrail: it fails the step (and the state machine retries it).
+      if (!isAwsAnswer(err)) throw err;
       // Throttled past the SDK's retries, refused (no cloudtrail:LookupEvents, an SCP), or down: reported, not fatal.
       lookup.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       // LookupEvents allows 2 requests per second: after a throttle, further lookups would be throttled too.

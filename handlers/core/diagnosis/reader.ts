@@ -1,5 +1,5 @@
 /** One read of the diagnosis: throttling and refusals become facts, transient errors go to the state machine's Retry. */
-import { ThrottlingError, TransientAwsError } from '../ports.ts';
+import { AwsCallError, NotFoundError, ThrottlingError } from '../ports.ts';
 import type { Facts } from './facts.ts';
 
 export class Reader {
@@ -15,7 +15,8 @@ export class Reader {
         if (!this.facts.throttling.apis.includes(api)) this.facts.throttling.apis.push(api);
         return undefined;
       }
-      if (err instanceof TransientAwsError) throw err;
+      // Transient errors go to the Retry; anything that is not an AWS answer (a bug, a dying Lambda) fails the step.
+      if (!(err instanceof AwsCallError || err instanceof NotFoundError)) throw err;
       this.facts.readErrors.push(`${api}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     }
