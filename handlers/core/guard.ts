@@ -170,6 +170,20 @@ function writesOf(actions: PlannedAction[]): { iam: number; ec2: number } {
   return count;
 }
 
+const STRICTNESS: Record<Mode, number> = { observe: 0, approve: 1, auto: 2 };
+
+/** A plan that repairs several causes (different profiles of one incident) runs in the strictest of their modes. */
+/** The cause, and the other causes the plan repairs: "a" or "a and b (the strictest mode)". */
+function causesOf(diagnosis: Diagnosis): string {
+  const also = diagnosis.alsoCauses ?? [];
+  return also.length ? `${[diagnosis.cause, ...also].join(' and ')} (the strictest of their modes)` : diagnosis.cause;
+}
+
+function strictestMode(diagnosis: Diagnosis, config: Config): Mode {
+  const modes = [diagnosis.cause, ...(diagnosis.alsoCauses ?? [])].map((c) => (isFixable(c) ? config.modes[c] : 'observe'));
+  return modes.reduce((a, b) => (STRICTNESS[b] < STRICTNESS[a] ? b : a));
+}
+
 export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): GuardDecision {
   const refused: GuardDecision['refused'] = [];
   let allowed: PlannedAction[] = [];
@@ -186,7 +200,7 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
   if (!isFixable(diagnosis.cause)) {
     return decision('escalate', null, `${diagnosis.cause} is never changed automatically${diagnosis.owner ? `; talk to ${diagnosis.owner}` : ''}.${refusedNote}`);
   }
-  const mode = config.modes[diagnosis.cause];
+  const mode = strictestMode(diagnosis, config);
   const handoutRefused = refused.filter((r) => handoutTargetOf(r.action));
   const planned = [...allowed.filter((a) => a.type !== 'propose-policy'), ...handoutRefused.map((r) => r.action)];
   const split: ScopeSplit = ctx.inScope === true ? { whole: null, deferred: [] } : ctx.inScope === false ? { whole: 'the caller marked it out of scope', deferred: [] } : scopeSplit(diagnosis, planned, config);
@@ -210,7 +224,7 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
   if (!diagnosis.subject.ec2Delivered) {
     return decision('observe', mode, `The denied credentials carry no ec2RoleDelivery, so nothing proves EC2 delivered them (anyone allowed to assume the role can name a session i-…); diagnosed only, nothing is changed automatically.${refusedNote}`);
   }
-  if (mode === 'observe') return decision('observe', mode, `Mode for ${diagnosis.cause} is observe: the plan is reported, nothing is changed.${refusedNote}`);
+  if (mode === 'observe') return decision('observe', mode, `Mode for ${causesOf(diagnosis)} is observe: the plan is reported, nothing is changed.${refusedNote}`);
 
   const writes = writesOf(changes);
   const { iamChangesPerAccountPerHour: iamLimit, ec2ChangesPerAccountPerHour: ec2Limit } = config.limits;
@@ -218,8 +232,8 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
     return decision('await-approval', mode,
       `change budget exhausted: this plan needs ${writes.iam} IAM and ${writes.ec2} EC2 change(s); ${ctx.iamChangesThisHour}/${iamLimit} IAM and ${ctx.ec2ChangesThisHour}/${ec2Limit} EC2 changes already made in account ${diagnosis.subject.accountId} this hour. A human must approve.${refusedNote}${deferredNote}`);
   }
-  if (mode === 'approve') return decision('await-approval', mode, `Mode for ${diagnosis.cause} is approve: waiting for a human to approve ${changes.length} change(s).${refusedNote}${deferredNote}`);
-  return decision('apply', mode, `Mode for ${diagnosis.cause} is auto: applying ${changes.length} step(s).${refusedNote}${deferredNote}`);
+  if (mode === 'approve') return decision('await-approval', mode, `Mode for ${causesOf(diagnosis)} is approve: waiting for a human to approve ${changes.length} change(s).${refusedNote}${deferredNote}`);
+  return decision('apply', mode, `Mode for ${causesOf(diagnosis)} is auto: applying ${changes.length} step(s).${refusedNote}${deferredNote}`);
 }
 
 /**

@@ -64,6 +64,11 @@ export interface Diagnosis {
   owner?: string;
   /** Nothing is wrong (e.g. a launch whose instances all have a working profile): the guard answers nothing-to-do. */
   healthy?: boolean;
+  /**
+   * Other causes the plan also repairs (instances of one incident holding different broken profiles): the guard applies
+   * the strictest mode of `cause` and these.
+   */
+  alsoCauses?: Cause[];
   /** Context the guard needs: role, instance, whether EC2 delivered the credentials, … */
   subject: {
     accountId: string;

@@ -1,7 +1,6 @@
 /** The pure decision: which cause the facts show, the evidence for it, and the plan that fixes it. */
 import type { Config } from '../config.ts';
 import type { Diagnosis } from '../incident.ts';
-import { readTrust } from '../policy/trust.ts';
 import { couldNotSee } from './blind.ts';
 import { baseEvidence } from './evidence.ts';
 import { escalationFromMessage, escalationFromSimulation, ownerOf, simulationsOf } from './escalation.ts';
@@ -10,6 +9,7 @@ import { handoutEvidence, handoutsOf } from './handouts.ts';
 import { incidentResponse } from './intent.ts';
 import { driftFlapping, driftMissingPermission, driftNothingInUse, driftStaleLaunchTemplate, driftStillWorks, tagDriftPlan } from './drift.ts';
 import { associatedProfileGone, instanceWithoutProfile } from './missing-profile.ts';
+import { profileWithoutRole, trustMissingEc2 } from './profile-chains.ts';
 import { missingPermissionPlan, waitPlan } from './plans.ts';
 import type { Finding, Rule } from './rule.ts';
 
@@ -39,34 +39,8 @@ const associationInProgress: Rule = (facts, config) => {
   return associating ? { cause: 'propagation-delay', summary: `the profile association of ${associating.id} is still being made`, plan: waitPlan(config, associating.id, 'association in progress') } : null;
 };
 
-const profileWithoutRole: Rule = (facts) => {
-  const instance = facts.instances.find((i) => i.profile && i.profile.roles.length === 0);
-  if (!instance) return null;
-  const profile = instance.profile!.name;
-  if (!facts.role) return { cause: 'profile-without-role', summary: `profile ${profile} of ${instance.id} holds no role, and no role for it is known`, plan: [] };
-  const source = { 'denied-session': 'the role of the denied session', 'removed-from-profile': 'the role CloudTrail shows was removed from it', 'profile-name': 'the role named like the profile', profile: 'its role' }[facts.roleSource ?? 'profile'];
-  return {
-    cause: 'profile-without-role',
-    summary: `profile ${profile} of ${instance.id} holds no role: add ${facts.role.info.name} (${source})`,
-    plan: [{ type: 'add-role-to-profile', target: profile, params: { roleName: facts.role.info.name }, reason: `${source} is ${facts.role.info.name}` }],
-  };
-};
-
 const roleGone: Rule = (facts) =>
   facts.roleMissing && !facts.role ? { cause: 'unknown', summary: `role ${facts.roleMissing} does not exist; recreating roles is a human's decision`, owner: ownerOf('unknown', facts) } : null;
-
-const trustMissingEc2: Rule = (facts) => {
-  if (!facts.role || facts.roleSource !== 'profile') return null;
-  const trust = readTrust(facts.role.info.trustPolicy);
-  if (trust.allowsEc2) return null;
-  const name = facts.role.info.name;
-  if (trust.deniedExplicitly) return { cause: 'trust-missing-ec2', summary: `the trust policy of ${name} denies ec2.amazonaws.com explicitly; a Deny is never removed automatically`, plan: [] };
-  return {
-    cause: 'trust-missing-ec2',
-    summary: `the trust policy of ${name} does not let ec2.amazonaws.com assume it, so instances with its profile get no credentials`,
-    plan: [{ type: 'merge-trust', target: name, params: {}, reason: `${name} is held by profile ${facts.instances[0]?.profile?.name}, which an instance uses` }],
-  };
-};
 
 const changedMomentsAgo: Rule = (facts, config) => {
   const recent = facts.recentChanges.filter((c) => c.secondsAgo <= facts.propagationWindowSeconds);
@@ -176,6 +150,7 @@ export function decide(facts: Facts, config: Config): Diagnosis {
   };
   if (f.owner) diagnosis.owner = f.owner;
   if (f.healthy) diagnosis.healthy = true;
+  if (f.also?.length) diagnosis.alsoCauses = f.also;
   return diagnosis;
 }
 
@@ -189,7 +164,7 @@ function optInOf(facts: Facts, config: Config): Diagnosis['subject']['optIn'] {
   const groups = facts.instances.flatMap((i) => (i.autoScalingGroup && carries(i.autoScalingGroup.tags) ? [i.autoScalingGroup] : []));
   return {
     tag: `${tag.key}=${tag.value}`,
-    roles: facts.role && carries(facts.role.info.tags) ? [facts.role.info.name] : [],
+    roles: unique([facts.role?.info, ...(facts.chains ?? []).map((c) => c.role)].filter((r) => carries(r?.tags)).map((r) => r?.name)),
     instanceIds: facts.instances.filter((i) => carries(i.info?.tags)).map((i) => i.id),
     launchTemplateIds: unique(templates.map((t) => t?.version.launchTemplateId)),
     autoScalingGroups: unique(groups.map((g) => g.name)),

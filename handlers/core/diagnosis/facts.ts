@@ -67,6 +67,22 @@ export interface RoleFacts {
   attachedPolicies: AttachedPolicy[];
 }
 
+/**
+ * The role chain of one profile that instances of the incident hold: the role it holds (or, for an empty profile, the
+ * role it should hold again) and where that came from. One per distinct profile, never only the first instance's.
+ */
+export interface ProfileChain {
+  profile: string;
+  /** The instances of the incident that hold it. */
+  instanceIds: string[];
+  /** The profile holds no role. */
+  empty: boolean;
+  role: RoleInfo | null;
+  roleSource: Facts['roleSource'];
+  /** The role the profile names does not exist. */
+  roleMissing: string | null;
+}
+
 export type ExpectedProfileSource = 'launch-template' | 'auto-scaling-group' | 'tag' | 'baseline';
 
 export interface ExpectedProfile {
@@ -127,6 +143,8 @@ export interface Facts {
   roleSource: 'profile' | 'denied-session' | 'removed-from-profile' | 'profile-name' | null;
   /** The denied session's role no longer exists. */
   roleMissing: string | null;
+  /** One role chain per distinct profile the incident's instances hold, the primary instance's first (absent: not read). */
+  chains?: ProfileChain[];
   /** Managed policies the operator declared for the role but that are not attached: ARN → document (null: unreadable). */
   declaredPolicies: Record<string, PolicyDocument | null>;
   /** The simulation of the first denied call (the trigger's). */

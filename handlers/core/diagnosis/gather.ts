@@ -15,6 +15,7 @@ import { recentChangesOf } from './recent-changes.ts';
 import { eventHistoryMode, withEventHistory, type EventHistoryMode } from './event-history.ts';
 import { Reader } from './reader.ts';
 import { readHandoutRoles } from './handout-facts.ts';
+import { readProfileChains, removedRoleOf } from './profile-chains.ts';
 import { driftBy, driftSubjects, repairsAfterChangesBy } from './drift-facts.ts';
 
 /**
@@ -120,6 +121,7 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
   incident = history.incident;
   facts.eventHistory = history.history;
   await readRole(reader, ports, facts, incident);
+  facts.chains = await readProfileChains(reader, ports, facts, incident);
   if (facts.role) {
     const role = facts.role;
     for (const entry of expectedPermissionsFor(role.info.name, config.expectedPermissions)) {
@@ -167,7 +169,7 @@ async function readRole(reader: Reader, ports: AccountPorts, facts: Facts, incid
     ? [[profile.roles[0], 'profile']]
     : [
         [facts.denied.roleName, 'denied-session'],
-        [profile ? incident.recentChanges.find((c) => c.change?.resourceType === 'instance-profile' && c.change.resource === profile.name && c.change.detail?.roleName)?.change?.detail?.roleName : null, 'removed-from-profile'],
+        [profile ? removedRoleOf(incident, profile.name) : null, 'removed-from-profile'],
         [profile?.name, 'profile-name'],
       ];
   for (const [name, source] of candidates) {

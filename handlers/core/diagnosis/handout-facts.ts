@@ -12,6 +12,8 @@ export async function readHandoutRoles(reader: Reader, ports: AccountPorts, fact
   const names = new Set<string>();
   for (const profile of Object.values(facts.profiles)) if (profile.roles[0]) names.add(profile.roles[0]);
   if (facts.role) names.add(facts.role.info.name);
+  // The candidate role of each empty profile the incident's instances hold.
+  for (const chain of facts.chains ?? []) if (chain.role) names.add(chain.role.name);
   const documents = new Map<string, PolicyDocument | null>();
   for (const name of names) facts.handoutRoles[name] = await readHandoutRole(reader, ports, facts, name, documents);
 }

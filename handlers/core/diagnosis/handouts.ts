@@ -7,6 +7,7 @@ import type { Evidence, Handout, PlannedAction } from '../incident.ts';
 import { authoritiesOf, handoutTargetOf } from '../policy/authority.ts';
 import { profileNameOf } from '../policy/principal.ts';
 import type { Facts } from './facts.ts';
+import { roleSourceOf } from './profile-chains.ts';
 
 const ROLE_SOURCES: Record<NonNullable<Facts['roleSource']>, string> = {
   'denied-session': 'the role of the denied session (event field)',
@@ -19,7 +20,7 @@ const ROLE_SOURCES: Record<NonNullable<Facts['roleSource']>, string> = {
 function suggestionsOf(action: PlannedAction, profile: string, facts: Facts): string[] {
   switch (action.type) {
     case 'add-role-to-profile':
-      return [ROLE_SOURCES[facts.roleSource ?? 'profile']];
+      return [ROLE_SOURCES[roleSourceOf(facts, action.target) ?? 'profile']];
     case 'merge-trust':
       return [`profile ${profile}, which ${facts.instances.filter((i) => i.profile?.name === profile).map((i) => i.id).slice(0, 3).join(', ') || 'an instance'} uses`];
     case 'replace-association':

@@ -12,6 +12,8 @@ export interface Finding {
   /** The decisive facts, shown before the rest. */
   because?: Evidence[];
   healthy?: boolean;
+  /** Other causes whose repairs the plan also holds (e.g. a second profile's role lost EC2 trust): the guard takes the strictest mode. */
+  also?: Cause[];
 }
 
 export type Rule = (facts: Facts, config: Config) => Finding | null;

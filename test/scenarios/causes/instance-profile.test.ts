@@ -186,6 +186,69 @@ describe('per instance: unrelated instances of one incident each get their own p
     expect((await run.account.instanceCanCall(INSTANCE, 'sts:GetCallerIdentity')).role).toBe('app');
   });
 
+  it('two instances holding different broken profiles: each profile is repaired from its own chain, never the first one\'s', async () => {
+    const LOST_EC2 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const account = {
+      roles: [{ name: 'app', trustPolicy: EC2_TRUST, tags: OPT_IN }, { name: 'reports', trustPolicy: LOST_EC2, tags: OPT_IN }],
+      // app is empty (its role is named like it); reports holds a role that no longer lets EC2 assume it.
+      instanceProfiles: [{ name: 'app', roles: [] }, { name: 'reports', roles: ['reports'] }],
+      instances: [
+        { id: INSTANCE, state: 'running', instanceProfile: 'app', associatedAt: '2026-10-01T00:00:00Z', tags: OPT_IN },
+        { id: SECOND, state: 'running', instanceProfile: 'reports', associatedAt: '2026-10-01T00:00:00Z', tags: OPT_IN },
+      ],
+    };
+    const s = scenario(account, { allowedInstanceProfiles: ['app', 'reports'], modes: { 'profile-without-role': 'auto', 'trust-missing-ec2': 'auto' } });
+    const run = await diagnoseAndGuard(s, [launchRecord([INSTANCE, SECOND])]);
+    expect(run.diagnosis.cause).toBe('profile-without-role');
+    expect(run.diagnosis.alsoCauses).toEqual(['trust-missing-ec2']);
+    expect(run.diagnosis.plan.map((a) => `${a.type} ${a.target} ${String(a.params.roleName ?? '')}`)).toEqual(['add-role-to-profile app app', 'merge-trust reports ']);
+    expect(run.diagnosis.summary).toMatch(/profile app of i-0aaa1111bbbb2222c holds no role: add app \(the role named like the profile\)/);
+    expect(run.diagnosis.summary).toMatch(/the trust policy of reports does not let ec2\.amazonaws\.com assume it.*\(profile reports of i-0bbb2222cccc3333d\)/);
+    // Each handout carries its own evidence of what suggested and what authorizes it.
+    const authorizations = run.diagnosis.evidence.filter((e) => e.kind === 'authorization').map((e) => e.summary);
+    expect(authorizations).toEqual([expect.stringMatching(/^profile app \(role app\): suggested by a role named like the profile/), expect.stringMatching(/^profile reports \(role reports\): suggested by profile reports, which i-0bbb2222cccc3333d uses/)]);
+    expect(run.decision.verdict).toBe('apply');
+    await applyAll(run.account.ports, run.decision.allowed);
+    run.account.clock.advance(10);
+    expect(await verified(run)).toBe(true);
+    expect((await run.account.instanceCanCall(INSTANCE, 'sts:GetCallerIdentity')).role).toBe('app');
+    expect((await run.account.instanceCanCall(SECOND, 'sts:GetCallerIdentity')).role).toBe('reports');
+  });
+
+  it('a plan repairing two causes runs in the stricter of their modes', async () => {
+    const account = {
+      roles: [{ name: 'app', trustPolicy: EC2_TRUST, tags: OPT_IN }, { name: 'reports', trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, tags: OPT_IN }],
+      instanceProfiles: [{ name: 'app', roles: [] }, { name: 'reports', roles: ['reports'] }],
+      instances: [
+        { id: INSTANCE, state: 'running', instanceProfile: 'app', associatedAt: '2026-10-01T00:00:00Z', tags: OPT_IN },
+        { id: SECOND, state: 'running', instanceProfile: 'reports', associatedAt: '2026-10-01T00:00:00Z', tags: OPT_IN },
+      ],
+    };
+    const s = scenario(account, { allowedInstanceProfiles: ['app', 'reports'], modes: { 'profile-without-role': 'auto', 'trust-missing-ec2': 'approve' } });
+    const run = await diagnoseAndGuard(s, [launchRecord([INSTANCE, SECOND])]);
+    expect(run.decision).toMatchObject({ verdict: 'await-approval', mode: 'approve' });
+    expect(run.decision.reason).toMatch(/Mode for profile-without-role and trust-missing-ec2 \(the strictest of their modes\) is approve/);
+  });
+
+  it('two empty profiles: each gets its own role back', async () => {
+    const account = {
+      roles: [{ name: 'app', trustPolicy: EC2_TRUST, tags: OPT_IN }, { name: 'reports', trustPolicy: EC2_TRUST, tags: OPT_IN }],
+      instanceProfiles: [{ name: 'app', roles: [] }, { name: 'reports', roles: [] }],
+      instances: [
+        { id: INSTANCE, state: 'running', instanceProfile: 'app', associatedAt: '2026-10-01T00:00:00Z', tags: OPT_IN },
+        { id: SECOND, state: 'running', instanceProfile: 'reports', associatedAt: '2026-10-01T00:00:00Z', tags: OPT_IN },
+      ],
+    };
+    const s = scenario(account, { allowedInstanceProfiles: ['app', 'reports'], modes: { 'profile-without-role': 'auto' } });
+    const run = await diagnoseAndGuard(s, [launchRecord([INSTANCE, SECOND])]);
+    expect(run.diagnosis.plan.map((a) => `${a.type} ${a.target} ${String(a.params.roleName)}`)).toEqual(['add-role-to-profile app app', 'add-role-to-profile reports reports']);
+    expect(run.diagnosis.alsoCauses).toBeUndefined();
+    await applyAll(run.account.ports, run.decision.allowed);
+    run.account.clock.advance(10);
+    expect(await verified(run)).toBe(true);
+    expect(run.account.snapshot().instanceProfiles!.map((p) => [p.name, p.roles])).toEqual([['app', ['app']], ['reports', ['reports']]]);
+  });
+
   it('every broken launch template of the incident is repaired, each with its instances\' profile', async () => {
     const instances = [
       { id: INSTANCE, state: 'running', instanceProfile: null, launchTemplate: { id: 'lt-0aaa', version: '1' }, tags: { ...OPT_IN, 'iam-autoheal:profile': 'app' } },
