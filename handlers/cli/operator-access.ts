@@ -9,9 +9,9 @@ import { AwsAccessError } from './errors.ts';
 
 /** The permission each port method the operator commands call needs (docs: README "Run it by hand"). */
 export const OPERATOR_PERMISSIONS: Record<string, Record<string, string>> = {
-  ec2: { listInstances: 'ec2:DescribeInstances', describeLaunchTemplateVersion: 'ec2:DescribeLaunchTemplateVersions and ec2:DescribeLaunchTemplates' },
+  ec2: { listInstances: 'ec2:DescribeInstances', describeLaunchTemplateVersion: 'ec2:DescribeLaunchTemplateVersions and ec2:DescribeLaunchTemplates', describeLaunchTemplateByName: 'ec2:DescribeLaunchTemplates' },
   iam: { listInstanceProfiles: 'iam:ListInstanceProfiles', getRole: 'iam:GetRole' },
-  autoScaling: { describeGroup: 'autoscaling:DescribeAutoScalingGroups' },
+  autoScaling: { describeGroup: 'autoscaling:DescribeAutoScalingGroups', listGroups: 'autoscaling:DescribeAutoScalingGroups' },
   sts: { callerIdentity: 'sts:GetCallerIdentity' },
 };
 

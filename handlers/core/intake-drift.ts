@@ -17,6 +17,7 @@ export const DRIFT_EVENTS: ReadonlySet<string> = new Set([
   'DeleteRolePolicy',
   // A rewrite can leave out what expectedPermissions declares: the diagnosis compares.
   'PutRolePolicy',
+  'CreateLaunchTemplate',
   'CreateLaunchTemplateVersion',
   'ModifyLaunchTemplate',
   'CreateAutoScalingGroup',
@@ -24,6 +25,12 @@ export const DRIFT_EVENTS: ReadonlySet<string> = new Set([
   'DisassociateIamInstanceProfile',
   'ReplaceIamInstanceProfileAssociation',
 ]);
+
+/**
+ * Changes the diagnosis compares even when the record alone shows nothing removed: a rewritten inline policy (against
+ * expectedPermissions), a new group (the template version it launches, which the record does not show).
+ */
+const COMPARED_BY_DIAGNOSIS: ReadonlySet<string> = new Set(['PutRolePolicy', 'CreateAutoScalingGroup']);
 
 /** IAM is global: its records arrive in us-east-1 whatever region the instances run in. */
 const GLOBAL_RESOURCE_TYPES: ReadonlySet<string> = new Set(['role-trust', 'role-policy', 'instance-profile']);
@@ -43,7 +50,7 @@ export function driftVerdict(c: Classification, drift: Config['drift']): DriftVe
   if (c.kind !== 'change' || !c.change || !c.eventName) return { drift: false, reason: 'not a change record' };
   if (!drift.enabled) return { drift: false, reason: 'drift.enabled is false: kept as evidence only' };
   if (!DRIFT_EVENTS.has(c.eventName)) return { drift: false, reason: `${c.eventName} adds, it removes nothing` };
-  if (!c.change.breaking && c.eventName !== 'PutRolePolicy') return { drift: false, reason: `this ${c.eventName} leaves the role, profile or template able to work` };
+  if (!c.change.breaking && !COMPARED_BY_DIAGNOSIS.has(c.eventName)) return { drift: false, reason: `this ${c.eventName} leaves the role, profile or template able to work` };
   if (!c.change.resource) return { drift: false, reason: `${c.eventName} names no resource` };
   const by = changedBy(c);
   if (by === 'iam-autoheal') return { drift: false, reason: 'our own change (the remediation role): never a drift' };

@@ -119,6 +119,15 @@ export interface LaunchTemplateVersionInfo {
   tags?: Record<string, string>;
 }
 
+/** A launch template as DescribeLaunchTemplates lists it. */
+export interface LaunchTemplateInfo {
+  id: string;
+  name: string;
+  defaultVersion: number;
+  latestVersion: number;
+  tags: Record<string, string>;
+}
+
 export interface Ec2Port {
   describeInstance(instanceId: string): Promise<InstanceInfo | null>;
   /** Instances in one of `states`, only those with the tag when given: the scheduled sweep's inventory (CloudTrail delivery is best effort). */
@@ -135,6 +144,8 @@ export interface Ec2Port {
   disassociateProfile(associationId: string): Promise<void>;
   /** version: a number, "$Default" or "$Latest". */
   describeLaunchTemplateVersion(launchTemplateId: string, version: string): Promise<LaunchTemplateVersionInfo | null>;
+  /** The template of that name (DescribeLaunchTemplates): a change record may name a template by name only. Null when none has it. */
+  describeLaunchTemplateByName(name: string): Promise<LaunchTemplateInfo | null>;
   /** New version from `sourceVersion` with only the profile changed; returns its number. */
   createLaunchTemplateVersion(launchTemplateId: string, sourceVersion: number, profile: ProfileSpecifier | null, description: string): Promise<number>;
   setDefaultLaunchTemplateVersion(launchTemplateId: string, version: number): Promise<void>;
@@ -152,6 +163,8 @@ export interface AutoScalingGroupInfo {
 
 export interface AutoScalingPort {
   describeGroup(name: string): Promise<AutoScalingGroupInfo | null>;
+  /** Every group of the region, all pages, only those with the tag when given (DescribeAutoScalingGroups); `onPage` hears the count so far. */
+  listGroups(filter: { tag?: { key: string; value: string } | null }, onPage?: (groupsSoFar: number) => void): Promise<AutoScalingGroupInfo[]>;
   setGroupLaunchTemplate(name: string, launchTemplate: { id: string; version: string }): Promise<void>;
 }
 

@@ -59,3 +59,59 @@ describe('never fight a person', () => {
     expect(again.incidents.map((i) => i.status)).toEqual(['prevented']);
   });
 });
+
+describe('a template or group that launches nothing yet', () => {
+  type Scenario = ReturnType<typeof load>;
+  /** The scenario with its account changed by `edit` (a copy: the file stays as it is). */
+  const edited = (name: string, edit: (account: Record<string, any>, scenario: Scenario) => void): Scenario => {
+    const scenario = structuredClone(load(name));
+    edit(scenario.account as Record<string, any>, scenario);
+    return scenario;
+  };
+
+  it('a new group on a template version without a profile: a version with the suggested, authorized profile is the default before its first launch', async () => {
+    const report = await runScenario(load('drift-new-group-without-profile'));
+    expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['stale-launch-template', 'prevented']]);
+    const [template] = (report.account as unknown as Account).launchTemplates;
+    expect(template!.defaultVersion).toBe(2);
+    expect(template!.versions.find((v) => v.number === 2)!.iamInstanceProfile).toBe('checkout-workers');
+  });
+
+  it('never the confused deputy: a profile only the group\'s tag suggests is not put in; escalated, nothing written', async () => {
+    // Nothing an IAM administrator controls names the profile: not configured, role and profile untagged.
+    const scenario = edited('drift-new-group-without-profile', (account, s) => { account.roles[0].tags = {}; s.config = { ...s.config, allowedInstanceProfiles: [] }; });
+    const report = await runScenario(scenario);
+    expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['stale-launch-template', 'escalated']]);
+    expect(report.incidents[0]!.reason).toMatch(/only suggested .*tag iam-autoheal:profile on group checkout-workers/);
+    expect(report.api.ec2Writes + report.api.iamWrites).toBe(0);
+  });
+
+  it('a new group whose template names a profile whose role EC2 cannot assume: EC2 merged back into the trust, prevented', async () => {
+    const scenario = edited('drift-new-group-without-profile', (account, s) => {
+      account.launchTemplates[0].versions[0].iamInstanceProfile = 'checkout-workers';
+      account.roles[0].trustPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+      s.config = { ...s.config, modes: { ...s.config.modes, 'trust-missing-ec2': 'auto' } };
+    });
+    const report = await runScenario(scenario);
+    expect(report.incidents.map((i) => [i.cause, i.status, i.actions.map((a) => a.type)])).toEqual([['trust-missing-ec2', 'prevented', ['merge-trust']]]);
+    const trust = (report.account as unknown as Account).roles[0]!.trustPolicy.Statement;
+    expect(trust.map((st) => st['Principal'])).toEqual([{ Service: ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com'] }]);
+  });
+
+  it('a new group that launches a working profile, or one outside the opt-in tag, changes nothing', async () => {
+    const working = edited('drift-new-group-without-profile', (account) => { account.launchTemplates[0].versions[0].iamInstanceProfile = 'checkout-workers'; });
+    const untagged = edited('drift-new-group-without-profile', (account) => { account.launchTemplates[0].tags = {}; account.autoScalingGroups[0].tags = {}; });
+    for (const scenario of [working, untagged]) {
+      const report = await runScenario(scenario);
+      expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['unknown', 'verified-no-change']]);
+      expect(report.api.ec2Writes + report.api.iamWrites).toBe(0);
+    }
+  });
+
+  it('a template named by name only is found by its id, with the instances launched from it', async () => {
+    const report = await runScenario(load('drift-template-by-name-without-profile'));
+    expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['stale-launch-template', 'prevented']]);
+    expect(report.timeline.find((t) => t.step === 'Diagnose')!.text).toMatch(/version 3 of lt-0\w+, which names no instance profile.*its running instances use reports/);
+    expect((report.account as unknown as Account).launchTemplates[0]!.defaultVersion).toBe(4);
+  });
+});

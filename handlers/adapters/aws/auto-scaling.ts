@@ -1,6 +1,6 @@
 /** AutoScalingPort on the Auto Scaling API; a group's template is either its own or its mixed instances policy's. */
 import {
-  type AutoScalingClient, type AutoScalingGroup, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand,
+  type AutoScalingClient, type AutoScalingGroup, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand, paginateDescribeAutoScalingGroups,
 } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroupInfo, AutoScalingPort } from '../../core/ports.ts';
 import { tagRecord } from './clients.ts';
@@ -11,14 +11,21 @@ export class AwsAutoScalingPort implements AutoScalingPort {
 
   async describeGroup(name: string): Promise<AutoScalingGroupInfo | null> {
     const group = await this.findGroup(name);
-    if (!group) return null;
-    const spec = templateSpec(group);
-    return {
-      name: group.AutoScalingGroupName ?? name,
-      launchTemplate: spec?.LaunchTemplateId ? { id: spec.LaunchTemplateId, version: spec.Version ?? '$Default' } : null,
-      instanceIds: (group.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
-      tags: tagRecord(group.Tags),
-    };
+    return group ? toGroupInfo(group, name) : null;
+  }
+
+  async listGroups(filter: { tag?: { key: string; value: string } | null }, onPage?: (groupsSoFar: number) => void): Promise<AutoScalingGroupInfo[]> {
+    // 100 per page (the API's maximum); the tag filter is applied by Auto Scaling, not here.
+    const input = { MaxRecords: 100, ...(filter.tag ? { Filters: [{ Name: `tag:${filter.tag.key}`, Values: [filter.tag.value] }] } : {}) };
+    const groups: AutoScalingGroupInfo[] = [];
+    const pages = paginateDescribeAutoScalingGroups({ client: this.client }, input);
+    await mapErrors((async () => {
+      for await (const page of pages) {
+        groups.push(...(page.AutoScalingGroups ?? []).map((g) => toGroupInfo(g, g.AutoScalingGroupName ?? '')));
+        onPage?.(groups.length);
+      }
+    })());
+    return groups;
   }
 
   async setGroupLaunchTemplate(name: string, launchTemplate: { id: string; version: string }): Promise<void> {
@@ -35,6 +42,16 @@ export class AwsAutoScalingPort implements AutoScalingPort {
     const out = await mapErrors(this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })));
     return out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   }
+}
+
+function toGroupInfo(group: AutoScalingGroup, name: string): AutoScalingGroupInfo {
+  const spec = templateSpec(group);
+  return {
+    name: group.AutoScalingGroupName ?? name,
+    launchTemplate: spec?.LaunchTemplateId ? { id: spec.LaunchTemplateId, version: spec.Version ?? '$Default' } : null,
+    instanceIds: (group.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
+    tags: tagRecord(group.Tags),
+  };
 }
 
 function templateSpec(group: AutoScalingGroup) {

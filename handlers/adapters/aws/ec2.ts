@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AwsCallError, NotFoundError } from '../../core/ports.ts';
 import type {
-  AssociationState, Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier,
+  AssociationState, Ec2Port, InstanceInfo, InstanceState, LaunchTemplateInfo, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier,
 } from '../../core/ports.ts';
 import { collectPages, tagRecord } from './clients.ts';
 import { mapErrors, nullIfNotFound } from './errors.ts';
@@ -111,6 +111,16 @@ export class AwsEc2Port implements Ec2Port {
       defaultVersion: found.DefaultVersion ?? false,
       iamInstanceProfile: profile?.Arn ? { arn: profile.Arn } : profile?.Name ? { name: profile.Name } : null,
       tags: tagRecord(templates?.LaunchTemplates?.[0]?.Tags),
+    };
+  }
+
+  async describeLaunchTemplateByName(name: string): Promise<LaunchTemplateInfo | null> {
+    // An unknown name is InvalidLaunchTemplateName.NotFoundException, not an empty list.
+    const out = await nullIfNotFound(this.client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [name] })));
+    const found = out?.LaunchTemplates?.find((t) => t.LaunchTemplateName === name);
+    if (!found?.LaunchTemplateId) return null;
+    return {
+      id: found.LaunchTemplateId, name, defaultVersion: found.DefaultVersionNumber ?? 0, latestVersion: found.LatestVersionNumber ?? 0, tags: tagRecord(found.Tags),
     };
   }
 

@@ -2,7 +2,7 @@
  * Ec2Port of the simulated account: instances, profile associations (associating → associated, one per
  * instance, profiles visible to EC2 only after IAM propagation) and immutable launch template versions.
  */
-import type { Ec2Port, InstanceInfo, InstanceState, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../../core/ports.ts';
+import type { Ec2Port, InstanceInfo, InstanceState, LaunchTemplateInfo, LaunchTemplateVersionInfo, ProfileAssociation, ProfileSpecifier } from '../../core/ports.ts';
 import type { CallGate } from './call-gate.ts';
 import type { VirtualClock } from './clock.ts';
 import type { EffectiveIam } from './effective.ts';
@@ -115,6 +115,17 @@ export class SimulatedEc2 implements Ec2Port {
         iamInstanceProfile: found.profile ? { ...found.profile } : null,
         tags: { ...template.tags },
       };
+    });
+  }
+
+  describeLaunchTemplateByName(name: string): Promise<LaunchTemplateInfo | null> {
+    return this.gate.call('DescribeLaunchTemplates', 'ec2-read', () => {
+      const template = [...this.state.templates.values()].find((t) => t.name === name);
+      if (!template) throw awsError('InvalidLaunchTemplateName.NotFoundException', `At least one of the launch templates specified in the request does not exist.`);
+      return { id: template.id, name: template.name, defaultVersion: template.defaultVersion, latestVersion: Math.max(...template.versions.keys()), tags: { ...template.tags } };
+    }).catch((err: unknown) => {
+      if ((err as { name?: string }).name === 'NotFound') return null;
+      throw err;
     });
   }
 

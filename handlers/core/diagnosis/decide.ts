@@ -8,6 +8,7 @@ import type { Facts } from './facts.ts';
 import { handoutEvidence, handoutsOf } from './handouts.ts';
 import { incidentResponse } from './intent.ts';
 import { driftFlapping, driftMissingPermission, driftNothingInUse, driftStaleLaunchTemplate, driftStillWorks, tagDriftPlan } from './drift.ts';
+import { driftLaunchesNothingYet } from './drift-launch.ts';
 import { associatedProfileGone, instanceWithoutProfile } from './missing-profile.ts';
 import { profileWithoutRole, trustMissingEc2 } from './profile-chains.ts';
 import { missingPermissionPlan, waitPlan } from './plans.ts';
@@ -113,6 +114,7 @@ const RULES: Rule[] = [
   incidentResponse,
   couldNotSee,
   driftFlapping,
+  driftLaunchesNothingYet,
   driftNothingInUse,
   notInstanceRole,
   blockedPerMessage,
@@ -160,8 +162,10 @@ function optInOf(facts: Facts, config: Config): Diagnosis['subject']['optIn'] {
   if (!tag) return undefined;
   const carries = (tags: Record<string, string> | undefined) => tags?.[tag.key] === tag.value;
   const unique = (values: Array<string | null | undefined>) => [...new Set(values.filter((v): v is string => !!v))];
-  const templates = facts.instances.flatMap((i) => [i.launchTemplate, i.autoScalingGroup?.template]).filter((t) => carries(t?.version.tags));
-  const groups = facts.instances.flatMap((i) => (i.autoScalingGroup && carries(i.autoScalingGroup.tags) ? [i.autoScalingGroup] : []));
+  // A drift of a template or group that launches nothing yet: its own tags (drift-launch.ts).
+  const launching = facts.drift?.launchSources ?? [];
+  const templates = [...facts.instances.flatMap((i) => [i.launchTemplate, i.autoScalingGroup?.template]), ...launching.map((s) => s.template)].filter((t) => carries(t?.version.tags));
+  const groups = [...facts.instances.flatMap((i) => (i.autoScalingGroup ? [i.autoScalingGroup] : [])), ...launching.flatMap((s) => s.groups)].filter((g) => carries(g.tags));
   return {
     tag: `${tag.key}=${tag.value}`,
     roles: unique([facts.role?.info, ...(facts.chains ?? []).map((c) => c.role)].filter((r) => carries(r?.tags)).map((r) => r?.name)),

@@ -17,6 +17,16 @@ const IN_USE = ['running', 'stopped'] as const;
 export interface DriftSubjects {
   instanceIds: string[];
   inUse: string;
+  /** A changed launch template's id, resolved from its name when the record names it by name only. */
+  templateId?: string | null;
+}
+
+const TEMPLATE_ID = /^lt-[0-9a-f]+$/;
+
+/** A record may name a launch template by name only (CreateLaunchTemplate, ModifyLaunchTemplate --launch-template-name): its id. */
+async function templateIdOf(reader: Reader, ports: AccountPorts, resource: string): Promise<string | null> {
+  if (TEMPLATE_ID.test(resource)) return resource;
+  return (await reader.read('ec2:DescribeLaunchTemplates', () => ports.ec2.describeLaunchTemplateByName(resource)))?.id ?? null;
 }
 
 /** The in-scope instances that use the changed role, profile, association, launch template or group. */
@@ -44,8 +54,11 @@ export async function driftSubjects(reader: Reader, ports: AccountPorts, inciden
       const instance = (await inventory()).filter((i) => i.id === resource && i.state === 'running');
       return found(instance, `(${resource}, running and in scope)`);
     }
-    case 'launch-template':
-      return found((await inventory()).filter((i) => i.launchTemplate?.id === resource), `launched from ${resource}`);
+    case 'launch-template': {
+      const templateId = await templateIdOf(reader, ports, resource);
+      const named = templateId && templateId !== resource ? `${resource} (${templateId})` : resource;
+      return { ...found((await inventory()).filter((i) => !!templateId && i.launchTemplate?.id === templateId), `launched from ${named}`), templateId };
+    }
     case 'auto-scaling-group':
       return found((await inventory()).filter((i) => i.autoScalingGroup === resource), `in group ${resource}`);
     default:

@@ -12,6 +12,7 @@ import type {
 import type { ChangedResourceType, Denial } from '../events/model.ts';
 import type { Incident } from '../incident.ts';
 import type { EventHistoryFacts } from './event-history.ts';
+import type { DriftLaunchSource } from './drift-launch.ts';
 
 export interface LaunchTemplateFacts {
   /** The version the instance (or group) launches, resolved to a number. */
@@ -178,6 +179,8 @@ export interface DriftFacts {
   inUse: string;
   /** The default version of a changed launch template: what launches not pinned to a version use. */
   launching: LaunchTemplateFacts | null;
+  /** With no in-scope instance using the changed template or group: what it launches (diagnosis/drift-launch.ts). */
+  launchSources?: DriftLaunchSource[];
   /** Our repairs of this resource after a change by the same principal, within `drift.flappingWindowSeconds`. */
   repairedBefore: Array<{ at: string; action: string; target: string }>;
 }

@@ -17,6 +17,7 @@ import { Reader } from './reader.ts';
 import { readHandoutRoles } from './handout-facts.ts';
 import { readProfileChains, removedRoleOf } from './profile-chains.ts';
 import { driftBy, driftSubjects, repairsAfterChangesBy } from './drift-facts.ts';
+import { launchSourcesOf } from './drift-launch.ts';
 
 /**
  * Every instance of the incident gets its fix (a scale-out of 200 without a profile is 200 associations),
@@ -99,7 +100,12 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     const by = driftBy(incident);
     facts.drift = { by, resource: incident.trigger.change?.resource ?? '?', resourceType: incident.trigger.change?.resourceType ?? null, inUse: subjects.inUse, launching: null, repairedBefore: repairsAfterChangesBy(by, extra.recentAudit ?? [], now, config.drift.flappingWindowSeconds) };
     const change = incident.trigger.change;
-    if (change?.resourceType === 'launch-template' && change.resource && subjects.instanceIds.length) facts.drift.launching = await templateFacts(change.resource, '$Default');
+    const templateId = subjects.templateId ?? null;
+    if (change?.resourceType === 'launch-template' && templateId && subjects.instanceIds.length) facts.drift.launching = await templateFacts(templateId, '$Default');
+    if ((change?.resourceType === 'launch-template' || change?.resourceType === 'auto-scaling-group') && !subjects.instanceIds.length) {
+      const launch = await launchSourcesOf({ reader, ports, config, facts, templateFacts, groupFacts, profileNamed }, incident, templateId);
+      Object.assign(facts.drift, { launchSources: launch.sources, inUse: launch.inUse });
+    }
   }
   const allIds = [...new Set([facts.denied.instanceId, ...incident.instanceIds, ...(trigger.launch?.instanceIds ?? [])].filter((id): id is string => !!id))];
   const ids = allIds.slice(0, MAX_INSTANCES);

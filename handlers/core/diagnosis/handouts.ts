@@ -29,7 +29,7 @@ function suggestionsOf(action: PlannedAction, profile: string, facts: Facts): st
     default:
       break;
   }
-  const details = facts.instances.filter((i) => i.expected?.name === profile).map((i) => i.expected!.detail);
+  const details = [...facts.instances, ...(facts.drift?.launchSources ?? [])].filter((i) => i.expected?.name === profile).map((i) => i.expected!.detail);
   return [...new Set(details)];
 }
 
@@ -38,8 +38,9 @@ export function handoutsOf(plan: PlannedAction[], facts: Facts): Handout[] {
   for (const action of plan) {
     const target = handoutTargetOf(action);
     if (!target) continue;
-    // merge-trust names a role: the profile is the one an instance of the incident uses that holds it.
-    const profile = target.profile ?? facts.instances.find((i) => i.profile?.roles.includes(target.role!))?.profile?.name ?? '';
+    // merge-trust names a role: the profile is the one an instance of the incident uses that holds it (else any profile read that holds it).
+    const profile = target.profile ?? facts.instances.find((i) => i.profile?.roles.includes(target.role!))?.profile?.name
+      ?? Object.values(facts.profiles).find((p) => p.roles.includes(target.role!))?.name ?? '';
     const role = target.role ?? facts.profiles[profile]?.roles[0] ?? null;
     const key = `${profile}|${role ?? ''}`;
     let handout = handouts.get(key);

@@ -2,8 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { AwsAutoScalingPort } from '../../../handlers/adapters/aws/auto-scaling.ts';
-import { ThrottlingError } from '../../../handlers/core/ports.ts';
-import { awsError, clientConfig } from './fake-aws.ts';
+import { AwsCallError, ThrottlingError } from '../../../handlers/core/ports.ts';
+import { awsError, clientConfig, pagedResponses } from './fake-aws.ts';
 
 const asgMock = mockClient(AutoScalingClient);
 const autoScaling = new AwsAutoScalingPort(new AutoScalingClient(clientConfig));
@@ -52,6 +52,29 @@ describe('AwsAutoScalingPort', () => {
       { AutoScalingGroupName: 'plain', LaunchTemplate: { LaunchTemplateId: 'lt-0123', Version: '8' } },
       { AutoScalingGroupName: 'mixed', MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-0456', Version: '5' } } } },
     ]);
+  });
+
+  it('lists every group over all pages, 100 at a time, filtered by the tag on the server side', async () => {
+    const page = (names: string[], NextToken?: string) => ({ AutoScalingGroups: names.map((n) => ({ ...group, AutoScalingGroupName: n, LaunchTemplate: { LaunchTemplateId: 'lt-0123', Version: '$Default' } })), NextToken });
+    const { inputs, respond } = pagedResponses([page(['a', 'b'], 'next-1'), page(['c'])]);
+    asgMock.on(DescribeAutoScalingGroupsCommand).callsFake(respond);
+    const seen: number[] = [];
+    const groups = await autoScaling.listGroups({ tag: { key: 'iam-autoheal', value: 'on' } }, (n) => seen.push(n));
+    expect(groups.map((g) => [g.name, g.launchTemplate])).toEqual([['a', { id: 'lt-0123', version: '$Default' }], ['b', { id: 'lt-0123', version: '$Default' }], ['c', { id: 'lt-0123', version: '$Default' }]]);
+    expect(inputs).toEqual([
+      { MaxRecords: 100, Filters: [{ Name: 'tag:iam-autoheal', Values: ['on'] }] },
+      { MaxRecords: 100, Filters: [{ Name: 'tag:iam-autoheal', Values: ['on'] }], NextToken: 'next-1' },
+    ]);
+    expect(seen).toEqual([2, 3]);
+  });
+
+  it('listing groups: throttling is ThrottlingError, access denied an AwsCallError naming the action', async () => {
+    asgMock.on(DescribeAutoScalingGroupsCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded'))
+      .rejects(awsError('AccessDenied', 'User: arn:aws:iam::111122223333:user/ops is not authorized to perform: autoscaling:DescribeAutoScalingGroups'));
+    await expect(autoScaling.listGroups({})).rejects.toBeInstanceOf(ThrottlingError);
+    const denied = await autoScaling.listGroups({}).catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(AwsCallError);
+    expect((denied as AwsCallError).message).toMatch(/autoscaling:DescribeAutoScalingGroups/);
   });
 
   it('maps Auto Scaling throttling to ThrottlingError', async () => {

@@ -209,3 +209,24 @@ describe('AwsEc2Port launch templates', () => {
     await expect(ec2.deleteLaunchTemplateVersion('lt-0123', 7)).rejects.toSatisfy((e) => e instanceof AwsCallError && /default version/.test(e.message));
   });
 });
+
+describe('AwsEc2Port launch template by name', () => {
+  it('finds the template of a name (a record naming it by name only): its id, default and latest versions, tags', async () => {
+    ec2Mock.on(DescribeLaunchTemplatesCommand, { LaunchTemplateNames: ['reports'] }).resolves({
+      LaunchTemplates: [{ LaunchTemplateId: 'lt-0aa1', LaunchTemplateName: 'reports', DefaultVersionNumber: 3, LatestVersionNumber: 4, Tags: [{ Key: 'iam-autoheal', Value: 'on' }] }],
+    });
+    expect(await ec2.describeLaunchTemplateByName('reports')).toEqual({ id: 'lt-0aa1', name: 'reports', defaultVersion: 3, latestVersion: 4, tags: { 'iam-autoheal': 'on' } });
+  });
+
+  it('an unknown name (EC2 answers NotFound, not an empty list) is null; throttling and access denied are errors', async () => {
+    ec2Mock.on(DescribeLaunchTemplatesCommand)
+      .rejectsOnce(awsError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.'))
+      .rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.'))
+      .rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    expect(await ec2.describeLaunchTemplateByName('gone')).toBeNull();
+    await expect(ec2.describeLaunchTemplateByName('reports')).rejects.toBeInstanceOf(ThrottlingError);
+    const denied = await ec2.describeLaunchTemplateByName('reports').catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(AwsCallError);
+    expect((denied as AwsCallError).code).toBe('UnauthorizedOperation');
+  });
+});

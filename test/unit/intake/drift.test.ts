@@ -80,6 +80,13 @@ describe('drift incidents at intake', () => {
     expect(coalesceIncidents(keyed([pipeline]), drift({ ignorePrincipals: ['terraform-apply/other-session'] })).incidents).toHaveLength(1);
   });
 
+  it('a new Auto Scaling group starts one (the record does not show what its template launches), keyed by the group in its own region', () => {
+    const scenario = JSON.parse(readFileSync('scenarios/drift-new-group-without-profile.json', 'utf8'));
+    const { incidents } = coalesceIncidents(keyed(scenario.events), drift());
+    expect(incidents.map((i) => [i.kind, i.region, i.trigger.change?.resourceType, i.trigger.change?.resource])).toEqual([['drift', 'eu-north-1', 'auto-scaling-group', 'checkout-workers']]);
+    expect(incidents[0]!.trigger.change?.detail?.['launchTemplateName']).toBe('checkout-workers');
+  });
+
   it('with drift.enabled false, or without drift settings (the CLI diagnose), changes are evidence only', () => {
     expect(coalesceIncidents(keyed([trustWithoutEc2()]), drift({ enabled: false })).incidents).toEqual([]);
     expect(coalesceIncidents(keyed([trustWithoutEc2()])).incidents).toEqual([]);
