@@ -198,73 +198,71 @@ const groupPinnedWithoutProfile = () => templateDrift({
   }),
 });
 
+interface NoticedTemplateDrift extends Pick<TemplateDrift, 'name' | 'description' | 'accountId' | 'region' | 'app' | 'at' | 'seed'> {
+  /** The account's templates, groups and instances, given the template's id. */
+  launch: (lt: string) => { launchTemplates: unknown[]; autoScalingGroups?: unknown[]; instances: unknown[] };
+  /** Who made the change, and the call (given the template's id). */
+  by: { userName: string; sourceIPAddress: string };
+  call: (lt: string) => Pick<Parameters<typeof serviceChange>[0], 'service' | 'eventName' | 'requestParameters' | 'responseElements'>;
+}
+
+/** A template drift whose new version with the app's profile (allowedInstanceProfiles) becomes the default after approval. */
+function defaultRepairedAfterApproval(spec: NoticedTemplateDrift) {
+  const { accountId, region, app, at, seed } = spec;
+  const lt = `lt-0${hex(`${seed}-lt`, 16)}`;
+  return {
+    name: spec.name,
+    description: spec.description,
+    approvals: 'approve',
+    account: { accountId, region, roles: [role(app)], instanceProfiles: [{ name: app, path: '/', roles: [app] }], ...spec.launch(lt) },
+    physics: physicsAt(at, 2),
+    config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: [app], scope: scope(accountId, region) },
+    expected: oneChange('stale-launch-template', 'prevented', ['create-launch-template-version', 'set-default-launch-template-version'], 0, 2),
+    events: [serviceChange({ operator: { accountId, ...spec.by }, region, eventTime: at, seed, ...spec.call(lt) })],
+  };
+}
+
 /**
  * CreateAutoScalingGroup on a template (named by name, as the CLI call spells it) whose default version names no
  * profile: no instance yet. The group's `iam-autoheal:profile` tag suggests the profile, allowedInstanceProfiles
  * authorizes it; a new version with it becomes the default before the group's first launch.
  */
-function newGroupWithoutProfile() {
-  const accountId = '410000000009';
-  const region = 'eu-north-1';
-  const at = '2026-11-03T14:00:00Z';
-  const app = 'checkout-workers';
-  const lt = `lt-0${hex('drift-create-asg-lt', 16)}`;
-  return {
-    name: 'drift: a new Auto Scaling group launches a template version without a profile — repaired before its first instance',
-    description: 'A team creates the checkout-workers group (desired capacity 0, scaled by a queue) on the checkout-workers template, named by name, whose only version names no instance profile. No instance exists yet, so nothing could fail so far; the group\'s first scale-out would launch instances without a role. The group\'s iam-autoheal:profile tag suggests checkout-workers, which allowedInstanceProfiles authorizes: a version 2 with it becomes the default after approval — prevented.',
-    approvals: 'approve',
-    account: {
-      accountId, region,
-      roles: [role(app)],
-      instanceProfiles: [{ name: app, path: '/', roles: [app] }],
-      launchTemplates: [{ id: lt, name: app, defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }], tags: OPT_IN }],
-      autoScalingGroups: [{ name: app, launchTemplate: { id: lt, version: '$Default' }, tags: { ...OPT_IN, 'iam-autoheal:profile': app }, updatedAt: at }],
-      instances: [],
+const newGroupWithoutProfile = () => defaultRepairedAfterApproval({
+  name: 'drift: a new Auto Scaling group launches a template version without a profile — repaired before its first instance',
+  description: 'A team creates the checkout-workers group (desired capacity 0, scaled by a queue) on the checkout-workers template, named by name, whose only version names no instance profile. No instance exists yet, so nothing could fail so far; the group\'s first scale-out would launch instances without a role. The group\'s iam-autoheal:profile tag suggests checkout-workers, which allowedInstanceProfiles authorizes: a version 2 with it becomes the default after approval — prevented.',
+  accountId: '410000000009', region: 'eu-north-1', app: 'checkout-workers', at: '2026-11-03T14:00:00Z', seed: 'drift-create-asg',
+  launch: (lt) => ({
+    launchTemplates: [{ id: lt, name: 'checkout-workers', defaultVersion: 1, versions: [{ number: 1, iamInstanceProfile: null }], tags: OPT_IN }],
+    autoScalingGroups: [{ name: 'checkout-workers', launchTemplate: { id: lt, version: '$Default' }, tags: { ...OPT_IN, 'iam-autoheal:profile': 'checkout-workers' }, updatedAt: '2026-11-03T14:00:00Z' }],
+    instances: [],
+  }),
+  by: { userName: 'dev.amara', sourceIPAddress: '203.0.113.88' },
+  call: () => ({
+    service: 'autoscaling', eventName: 'CreateAutoScalingGroup', responseElements: null,
+    requestParameters: {
+      autoScalingGroupName: 'checkout-workers', launchTemplate: { launchTemplateName: 'checkout-workers', version: '$Default' }, minSize: 0, maxSize: 20, desiredCapacity: 0,
+      vPCZoneIdentifier: 'subnet-0e2d5b8a1c3f47a96,subnet-07c1f3e9b2a4d6e58',
+      tags: [{ key: 'iam-autoheal', value: 'on', propagateAtLaunch: true }, { key: 'iam-autoheal:profile', value: 'checkout-workers', propagateAtLaunch: false }],
     },
-    physics: physicsAt(at, 2),
-    config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: [app], scope: scope(accountId, region) },
-    expected: oneChange('stale-launch-template', 'prevented', ['create-launch-template-version', 'set-default-launch-template-version'], 0, 2),
-    events: [serviceChange({
-      operator: { accountId, userName: 'dev.amara', sourceIPAddress: '203.0.113.88' }, region, service: 'autoscaling', eventName: 'CreateAutoScalingGroup',
-      requestParameters: {
-        autoScalingGroupName: app, launchTemplate: { launchTemplateName: app, version: '$Default' }, minSize: 0, maxSize: 20, desiredCapacity: 0,
-        vPCZoneIdentifier: 'subnet-0e2d5b8a1c3f47a96,subnet-07c1f3e9b2a4d6e58',
-        tags: [{ key: 'iam-autoheal', value: 'on', propagateAtLaunch: true }, { key: 'iam-autoheal:profile', value: app, propagateAtLaunch: false }],
-      },
-      responseElements: null, eventTime: at, seed: 'drift-create-asg',
-    })],
-  };
-}
+  }),
+});
 
 /** ModifyLaunchTemplate by template name only (no id in the record): resolved to the id, its running instances found. */
-function templateByNameWithoutProfile() {
-  const accountId = '410000000010';
-  const region = 'ca-central-1';
-  const at = '2026-11-03T14:20:00Z';
-  const app = 'reports';
-  const lt = `lt-0${hex('drift-lt-by-name', 16)}`;
-  return {
-    name: 'drift: a launch template named by name only gets a default without the profile — resolved to its id, repaired',
-    description: 'A person runs `aws ec2 modify-launch-template --launch-template-name reports --default-version 3`: the record names the template by name only. Its id is read (DescribeLaunchTemplates), which finds the two running instances launched from it; version 3 names no profile. A version 4 (3 plus the profile they use) becomes the default, after approval.',
-    approvals: 'approve',
-    account: {
-      accountId, region,
-      roles: [role(app)],
-      instanceProfiles: [{ name: app, path: '/', roles: [app] }],
-      launchTemplates: [{ id: lt, name: app, defaultVersion: 3, versions: [{ number: 2, iamInstanceProfile: app }, { number: 3, iamInstanceProfile: null }], tags: OPT_IN }],
-      instances: fleet(app, 2, app, lt, '2', null),
-    },
-    physics: physicsAt(at, 2),
-    config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: [app], scope: scope(accountId, region) },
-    expected: oneChange('stale-launch-template', 'prevented', ['create-launch-template-version', 'set-default-launch-template-version'], 0, 2),
-    events: [serviceChange({
-      operator: { accountId, userName: 'ops.jun', sourceIPAddress: '203.0.113.140' }, region, service: 'ec2', eventName: 'ModifyLaunchTemplate',
-      requestParameters: { ModifyLaunchTemplateRequest: { LaunchTemplateName: app, SetDefaultVersion: '3' } },
-      responseElements: { ModifyLaunchTemplateResponse: { launchTemplate: { launchTemplateId: lt, launchTemplateName: app, defaultVersionNumber: 3, latestVersionNumber: 3 } } },
-      eventTime: at, seed: 'drift-lt-by-name',
-    })],
-  };
-}
+const templateByNameWithoutProfile = () => defaultRepairedAfterApproval({
+  name: 'drift: a launch template named by name only gets a default without the profile — resolved to its id, repaired',
+  description: 'A person runs `aws ec2 modify-launch-template --launch-template-name reports --default-version 3`: the record names the template by name only. Its id is read (DescribeLaunchTemplates), which finds the two running instances launched from it; version 3 names no profile. A version 4 (3 plus the profile they use) becomes the default, after approval.',
+  accountId: '410000000010', region: 'ca-central-1', app: 'reports', at: '2026-11-03T14:20:00Z', seed: 'drift-lt-by-name',
+  launch: (lt) => ({
+    launchTemplates: [{ id: lt, name: 'reports', defaultVersion: 3, versions: [{ number: 2, iamInstanceProfile: 'reports' }, { number: 3, iamInstanceProfile: null }], tags: OPT_IN }],
+    instances: fleet('reports', 2, 'reports', lt, '2', null),
+  }),
+  by: { userName: 'ops.jun', sourceIPAddress: '203.0.113.140' },
+  call: (lt) => ({
+    service: 'ec2', eventName: 'ModifyLaunchTemplate',
+    requestParameters: { ModifyLaunchTemplateRequest: { LaunchTemplateName: 'reports', SetDefaultVersion: '3' } },
+    responseElements: { ModifyLaunchTemplateResponse: { launchTemplate: { launchTemplateId: lt, launchTemplateName: 'reports', defaultVersionNumber: 3, latestVersionNumber: 3 } } },
+  }),
+});
 
 /** A person disassociates a running instance's profile: an incident response, escalated, never re-associated. */
 function responderDisassociation() {
