@@ -61,6 +61,38 @@ function trustDropped() {
   };
 }
 
+/**
+ * The same person drops EC2 from the trust again ten minutes after it was repaired: two intake windows (`delivery`),
+ * the person's second change made to the account between them (`changes`). Repaired once, then escalated as flapping.
+ */
+function trustFlapping() {
+  const first = trustDropped();
+  const at = '2026-11-03T09:15:02Z';
+  const again = isoPlus(at, 600);
+  return {
+    ...first,
+    name: 'drift: the same person drops EC2 from the trust again after the repair — escalated as flapping, not fought',
+    description: 'maria.okafor rewrites the trust policy of web-api without EC2; the drift incident merges EC2 back (prevented). Ten minutes later she writes the same policy again. The second record is delivered in a later intake window: the same principal broke what was repaired within drift.flappingWindowSeconds, so it is escalated naming her, and not repaired a second time.',
+    delivery: [0, 600],
+    changes: [{ afterSeconds: 597, by: 'maria.okafor', call: 'iam.updateAssumeRolePolicy', args: ['web-api', AUDIT_ONLY_TRUST] }],
+    expected: {
+      incidents: 2, events: 2, ignoredEvents: 0, changeEvents: 2,
+      byIncident: [
+        { cause: 'trust-missing-ec2', status: 'prevented', actions: ['merge-trust'] },
+        { cause: 'drift-flapping', status: 'escalated', actions: [] },
+      ],
+      writes: { iam: 1, ec2: 0 },
+    },
+    events: [
+      first.events[0],
+      iamChange({
+        operator: { accountId: first.account.accountId, userName: 'maria.okafor', sourceIPAddress: '203.0.113.61' }, eventName: 'UpdateAssumeRolePolicy',
+        requestParameters: { roleName: 'web-api', policyDocument: JSON.stringify(AUDIT_ONLY_TRUST) }, eventTime: again, seed: 'drift-trust-again',
+      }),
+    ],
+  };
+}
+
 /** RemoveRoleFromInstanceProfile empties a profile in use: the role is added back after approval, `prevented`. */
 function profileEmptied() {
   const accountId = '410000000002';
@@ -325,6 +357,7 @@ function harmlessChanges() {
 writeScenarios(
   {
     'drift-trust-dropped-ec2.json': trustDropped,
+    'drift-flapping.json': trustFlapping,
     'drift-profile-emptied.json': profileEmptied,
     'drift-declared-statement-dropped.json': declaredStatementDropped,
     'drift-declared-policy-detached-by-person.json': declaredPolicyDetached,

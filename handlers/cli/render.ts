@@ -18,7 +18,10 @@ function clip(text: string, width: number): string {
 
 /** Short labels for incident keys in a timeline: #1, #2 … in order of appearance. */
 export function incidentLabels(report: Pick<SimulationReport, 'incidents'>): Map<string, string> {
-  return new Map(report.incidents.map((incident, i) => [incident.key, `#${i + 1}`]));
+  // A key's follow-up execution (a later delivery window) keeps the label of its first one.
+  const labels = new Map<string, string>();
+  report.incidents.forEach((incident, i) => { if (!labels.has(incident.key)) labels.set(incident.key, `#${i + 1}`); });
+  return labels;
 }
 
 export function timelineLine(entry: TimelineEntry, labels: Map<string, string>, width = 200): string {

@@ -3,7 +3,7 @@
  * (handlers/core/answer.ts) on the simulated clock: approval ids, expiry, double and late answers, undo and details.
  */
 import type { MemoryApprovalStore } from '../adapters/local/approval-store.ts';
-import type { ScenarioAnswer } from '../adapters/simulated/scenario.ts';
+import type { PersonChange, ScenarioAnswer } from '../adapters/simulated/scenario.ts';
 import type { SimulatedAccount } from '../adapters/simulated/index.ts';
 import type { WorkflowApprovalAnswer } from '../core/approval.ts';
 import { answerIncident, type AnswerAction, type AnswerResult } from '../core/answer.ts';
@@ -93,8 +93,8 @@ export async function answerApproval(env: AnswerEnv, incident: string, request: 
   return delivered;
 }
 
-/** A person's change while the approval waits (scenario `meanwhile`), recorded by CloudTrail as theirs. */
-async function changeMeanwhile(env: AnswerEnv, change: NonNullable<ScenarioAnswer['meanwhile']>[number]): Promise<void> {
+/** A person's change (scenario `meanwhile` while an approval waits, or `changes`), recorded by CloudTrail as theirs. */
+export async function changeMeanwhile(env: Pick<AnswerEnv, 'account' | 'note'>, change: PersonChange): Promise<void> {
   const [service, method] = change.call.split('.') as ['iam' | 'ec2' | 'autoScaling', string];
   await env.account.asUser(change.by, async (ports) => {
     const port = ports[service] as unknown as Record<string, unknown>;

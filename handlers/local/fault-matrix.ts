@@ -39,7 +39,7 @@ export const MATRIX_SCENARIOS = [
 type Service = 'iam' | 'ec2' | 'autoscaling' | 'sts' | 'cloudtrail';
 
 const EC2_APIS = new Set(['DescribeInstances', 'DescribeIamInstanceProfileAssociations', 'AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation',
-  'DisassociateIamInstanceProfile', 'DescribeLaunchTemplateVersions', 'CreateLaunchTemplateVersion', 'ModifyLaunchTemplate', 'DeleteLaunchTemplateVersions']);
+  'DisassociateIamInstanceProfile', 'DescribeLaunchTemplateVersions', 'DescribeLaunchTemplates', 'CreateLaunchTemplateVersion', 'ModifyLaunchTemplate', 'DeleteLaunchTemplateVersions']);
 
 function serviceOf(api: string): Service {
   if (api === 'LookupEvents') return 'cloudtrail';

@@ -12,6 +12,7 @@ import { MemoryApprovalStore } from '../adapters/local/approval-store.ts';
 import { RecordingEvents, RecordingWorkflow } from '../adapters/local/recorders.ts';
 import { SimulatedAccount, type CrashInjection, type Scenario } from '../adapters/simulated/index.ts';
 import { CrashingAuditStore, type AuditCrash } from './crash.ts';
+import { changeMeanwhile } from './answers.ts';
 import type { AuditStore } from '../core/audit-record.ts';
 import { intakeStep, type StartedIncident } from '../steps/intake.ts';
 import type { StepDeps } from '../steps/types.ts';
@@ -52,13 +53,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   const logger = pino({ level: 'silent' });
   const workflow = new RecordingWorkflow(`arn:aws:states:${region}:${accountId}:stateMachine:iam-autoheal-remediate`);
-  // Every event of the scenario reaches the queue at the simulated start: one window per key, as one SQS batch.
-  const intake = await intakeStep({ workflow, logger, clock: account.clock, scope: scenario.config.scope, drift: scenario.config.drift }, scenario.events.map((body, i) => ({ id: `events[${i}]`, body })));
-  note('', 'intake', `${intake.records} records → ${intake.started.length} incident(s); ${intake.ignored} ignored, ${intake.changes} change record(s)`);
-  for (const failed of intake.failedItems) note('', 'intake', `rejected ${failed.id}: ${failed.error}`);
-  for (const refused of intake.rejected) note('', 'intake', `refused ${refused.item}: ${refused.reason}`);
-  for (const outside of intake.outOfScope) note(outside.key, 'intake', `not started: ${outside.reason}`);
-
   const deps: StepDeps = {
     config: scenario.config,
     portsFor: () => account.ports,
@@ -76,22 +70,49 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     approvalStore, answers: [], unanswered: options.unansweredApprovals ?? 'wait', events: new RecordingEvents(), note };
 
   const incidents = [];
-  for (const started of byFirstEvent(intake.started)) {
-    if (started.alreadyStarted) continue;
-    advanceTo(account, started.incident.firstSeen);
-    note(started.incident.key, 'StartExecution', `${started.executionName}: ${started.incident.eventCount} event(s), ${started.incident.instanceIds.length} instance(s)`);
-    incidents.push(await runExecution(env, started));
+  const intakes = [];
+  // Events of one delivery offset (scenario `delivery`, default all at the start) reach the queue as one SQS batch:
+  // one intake window per key; the next window is taken once the incidents of this one have run.
+  // A person's changes (scenario `changes`) are made before the window of their offset is taken.
+  const changes = [...scenario.changes].sort((a, b) => a.afterSeconds - b.afterSeconds);
+  const changesUntil = async (seconds: number) => {
+    while (changes.length && changes[0]!.afterSeconds <= seconds) {
+      const change = changes.shift()!;
+      advanceTo(account, new Date(startMs + change.afterSeconds * 1000).toISOString());
+      await changeMeanwhile({ account, note: (step, text) => note('', step, text) }, change);
+    }
+  };
+  for (const window of deliveryWindows(scenario)) {
+    await changesUntil(window.afterSeconds);
+    advanceTo(account, new Date(startMs + window.afterSeconds * 1000).toISOString());
+    const intake = await intakeStep({ workflow, logger, clock: account.clock, scope: scenario.config.scope, drift: scenario.config.drift }, window.items);
+    intakes.push(intake);
+    note('', 'intake', `${intake.records} records → ${intake.started.length} incident(s); ${intake.ignored} ignored, ${intake.changes} change record(s)`);
+    for (const failed of intake.failedItems) note('', 'intake', `rejected ${failed.id}: ${failed.error}`);
+    for (const refused of intake.rejected) note('', 'intake', `refused ${refused.item}: ${refused.reason}`);
+    for (const outside of intake.outOfScope) note(outside.key, 'intake', `not started: ${outside.reason}`);
+    for (const started of byFirstEvent(intake.started)) {
+      if (started.alreadyStarted) continue;
+      advanceTo(account, started.incident.firstSeen);
+      note(started.incident.key, 'StartExecution', `${started.executionName}: ${started.incident.eventCount} event(s), ${started.incident.instanceIds.length} instance(s)`);
+      const report = await runExecution(env, started);
+      // An execution left waiting for an approval still runs: later windows' events of its key merge into it.
+      if (report.status !== 'awaiting-approval') workflow.ended.add(started.executionName);
+      incidents.push(report);
+    }
   }
+
+  await changesUntil(Infinity);
 
   const { iamWrites, ec2Writes, reads, throttled } = account.counters;
   return {
     scenario: scenario.name,
     incidents,
-    ignoredEvents: intake.ignored,
-    refusedEvents: intake.rejected,
-    outOfScope: intake.outOfScope,
+    ignoredEvents: intakes.reduce((n, i) => n + i.ignored, 0),
+    refusedEvents: intakes.flatMap((i) => i.rejected),
+    outOfScope: intakes.flatMap((i) => i.outOfScope),
     executions: incidents.length,
-    duplicateStarts: intake.duplicates,
+    duplicateStarts: intakes.reduce((n, i) => n + i.duplicates, 0),
     api: { iamWrites, ec2Writes, reads, throttled },
     stateTransitions: incidents.reduce((sum, i) => sum + i.stateTransitions, 0),
     account: account.snapshot(),
@@ -100,6 +121,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     outcomeEvents: env.events.outcomes,
     answers: env.answers,
   };
+}
+
+/** The scenario's events by delivery offset, earliest first; each keeps its `events[i]` id. */
+function deliveryWindows(scenario: Scenario): Array<{ afterSeconds: number; items: Array<{ id: string; body: unknown }> }> {
+  const windows = new Map<number, Array<{ id: string; body: unknown }>>();
+  scenario.events.forEach((body, i) => {
+    const at = scenario.delivery?.[i] ?? 0;
+    windows.set(at, [...(windows.get(at) ?? []), { id: `events[${i}]`, body }]);
+  });
+  if (!windows.size) windows.set(0, []);
+  return [...windows.entries()].sort(([a], [b]) => a - b).map(([afterSeconds, items]) => ({ afterSeconds, items }));
 }
 
 /** Incidents in the order their first event happened (stable for ties). */

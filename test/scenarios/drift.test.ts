@@ -48,6 +48,18 @@ describe('never fight a person', () => {
     expect(again.incidents[0]!.reason).toContain('maria.okafor');
   });
 
+  it('the flapping scenario file: the second change, delivered in a later intake window, is escalated naming who — one write in all', async () => {
+    const report = await runScenario(load('drift-flapping'));
+    expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['trust-missing-ec2', 'prevented'], ['drift-flapping', 'escalated']]);
+    expect(report.timeline.filter((t) => t.step === 'intake').map((t) => t.t)).toEqual([0, 600]);
+    expect(report.timeline.find((t) => t.step === 'meanwhile')!.text).toMatch(/^maria\.okafor: iam\.updateAssumeRolePolicy/);
+    expect(report.incidents[1]!.reason).toContain('maria.okafor');
+    expect(report.api.iamWrites).toBe(1);
+    // The person's second policy stands: EC2 is not merged back a second time.
+    const trust = (report.account as unknown as Account).roles.find((r) => r.name === 'web-api')!.trustPolicy.Statement;
+    expect(trust.map((s) => s['Sid'])).toEqual(['SecurityAuditReadOnly']);
+  });
+
   it('after the flapping window the same change is repaired again', async () => {
     const audit = new MemoryAuditStore();
     await runScenario(load('drift-trust-dropped-ec2'), { audit });

@@ -147,7 +147,7 @@ export const SIMULATED_APIS = [
   'SimulatePrincipalPolicy', 'UpdateAssumeRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy',
   'AddRoleToInstanceProfile', 'RemoveRoleFromInstanceProfile',
   'DescribeInstances', 'DescribeIamInstanceProfileAssociations', 'AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation',
-  'DisassociateIamInstanceProfile', 'DescribeLaunchTemplateVersions', 'CreateLaunchTemplateVersion', 'ModifyLaunchTemplate',
+  'DisassociateIamInstanceProfile', 'DescribeLaunchTemplateVersions', 'DescribeLaunchTemplates', 'CreateLaunchTemplateVersion', 'ModifyLaunchTemplate',
   'DeleteLaunchTemplateVersions',
   'DescribeAutoScalingGroups', 'UpdateAutoScalingGroup', 'DecodeAuthorizationMessage', 'LookupEvents',
 ] as const;
@@ -186,6 +186,14 @@ export const physicsSchema = z
   })
   .strict();
 
+/** A person's change to the simulated account: a port call recorded by CloudTrail as theirs. */
+const personChangeSchema = z.object({
+  by: z.string().min(1).default('console-user'),
+  call: z.string().regex(/^(iam|ec2|autoScaling)\.[A-Za-z]+$/, 'a port call such as iam.attachRolePolicy'),
+  args: z.array(z.unknown()).default([]),
+}).strict();
+export type PersonChange = z.output<typeof personChangeSchema>;
+
 /**
  * One scripted answer, given through the same answer path as the Slack buttons and the CLI: `by` is the identity the
  * platform would have authenticated (an STS caller ARN, an SQS SenderId), `afterSeconds` counts from the approval
@@ -203,13 +211,7 @@ export const scenarioAnswerSchema = z
      * Changes a person makes while the request waits, just before this answer: a port call of the account, e.g.
      * `{ "by": "jo", "call": "iam.attachRolePolicy", "args": ["web", "arn:aws:iam::aws:policy/AdministratorAccess"] }`.
      */
-    meanwhile: z
-      .array(z.object({
-        by: z.string().min(1).default('console-user'),
-        call: z.string().regex(/^(iam|ec2|autoScaling)\.[A-Za-z]+$/, 'a port call such as iam.attachRolePolicy'),
-        args: z.array(z.unknown()).default([]),
-      }).strict())
-      .optional(),
+    meanwhile: z.array(personChangeSchema).optional(),
   })
   .strict();
 export type ScenarioAnswer = z.output<typeof scenarioAnswerSchema>;
@@ -225,10 +227,22 @@ export const scenarioSchema = z
     approvals: z.union([z.enum(['approve', 'reject', 'none']), z.array(scenarioAnswerSchema)]).default('none'),
     /** CloudTrail records, EventBridge events or log files; the event model validates them. */
     events: z.array(z.unknown()).default([]),
+    /**
+     * When each event reaches the queue, in seconds after the simulated start (one number per event; default: all at
+     * 0). Events of one offset share an intake window; windows run in order, each after the incidents of the one before.
+     */
+    delivery: z.array(z.number().min(0).max(7 * 86_400, 'at most a week')).optional(),
+    /** A person's changes to the account `afterSeconds` after the simulated start, made before the delivery window of that offset is taken. */
+    changes: z.array(personChangeSchema.extend({ afterSeconds: z.number().min(0).max(7 * 86_400, 'at most a week') }).strict()).default([]),
     /** Free-form expectations for tests. */
     expected: z.unknown().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.delivery && s.delivery.length !== s.events.length) {
+      ctx.addIssue({ code: 'custom', path: ['delivery'], message: `one offset per event expected (${s.events.length} event(s), ${s.delivery.length} offset(s))` });
+    }
+  });
 
 export type ScenarioAccount = z.output<typeof accountSchema>;
 export type ScenarioAccountInput = z.input<typeof accountSchema>;

@@ -37,6 +37,8 @@ describe('scenario files', () => {
       [{ name: 'x', account: { accountId: '111122223333', region: 'r' }, config: { modes: { 'no-such-cause': 'auto' } } }, 'bad.json: config: modes.no-such-cause: unknown cause'],
       [{ name: 'x', account: { accountId: '111122223333', region: 'r', instances: [{ id: 'i-0abc', instanceProfile: 'ghost' }] } }, 'bad.json: account.instances[0].instanceProfile: unknown instance profile "ghost"'],
       [{ name: 'x', account: { accountId: '111122223333', region: 'r' }, aproovals: 'approve' }, 'bad.json: (document): Unrecognized key: "aproovals"'],
+      [{ name: 'x', account: { accountId: '111122223333', region: 'r' }, events: [{}, {}], delivery: [0] }, 'bad.json: delivery: one offset per event expected (2 event(s), 1 offset(s))'],
+      [{ name: 'x', account: { accountId: '111122223333', region: 'r' }, changes: [{ by: 'jo', call: 'iam.updateAssumeRolePolicy', args: [] }] }, 'bad.json: changes[0].afterSeconds:'],
     ];
     for (const [doc, message] of cases) {
       const err = errorOf(() => parseScenario(doc, 'bad.json'));
