@@ -16,11 +16,13 @@ export interface CheckOptions {
   region?: string[];
   config?: string;
   json?: boolean;
+  /** Progress lines on stderr even when it is not a terminal (CI logs). */
+  progress?: boolean;
 }
 
 export interface CheckIo {
   stdout: (text: string) => void;
-  /** Progress lines; absent when stderr is not a terminal. */
+  /** Progress lines (stderr); absent when stderr is not a terminal and --progress is not given. */
   progress?: (text: string) => void;
   retry?: RetryPolicy;
 }
@@ -54,16 +56,17 @@ function findingRows(report: ComplianceReport): string[][] {
     ...report.rolesEc2CannotAssume.map((f) => [r, 'role EC2 cannot assume', f.role, `profile ${f.profiles.join(', ')}; used by ${f.instanceIds.join(', ')}`]),
     ...report.launchSourcesWithoutProfile.map((f) => [
       r, 'launches without profile', `${f.kind === 'auto-scaling-group' ? 'group' : 'template'} ${f.name}`,
-      f.launchTemplate ? `launch template ${f.launchTemplate.id} version ${f.launchTemplate.version} has no instance profile` : 'no launch template (launch configuration or mixed instances): not read',
+      `${f.launchTemplate ? `launch template ${f.launchTemplate.id} version ${f.launchTemplate.version} has no instance profile` : 'no launch template (launch configuration or mixed instances): not read'}${f.instanceIds.length ? '' : ' (no instance yet)'}`,
     ]),
   ];
 }
 
 export function checkText(result: CheckResult): string {
   const checked = result.regions.reduce((n, r) => n + r.checked, 0);
+  const groups = result.regions.reduce((n, r) => n + r.groupsChecked, 0);
   const rows = result.regions.flatMap(findingRows);
   const quarantined = result.regions.flatMap((r) => r.quarantined);
-  const head = `account ${result.accountId}, ${result.regions.map((r) => r.region).join(', ')}: ${checked} instance(s) checked — ${result.compliant ? 'compliant' : `NON-COMPLIANT (${rows.length} finding(s))`}`;
+  const head = `account ${result.accountId}, ${result.regions.map((r) => r.region).join(', ')}: ${checked} instance(s) and ${groups} Auto Scaling group(s) checked — ${result.compliant ? 'compliant' : `NON-COMPLIANT (${rows.length} finding(s))`}`;
   const out = [head];
   if (rows.length) out.push('', table([['REGION', 'FINDING', 'SUBJECT', 'DETAIL'], ...rows]));
   if (quarantined.length) out.push('', `quarantined (left alone): ${quarantined.join(', ')}`);
@@ -86,7 +89,7 @@ export async function runCheck(options: CheckOptions, io: CheckIo, portsFor?: (a
   const reports: ComplianceReport[] = [];
   for (const [i, region] of regions.entries()) {
     io.progress?.(`[${i + 1}/${regions.length}] checking ${accountId} ${region}…`);
-    reports.push(await complianceReport(open(accountId, region), config));
+    reports.push(await complianceReport(open(accountId, region), config, io.progress && ((text) => io.progress!(`[${i + 1}/${regions.length}] ${region}: ${text.trim()}`))));
   }
   const result: CheckResult = { accountId, compliant: reports.every((r) => r.compliant), regions: reports };
   io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : checkText(result));
@@ -100,9 +103,10 @@ export function registerCheck(program: Command): void {
     .option('--region <regions...>', 'region(s) to check, repeatable or comma-separated (default: scope.regions of --config, else AWS_REGION / the profile\'s region)')
     .option('--config <file>', 'configuration document: scope (accounts, regions, tag) applies (default: the built-in defaults)')
     .option('--json', 'print one JSON document')
+    .option('--progress', 'progress lines on stderr even when it is not a terminal (always on a terminal; never on stdout)')
     .addHelpText('after', '\nCredentials: the default AWS chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL ... honoured).\nPermissions: sts:GetCallerIdentity, ec2:DescribeInstances, ec2:DescribeLaunchTemplateVersions, ec2:DescribeLaunchTemplates, iam:ListInstanceProfiles, iam:GetRole, autoscaling:DescribeAutoScalingGroups.')
     .action(async (options: CheckOptions) => {
-      const progress = process.stderr.isTTY ? (text: string) => process.stderr.write(`${text}\n`) : undefined;
+      const progress = process.stderr.isTTY || options.progress ? (text: string) => process.stderr.write(`${text}\n`) : undefined;
       process.exitCode = await runCheck(options, { stdout: (text) => process.stdout.write(text), ...(progress ? { progress } : {}) });
     });
 }

@@ -131,7 +131,7 @@ export interface LaunchTemplateInfo {
 export interface Ec2Port {
   describeInstance(instanceId: string): Promise<InstanceInfo | null>;
   /** Instances in one of `states`, only those with the tag when given: the scheduled sweep's inventory (CloudTrail delivery is best effort). */
-  listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]>;
+  listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }, onPage?: (instancesSoFar: number) => void): Promise<InstanceInfo[]>;
   describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]>;
   /** Many instances in a few calls; ids EC2 does not know are left out, not an error. */
   describeInstances(instanceIds: string[]): Promise<InstanceInfo[]>;

@@ -93,9 +93,9 @@ export interface SweepFindings extends ProfileFindings {
   withoutProfile: InstanceInfo[][];
 }
 
-export async function sweepFindings(ports: Pick<AccountPorts, 'ec2' | 'iam'>, config: Config): Promise<SweepFindings> {
+export async function sweepFindings(ports: Pick<AccountPorts, 'ec2' | 'iam'>, config: Config, onPage?: (instancesSoFar: number) => void): Promise<SweepFindings> {
   // Stopped instances count for trust: they keep their profile and fail at their next start.
-  const inventory = await ports.ec2.listInstances({ states: ['running', 'stopped'], tag: config.scope.tag });
+  const inventory = await ports.ec2.listInstances({ states: ['running', 'stopped'], tag: config.scope.tag }, onPage);
   const quarantined = inventory.filter((i) => i.tags[QUARANTINE_TAG] !== undefined);
   const withoutProfile = groupWithoutProfile(inventory.filter((i) => i.state === 'running' && i.instanceProfileArn === null && i.tags[QUARANTINE_TAG] === undefined));
   return { inventory, quarantined, withoutProfile, ...(await profileFindings(ports.iam, inventory)) };

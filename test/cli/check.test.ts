@@ -44,6 +44,7 @@ async function check(options: Parameters<typeof runCheck>[0] = { region: ['us-ea
 beforeEach(() => {
   for (const mock of [ec2, iam, asg, sts]) mock.reset();
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Operator/me`, UserId: 'AROAX:me' });
+  asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
 });
 
 function brokenAccount(): void {
@@ -73,6 +74,7 @@ describe('iam-autoheal check over a mocked account', () => {
     const [report] = result.regions;
     expect(result).toMatchObject({ accountId: ACCOUNT, compliant: false });
     expect(report!.checked).toBe(5);
+    expect(report!.groupsChecked).toBe(1);
     expect(report!.instancesWithoutProfile).toEqual([
       { instanceId: 'i-asg1', launchedBy: 'auto scaling group web-asg' },
       { instanceId: 'i-hand', launchedBy: 'by hand' },
@@ -90,7 +92,7 @@ describe('iam-autoheal check over a mocked account', () => {
     brokenAccount();
     const { code, stdout } = await check();
     expect(code).toBe(1);
-    expect(stdout).toMatch(/account 111122223333, us-east-1: 5 instance\(s\) checked — NON-COMPLIANT \(5 finding\(s\)\)/);
+    expect(stdout).toMatch(/account 111122223333, us-east-1: 5 instance\(s\) and 1 Auto Scaling group\(s\) checked — NON-COMPLIANT \(5 finding\(s\)\)/);
     expect(stdout).toMatch(/instance without profile\s+i-hand\s+launched by hand/);
     expect(stdout).toMatch(/profile without role\s+empty\s+used by i-empty/);
     expect(stdout).toMatch(/role EC2 cannot assume\s+lambda-role\s+profile wrong-trust/);
@@ -103,8 +105,46 @@ describe('iam-autoheal check over a mocked account', () => {
     iam.on(GetRoleCommand).resolves(role('ok-role', 'ec2.amazonaws.com'));
     const { code, stdout, progress } = await check({ region: ['us-east-1,eu-west-1', 'us-east-1', 'ap-south-1'] });
     expect(code).toBe(0);
-    expect(stdout).toMatch(/us-east-1, eu-west-1, ap-south-1: 3 instance\(s\) checked — compliant/);
-    expect(progress).toEqual(['[1/3] checking 111122223333 us-east-1…', '[2/3] checking 111122223333 eu-west-1…', '[3/3] checking 111122223333 ap-south-1…']);
+    expect(stdout).toMatch(/us-east-1, eu-west-1, ap-south-1: 3 instance\(s\) and 0 Auto Scaling group\(s\) checked — compliant/);
+    expect(progress.filter((p) => p.includes('checking'))).toEqual(['[1/3] checking 111122223333 us-east-1…', '[2/3] checking 111122223333 eu-west-1…', '[3/3] checking 111122223333 ap-south-1…']);
+    expect(progress.filter((p) => p.startsWith('[2/3]'))).toEqual([
+      '[2/3] checking 111122223333 eu-west-1…', '[2/3] eu-west-1: listing instances…', '[2/3] eu-west-1: 1 instance(s) listed',
+      '[2/3] eu-west-1: listing Auto Scaling groups…', '[2/3] eu-west-1: 0 group(s) listed',
+    ]);
+  });
+
+  it('reports groups that launch without a profile before their first instance, reading every page and each template version once', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [] });
+    const group = (name: string, version: string) => ({
+      AutoScalingGroupName: name, LaunchTemplate: { LaunchTemplateId: 'lt-new', Version: version }, Instances: [],
+      MinSize: 0, MaxSize: 4, DesiredCapacity: 0, DefaultCooldown: 300, AvailabilityZones: ['us-east-1a'], HealthCheckType: 'EC2', CreatedTime: new Date(),
+    });
+    asg.on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [group('queue-a', '2'), group('queue-b', '2')], NextToken: 'g2' })
+      .resolvesOnce({ AutoScalingGroups: [group('queue-c', '3')] });
+    ec2.on(DescribeLaunchTemplateVersionsCommand, { LaunchTemplateId: 'lt-new', Versions: ['2'] })
+      .resolves({ LaunchTemplateVersions: [{ LaunchTemplateId: 'lt-new', LaunchTemplateName: 'queue', VersionNumber: 2, LaunchTemplateData: {} }] });
+    ec2.on(DescribeLaunchTemplateVersionsCommand, { LaunchTemplateId: 'lt-new', Versions: ['3'] })
+      .resolves({ LaunchTemplateVersions: [{ LaunchTemplateId: 'lt-new', LaunchTemplateName: 'queue', VersionNumber: 3, LaunchTemplateData: { IamInstanceProfile: { Name: 'queue' } } }] });
+    ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: 'lt-new', LaunchTemplateName: 'queue', Tags: [] }] });
+    const config = scratchFile('tagged.json', { scope: { tag: { key: 'iam-autoheal', value: 'on' } } });
+    const { code, stdout } = await check({ region: ['us-east-1'], config });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/0 instance\(s\) and 3 Auto Scaling group\(s\) checked — NON-COMPLIANT \(2 finding\(s\)\)/);
+    expect(stdout).toMatch(/launches without profile\s+group queue-a\s+launch template lt-new version 2 has no instance profile \(no instance yet\)/);
+    expect(stdout).toMatch(/group queue-b/);
+    expect(stdout).not.toMatch(/queue-c/);
+    // In scope by the group's own tag, filtered by Auto Scaling; one read of version 2 for both groups.
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)[0]!.args[0].input).toMatchObject({ Filters: [{ Name: 'tag:iam-autoheal', Values: ['on'] }] });
+    expect(ec2.commandCalls(DescribeLaunchTemplateVersionsCommand).map((c) => c.args[0].input.Versions)).toEqual([['2'], ['3']]);
+  });
+
+  it('names autoscaling:DescribeAutoScalingGroups when listing groups is denied', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [] });
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(awsError('AccessDenied', `User: arn:aws:sts::${ACCOUNT}:assumed-role/Operator/me is not authorized to perform: autoscaling:DescribeAutoScalingGroups`));
+    await expect(check()).rejects.toThrow(/^access denied: the caller needs autoscaling:DescribeAutoScalingGroups/);
   });
 
   it('retries a throttled call and still reports', async () => {
@@ -145,6 +185,7 @@ describe('iam-autoheal check as a user runs it', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Exit 0 compliant, 1 non-compliant, 2 error/);
     expect(r.stdout).toMatch(/--region/);
+    expect(r.stdout).toMatch(/--progress +progress lines on stderr even when it is not a terminal/);
   });
 
   it('fails with one line and exit 2 without credentials or without a region', () => {

@@ -32,7 +32,7 @@ export class AwsEc2Port implements Ec2Port {
     return instance ? toInstanceInfo(instance, instanceId) : null;
   }
 
-  async listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]> {
+  async listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }, onPage?: (instancesSoFar: number) => void): Promise<InstanceInfo[]> {
     // 1,000 per page (EC2's maximum): fewer calls against DescribeInstances' rate limit.
     const input = {
       Filters: [
@@ -40,8 +40,14 @@ export class AwsEc2Port implements Ec2Port {
         ...(filter.tag ? [{ Name: `tag:${filter.tag.key}`, Values: [filter.tag.value] }] : []),
       ],
     };
-    const reservations = await mapErrors(collectPages(paginateDescribeInstances({ client: this.client, pageSize: 1000 }, input), (p) => p.Reservations));
-    return reservations.flatMap((r) => r.Instances ?? []).map((i) => toInstanceInfo(i, i.InstanceId ?? ''));
+    const instances: InstanceInfo[] = [];
+    await mapErrors((async () => {
+      for await (const page of paginateDescribeInstances({ client: this.client, pageSize: 1000 }, input)) {
+        instances.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => toInstanceInfo(i, i.InstanceId ?? '')));
+        onPage?.(instances.length);
+      }
+    })());
+    return instances;
   }
 
   async describeInstances(instanceIds: string[]): Promise<InstanceInfo[]> {

@@ -26,12 +26,14 @@ export class SimulatedEc2 implements Ec2Port {
     });
   }
 
-  listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }): Promise<InstanceInfo[]> {
-    return this.gate.call('DescribeInstances', 'ec2-read', () =>
+  async listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }, onPage?: (instancesSoFar: number) => void): Promise<InstanceInfo[]> {
+    const instances = await this.gate.call('DescribeInstances', 'ec2-read', () =>
       [...this.state.instances.values()]
         .map((instance) => this.info(instance))
         .filter((info) => filter.states.includes(info.state) && (!filter.tag || info.tags[filter.tag.key] === filter.tag.value)),
     );
+    onPage?.(instances.length);
+    return instances;
   }
 
   describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]> {
