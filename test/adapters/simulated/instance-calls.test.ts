@@ -95,9 +95,11 @@ describe('what an instance experiences in the simulated account', () => {
     const replaced = await ec2.replaceProfileAssociation(association.associationId, { name: 'app' });
     await ec2.disassociateProfile(replaced.associationId);
     await ec2.describeLaunchTemplateVersion('lt-1', '$Latest');
+    expect((await ec2.describeLaunchTemplateByName('web'))?.id).toBe('lt-1');
     await ec2.setDefaultLaunchTemplateVersion('lt-1', await ec2.createLaunchTemplateVersion('lt-1', 1, { name: 'app' }, 'profile'));
     await ec2.deleteLaunchTemplateVersion('lt-1', await ec2.createLaunchTemplateVersion('lt-1', 1, { name: 'app' }, 'unused'));
     await autoScaling.describeGroup('web');
+    expect((await autoScaling.listGroups({})).map((g) => g.name)).toEqual(['web']);
     await autoScaling.setGroupLaunchTemplate('web', { id: 'lt-1', version: '2' });
     await sts.decodeAuthorizationMessage('x');
     await account.ports.cloudTrail!.lookupEvents({ attribute: { key: 'ResourceName', value: 'app' }, startTime: new Date(0), endTime: account.clock.now(), maxPages: 1, global: true });
