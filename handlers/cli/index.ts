@@ -12,8 +12,9 @@ import { registerBench } from './bench.ts';
 import { registerFaultMatrix } from './fault-matrix.ts';
 import { registerAnswers } from './answer.ts';
 import { registerCheck } from './check.ts';
+import { registerRemediate } from './remediate.ts';
 
-const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerAnswers, registerBench, registerFaultMatrix, registerCheck];
+const COMMANDS: Array<(program: Command) => void> = [registerTriage, registerDiagnose, registerSimulate, registerDemo, registerAudit, registerUndo, registerAnswers, registerBench, registerFaultMatrix, registerCheck, registerRemediate];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('iam-autoheal')

@@ -1,5 +1,6 @@
 /** Reading the files a command is given: every problem becomes one InputError line naming the file. */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 // The scenario schema only: the simulated account and its evaluator load when a command runs one.
 import { ScenarioError, loadScenarioFile, type Scenario } from '../adapters/simulated/scenario.ts';
 import { ConfigError, parseConfig, type Config } from '../core/config.ts';
@@ -51,5 +52,15 @@ export async function asInputErrors<T>(body: () => Promise<T>): Promise<T> {
     if (err instanceof ConfigError || err instanceof InputError) throw err;
     if (err instanceof Error && (err.name === 'AuditFileError' || err.name === 'AuditTableNotFound')) throw new InputError(err.message);
     throw err;
+  }
+}
+
+/** Fails before a run, not after its first change, when the audit trail cannot be written. */
+export function ensureWritable(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    appendFileSync(path, '');
+  } catch (err) {
+    throw new InputError(`${path}: cannot write the audit trail (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }

@@ -9,11 +9,31 @@ import { AwsAccessError } from './errors.ts';
 
 /** The permission each port method the operator commands call needs (docs: README "Run it by hand"). */
 export const OPERATOR_PERMISSIONS: Record<string, Record<string, string>> = {
-  ec2: { listInstances: 'ec2:DescribeInstances', describeLaunchTemplateVersion: 'ec2:DescribeLaunchTemplateVersions and ec2:DescribeLaunchTemplates', describeLaunchTemplateByName: 'ec2:DescribeLaunchTemplates' },
-  iam: { listInstanceProfiles: 'iam:ListInstanceProfiles', getRole: 'iam:GetRole' },
-  autoScaling: { describeGroup: 'autoscaling:DescribeAutoScalingGroups', listGroups: 'autoscaling:DescribeAutoScalingGroups' },
-  sts: { callerIdentity: 'sts:GetCallerIdentity' },
+  ec2: {
+    listInstances: 'ec2:DescribeInstances', describeInstance: 'ec2:DescribeInstances', describeInstances: 'ec2:DescribeInstances',
+    describeLaunchTemplateVersion: 'ec2:DescribeLaunchTemplateVersions and ec2:DescribeLaunchTemplates', describeLaunchTemplateByName: 'ec2:DescribeLaunchTemplates',
+    describeProfileAssociations: 'ec2:DescribeIamInstanceProfileAssociations', describeProfileAssociationsOfInstances: 'ec2:DescribeIamInstanceProfileAssociations',
+    associateProfile: 'ec2:AssociateIamInstanceProfile and iam:PassRole', replaceProfileAssociation: 'ec2:ReplaceIamInstanceProfileAssociation and iam:PassRole',
+    disassociateProfile: 'ec2:DisassociateIamInstanceProfile', createLaunchTemplateVersion: 'ec2:CreateLaunchTemplateVersion and iam:PassRole',
+    setDefaultLaunchTemplateVersion: 'ec2:ModifyLaunchTemplate', deleteLaunchTemplateVersion: 'ec2:DeleteLaunchTemplateVersions',
+  },
+  iam: {
+    listInstanceProfiles: 'iam:ListInstanceProfiles', getRole: 'iam:GetRole', listInlinePolicies: 'iam:ListRolePolicies and iam:GetRolePolicy',
+    listAttachedPolicies: 'iam:ListAttachedRolePolicies', getManagedPolicyDocument: 'iam:GetPolicy and iam:GetPolicyVersion',
+    getInstanceProfile: 'iam:GetInstanceProfile', listInstanceProfilesForRole: 'iam:ListInstanceProfilesForRole', simulatePrincipalPolicy: 'iam:SimulatePrincipalPolicy',
+    updateAssumeRolePolicy: 'iam:UpdateAssumeRolePolicy', attachRolePolicy: 'iam:AttachRolePolicy', detachRolePolicy: 'iam:DetachRolePolicy',
+    putRolePolicy: 'iam:PutRolePolicy', deleteRolePolicy: 'iam:DeleteRolePolicy', addRoleToInstanceProfile: 'iam:AddRoleToInstanceProfile',
+    removeRoleFromInstanceProfile: 'iam:RemoveRoleFromInstanceProfile',
+  },
+  autoScaling: { describeGroup: 'autoscaling:DescribeAutoScalingGroups', listGroups: 'autoscaling:DescribeAutoScalingGroups', setGroupLaunchTemplate: 'autoscaling:UpdateAutoScalingGroup' },
+  sts: { callerIdentity: 'sts:GetCallerIdentity', decodeAuthorizationMessage: 'sts:DecodeAuthorizationMessage' },
+  cloudTrail: { lookupEvents: 'cloudtrail:LookupEvents' },
 };
+
+/** The IAM permission a port call needs, as errors name it. */
+export function permissionOf(service: string, method: string): string {
+  return OPERATOR_PERMISSIONS[service]?.[method] ?? `${service}.${method}`;
+}
 
 const ACCESS_DENIED = new Set(['AccessDenied', 'UnauthorizedOperation', 'UnauthorizedAccess', 'AuthFailure', 'InvalidClientTokenId', 'ExpiredToken', 'SignatureDoesNotMatch']);
 
@@ -67,7 +87,7 @@ export function guardedPorts(ports: AccountPorts, retry: RetryPolicy = THROTTLE_
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
       if (typeof value !== 'function' || typeof key !== 'string') return value;
-      const permission = OPERATOR_PERMISSIONS[name]?.[key] ?? `${name}.${key}`;
+      const permission = permissionOf(name, key);
       return (...args: unknown[]) => guarded(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args), permission, retry, onThrottle);
     },
   });

@@ -61,15 +61,15 @@ export function shortTimeline(entries: TimelineEntry[], labels: Map<string, stri
   return lines;
 }
 
-/** The end of a `simulate` run: one block per incident, then the API counters. */
-export function reportSummary(report: SimulationReport): string {
+/** The end of a `simulate` (or `remediate`: real time, `elapsed`) run: one block per incident, then the API counters. */
+export function reportSummary(report: SimulationReport, time: 'simulated' | 'elapsed' = 'simulated'): string {
   const labels = incidentLabels(report);
   const refused = report.refusedEvents.length ? `, ${report.refusedEvents.length} refused event(s)` : '';
   const outside = report.outOfScope.length ? `, ${report.outOfScope.length} incident(s) out of scope` : '';
   const lines = [`${report.incidents.length} incident(s), ${report.ignoredEvents} ignored event(s)${refused}${outside}, ${report.stateTransitions} state transitions`];
   for (const incident of report.incidents) {
     lines.push(`${labels.get(incident.key)} ${incident.key}`);
-    lines.push(`   events ${incident.events} · cause ${incident.cause} · status ${incident.status} · ${seconds(incident.simulatedSeconds)} simulated`);
+    lines.push(`   events ${incident.events} · cause ${incident.cause} · status ${incident.status} · ${seconds(incident.simulatedSeconds)} ${time}`);
     if (incident.reason) lines.push(`   ${incident.reason}`);
     const done = new Map<string, number>();
     for (const a of incident.actions) done.set(`${a.type} ${a.result}`, (done.get(`${a.type} ${a.result}`) ?? 0) + 1);

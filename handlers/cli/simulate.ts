@@ -1,24 +1,11 @@
 /** `iam-autoheal simulate <scenario.json> [--json] [--audit FILE]`: the whole pipeline on one scenario. */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from './errors.ts';
-import { asInputErrors, readScenario } from './input.ts';
+import { asInputErrors, ensureWritable, readScenario } from './input.ts';
 import { incidentLabels, reportSummary, timelineLine } from './render.ts';
 
 interface SimulateOptions {
   json?: boolean;
   audit?: string;
-}
-
-/** Fails before the run, not after its first change, when the audit trail cannot be written. */
-function ensureWritable(path: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    appendFileSync(path, '');
-  } catch (err) {
-    throw new InputError(`${path}: cannot write the audit trail (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
 }
 
 export async function simulate(file: string, options: SimulateOptions): Promise<void> {

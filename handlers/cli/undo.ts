@@ -10,7 +10,8 @@ import type { AccountPorts } from '../core/ports.ts';
 import { undoIncident, type Pause, type UndoneStep } from '../core/undo.ts';
 import { DEFAULT_MEMBER_ROLE_NAME, memberRoleArn, partitionOf } from '../core/member-role.ts';
 import { auditStoreFor, type AuditSourceOptions } from './audit.ts';
-import { InputError } from './errors.ts';
+import { AwsAccessError, InputError } from './errors.ts';
+import { isOperatorActor } from '../wiring/operator-names.ts';
 import { asInputErrors, readScenario } from './input.ts';
 import { table } from './render.ts';
 
@@ -56,17 +57,32 @@ async function deployedAccountPorts(accountId: string, region: string, memberRol
   return createAwsAccountPorts({ accountId, region, assumeRoleArn: memberRoleArn(partitionOf(caller.arn), accountId, memberRoleName) });
 }
 
+/**
+ * The account of a local trail that `remediate` wrote: the operator's own, reached with the credentials of the
+ * default chain, which must belong to it (no member role is assumed).
+ */
+async function operatorAccountPorts(accountId: string, region: string): Promise<AccountPorts> {
+  const { createAwsAccountPorts } = await import('../adapters/aws/index.ts');
+  const { guardedPorts } = await import('./operator-access.ts');
+  const caller = await guardedPorts(createAwsAccountPorts({ accountId, region })).sts.callerIdentity();
+  if (caller.accountId !== accountId) throw new AwsAccessError(`these credentials are of account ${caller.accountId}; the incident changed account ${accountId}: use credentials of that account`);
+  return createAwsAccountPorts({ accountId, region });
+}
+
 export async function undo(incidentKey: string, options: UndoOptions): Promise<void> {
-  // A local trail is written by `simulate`: undoing it against whatever account the credentials reach would be wrong.
-  if (!options.scenario && !options.table) throw new InputError(`${options.file ?? '.audit/audit.jsonl'}: a local audit trail comes from \`simulate\`: add --scenario <file> to undo in its simulated account, or use --table <name> for a deployment's trail`);
   const { store, label } = await auditStoreFor(options);
   const records = await asInputErrors(() => store.listIncident(incidentKey));
   if (records.length === 0) throw new InputError(`${label}: no audit record of incident ${incidentKey}`);
+  // A local trail comes from `remediate` (the real account) or from `simulate`: undoing the latter against whatever account the credentials reach would be wrong.
+  const fromOperator = !options.table && !options.scenario && records.some((r) => isOperatorActor(r.actor));
+  if (!options.scenario && !options.table && !fromOperator) throw new InputError(`${label}: this incident's trail comes from \`simulate\`: add --scenario <file> to undo in its simulated account, or use --table <name> for a deployment's trail`);
   const simulated = options.scenario ? await asInputErrors(() => simulatedAccountAfter(options.scenario!)) : null;
   let ports: AccountPorts;
   if (simulated) {
     ports = simulated.ports;
     if (ports.accountId !== records[0]!.account) throw new InputError(`${options.scenario}: account ${ports.accountId} is not the incident's account ${records[0]!.account}`);
+  } else if (fromOperator) {
+    ports = await operatorAccountPorts(records[0]!.account, records[0]!.region);
   } else {
     ports = await deployedAccountPorts(records[0]!.account, records[0]!.region, options.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME);
   }
@@ -109,7 +125,7 @@ export function stopReport(step: UndoneStep): string[] {
 export function registerUndo(program: Command): void {
   program
     .command('undo')
-    .description("Restore the exact previous state of every change an incident made, newest first, while each resource is still what the change left (stops at the first conflict unless --force; audited): in a scenario's simulated account (--scenario), or in the real account of a deployment's DynamoDB trail (--table, default credential chain; a member account's incident through its remediation role).")
+    .description("Restore the exact previous state of every change an incident made, newest first, while each resource is still what the change left (stops at the first conflict unless --force; audited): in a scenario's simulated account (--scenario), in the caller's own account for a trail `remediate` wrote (--file, default credential chain), or in the real account of a deployment's DynamoDB trail (--table, default credential chain; a member account's incident through its remediation role).")
     .argument('<incident>', 'incident key, as `audit` lists it')
     .option('--file <file>', 'local JSON-lines audit trail (default .audit/audit.jsonl)')
     .option('--table <name>', 'DynamoDB audit table of a deployment')

@@ -8,6 +8,7 @@ import type { SimulatedAccount } from '../adapters/simulated/index.ts';
 import type { WorkflowApprovalAnswer } from '../core/approval.ts';
 import { answerIncident, type AnswerAction, type AnswerResult } from '../core/answer.ts';
 import type { StepDeps } from '../steps/types.ts';
+import type { Approver } from './execution.ts';
 
 export type ScenarioApprovals = 'approve' | 'reject' | 'none' | ScenarioAnswer[];
 
@@ -113,4 +114,19 @@ export async function answerAfterExecution(env: AnswerEnv, incident: string, scr
     advanceTo(env.account, endedAtMs + answer.afterSeconds * 1000);
     await give(env, incident, answer, undefined, noWorkflow);
   }
+}
+
+/** The scenario's approver: its scripted answers on the simulated clock; a request nobody answers waits or expires. */
+export function scriptedApprover(account: SimulatedAccount, approvals: ScenarioApprovals, unanswered: 'wait' | 'expire'): Approver {
+  return {
+    async answer(ctx, pending) {
+      const script = scriptedAnswers(approvals);
+      const answer = await answerApproval({ ...ctx, account }, ctx.key, pending, script);
+      if (answer) return { answer };
+      return script.length > 0 || unanswered === 'expire' ? { expired: true } : { waiting: true };
+    },
+    async afterExecution(ctx) {
+      await answerAfterExecution({ ...ctx, account }, ctx.key, scriptedAnswers(approvals));
+    },
+  };
 }

@@ -1,16 +1,17 @@
 /**
  * One workflow execution on the local interpreter: the real ASL, every Task bound to the real step with
- * the simulated account's ports. Time is simulated: Wait states and Retry pauses take no wall time
- * (overridden to 0 ms) and instead advance the simulated clock by what they would have waited:
- * - a Wait's seconds reach the next task (Verify gets `wait.seconds`), whose binding advances the clock first;
- * - a retried task's binding sees that the same state failed just before and advances the clock by the
- *   retrier's backoff (IntervalSeconds × BackoffRate^attempt, capped by MaxDelaySeconds; the upper
- *   bound of FULL jitter, so that runs repeat exactly).
+ * the ports of its host — the simulated account (`simulate`, `demo`) or a real account (`remediate`).
+ * Wait states and Retry pauses are overridden to 0 ms in the interpreter and waited by the host instead
+ * (the simulated clock advances; a real account's run sleeps), so that both see the same waits:
+ * - a Wait's seconds reach the next task (Verify gets `wait.seconds`), whose binding waits them first;
+ * - a retried task's binding sees that the same state failed just before and waits the retrier's backoff
+ *   (IntervalSeconds × BackoffRate^attempt, capped by MaxDelaySeconds; the upper bound of FULL jitter,
+ *   so that runs repeat exactly).
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { MemoryApprovalStore } from '../adapters/local/approval-store.ts';
-import type { SimulatedAccount } from '../adapters/simulated/index.ts';
 import type { RecordingEvents } from '../adapters/local/recorders.ts';
+import type { WorkflowApprovalAnswer } from '../core/approval.ts';
 import type { Cause } from '../core/causes.ts';
 import { applyStep } from '../steps/apply.ts';
 import { diagnoseStep } from '../steps/diagnose.ts';
@@ -23,7 +24,7 @@ import type {
   ApplyProgress, DiagnoseOutput, GuardOutput, RecordOutput, RequestApprovalInput, StepDeps, VerifyInput, VerifyOutput,
 } from '../steps/types.ts';
 import { verifyStep } from '../steps/verify.ts';
-import { answerAfterExecution, answerApproval, scriptedAnswers, type AnswerReport, type ScenarioApprovals } from './answers.ts';
+import type { AnswerReport } from './answers.ts';
 import type { StepName, TaskStateInfo } from './definition.ts';
 import type { IncidentReport } from './report.ts';
 
@@ -31,19 +32,53 @@ type Json = Parameters<StateMachine['run']>[0];
 // Each step types its own input; the bindings only pass payloads through.
 type Payload = Record<string, any>;
 
+/** Where an execution runs: the simulated account, or a real account from a terminal. */
+export interface ExecutionHost {
+  /** Milliseconds now on the host's clock (simulated or real). */
+  nowMs(): number;
+  /** Waits out `seconds` (a Wait state, a Retry backoff, an approval's expiry): the simulated clock advances; a real run sleeps. */
+  pause(seconds: number): Promise<void>;
+  /** A new Lambda invocation begins (the simulated account forgets an injected crash). */
+  invocation(): void;
+}
+
+/** An approval request as the waiting task made it. */
+export interface PendingApproval {
+  approvalId: string;
+  taskToken: string;
+  expiresAt: string;
+  request: RequestApprovalInput;
+}
+
+/** What reached the waiting task: an answer, nothing before the request expired, or nothing yet (the execution stays open). */
+export type ApprovalOutcome = { answer: WorkflowApprovalAnswer } | { expired: true } | { waiting: true };
+
+/** Who answers approval requests: the scenario's script (handlers/local/answers.ts) or the operator at a terminal. */
+export interface Approver {
+  answer(ctx: ApproverContext, pending: PendingApproval): Promise<ApprovalOutcome>;
+  /** Once the execution has ended (a scenario's undo and details answers). */
+  afterExecution?(ctx: ApproverContext): Promise<void>;
+}
+export interface ApproverContext {
+  key: string;
+  deps: StepDeps;
+  approvals: MemoryApprovalStore;
+  answers: AnswerReport[];
+  note(step: string, text: string): void;
+}
+
 export interface ExecutionEnv {
-  account: SimulatedAccount;
+  host: ExecutionHost;
   deps: StepDeps;
   definition: StateMachineDefinition;
   tasks: TaskStateInfo[];
-  /** The scenario's scripted answers (handlers/local/answers.ts). */
-  approvals: ScenarioApprovals;
+  approver: Approver;
   /** Where the workflow keeps task tokens under approval ids. */
   approvalStore: MemoryApprovalStore;
   /** Every answer given, in order. */
   answers: AnswerReport[];
-  /** Unanswered approvals: the execution stays open ('wait'), or the request times out ('expire'). */
-  unanswered: 'wait' | 'expire';
+  /** What the state machine receives from a task: its step's output unless the host looks at it or changes it (`remediate`). */
+  stepOutput?(task: TaskStateInfo, output: unknown, key: string): unknown;
   events: RecordingEvents;
   note(incident: string, step: string, text: string): void;
 }
@@ -93,13 +128,13 @@ function retryDelaySeconds(task: TaskStateInfo, errorName: string, attempts: num
 }
 
 export async function runExecution(env: ExecutionEnv, started: StartedIncident): Promise<IncidentReport> {
-  const { account, tasks } = env;
+  const { host, tasks } = env;
   const key = started.incident.key;
   const deps: StepDeps = { ...env.deps, logger: env.deps.logger.child({ incident: key }) };
   // Event → outcome: measured from the incident's first event (the clock may already be past it).
-  const startMs = Math.min(account.clock.nowMs(), Date.parse(started.incident.firstSeen) || Number.POSITIVE_INFINITY);
+  const startMs = Math.min(host.nowMs(), Date.parse(started.incident.firstSeen) || Number.POSITIVE_INFINITY);
   const note = (step: string, text: string) => env.note(key, step, text);
-  const answerEnv = { account, deps, approvals: env.approvalStore, answers: env.answers, note };
+  const approverContext: ApproverContext = { key, deps, approvals: env.approvalStore, answers: env.answers, note };
   let cause: Cause | null = null;
   let outcome: RecordOutput | null = null;
   let awaitingApproval = false;
@@ -120,15 +155,14 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     if (task.step === 'RequestApproval') {
       const request = payload as RequestApprovalInput;
       const { approvalId, expiresAt } = await requestApprovalStep({ ...deps, approvals: env.approvalStore }, request);
-      const script = scriptedAnswers(env.approvals);
-      const answer = await answerApproval(answerEnv, key, { approvalId, taskToken: request.taskToken }, script);
-      if (answer) {
-        note(task.name, `approval ${approvalId}: ${answer.approved ? 'approved' : 'rejected'} by ${answer.by}`);
-        return answer; // what SendTaskSuccess delivered: the task's output
+      const outcome = await env.approver.answer(approverContext, { approvalId, taskToken: request.taskToken, expiresAt, request });
+      if ('answer' in outcome) {
+        note(task.name, `approval ${approvalId}: ${outcome.answer.approved ? 'approved' : 'rejected'} by ${outcome.answer.by}`);
+        return outcome.answer; // what SendTaskSuccess delivered: the task's output
       }
-      if (script.length > 0 || env.unanswered === 'expire') {
+      if ('expired' in outcome) {
         const timeout = request.approvalTimeoutSeconds;
-        account.clock.advance(Math.max(0, (Date.parse(expiresAt) - account.clock.nowMs()) / 1000));
+        await host.pause(Math.max(0, (Date.parse(expiresAt) - host.nowMs()) / 1000));
         note(task.name, `approval ${approvalId} requested; no answer reached it within ${timeout}s: the request expires`);
         throw new ApprovalTimeoutError(`no answer within ${timeout}s`);
       }
@@ -139,10 +173,11 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     }
     if (task.step === 'Verify' && !isRetry) {
       const waited = (payload as VerifyInput).wait.seconds;
-      account.clock.advance(waited);
+      await host.pause(waited);
       note('WaitForPropagation', `waited ${waited}s`);
     }
-    const output = asJson(await STEP_FUNCTIONS[task.step](deps, payload));
+    let output = asJson(await STEP_FUNCTIONS[task.step](deps, payload));
+    if (env.stepOutput) output = asJson(env.stepOutput(task, output, key));
     describe(task, output);
     return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: output };
   };
@@ -184,14 +219,14 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   };
 
   const bind = (task: TaskStateInfo) => async (input: Json): Promise<Json> => {
-    account.revive(); // a new Lambda invocation
+    host.invocation(); // a new Lambda invocation
     const isRetry = lastFailure?.state === task.name;
     if (lastFailure !== null && isRetry) {
       const attempts = retryAttempts.get(task.name) ?? [];
       retryAttempts.set(task.name, attempts);
       const delay = retryDelaySeconds(task, lastFailure.error, attempts);
       if (delay !== null) {
-        account.clock.advance(delay);
+        await host.pause(delay);
         note(task.name, `retry after ${delay}s (${lastFailure.error})`);
       }
     } else {
@@ -250,7 +285,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     note('execution', `ended with an error: ${err instanceof Error ? err.message : String(err)}`);
   }
   await counting;
-  if (!awaitingApproval) await answerAfterExecution(answerEnv, key, scriptedAnswers(env.approvals));
+  if (!awaitingApproval) await env.approver.afterExecution?.(approverContext);
 
   const final = outcome as RecordOutput | null;
   const status = awaitingApproval ? 'awaiting-approval' : (final?.status ?? 'failed');
@@ -262,7 +297,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     status,
     reason: awaitingApproval ? 'waiting for an approver' : (final?.reason ?? 'the execution ended without recording an outcome'),
     actions: (final?.actions ?? []).map((a) => ({ type: a.type, target: a.target, result: a.result, ...(a.detail ? { detail: a.detail } : {}) })),
-    simulatedSeconds: (account.clock.nowMs() - startMs) / 1000,
+    simulatedSeconds: (host.nowMs() - startMs) / 1000,
     stateTransitions: transitions,
     largestStateBytes,
     historyEvents,

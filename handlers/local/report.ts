@@ -63,3 +63,14 @@ export interface SimulationReport {
   /** Answers given through the answer path (scenario `approvals`), refused ones included. */
   answers: AnswerReport[];
 }
+
+/** A published message as the report shows it: the Chatbot custom notification parsed, the email text. */
+export function toNotificationReport(m: { at: string; subject: string; body: string; email?: string; attributes?: Record<string, string> }): NotificationReport {
+  let chatbot: unknown = m.body;
+  try {
+    chatbot = JSON.parse(m.body);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { at: m.at, incident: m.attributes?.['incident'] ?? '', status: m.attributes?.['status'] ?? '', subject: m.subject, chatbot, email: m.email ?? null };
+}

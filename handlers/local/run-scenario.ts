@@ -18,7 +18,8 @@ import { intakeStep, type StartedIncident } from '../steps/intake.ts';
 import type { StepDeps } from '../steps/types.ts';
 import { loadLocalDefinition, taskStates } from './definition.ts';
 import { runExecution } from './execution.ts';
-import type { NotificationReport, SimulationReport, TimelineEntry } from './report.ts';
+import { scriptedApprover } from './answers.ts';
+import { toNotificationReport, type SimulationReport, type TimelineEntry } from './report.ts';
 
 export type { SimulationReport, TimelineEntry, IncidentReport, NotificationReport } from './report.ts';
 
@@ -66,8 +67,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   };
   const definition = loadLocalDefinition(region, accountId);
   const approvalStore = options.approvals ?? new MemoryApprovalStore();
-  const env = { account, deps, definition, tasks: taskStates(definition, region, accountId), approvals: scenario.approvals,
-    approvalStore, answers: [], unanswered: options.unansweredApprovals ?? 'wait', events: new RecordingEvents(), note };
+  const host = { nowMs: () => account.clock.nowMs(), pause: async (seconds: number) => account.clock.advance(seconds), invocation: () => account.revive() };
+  const env = { host, deps, definition, tasks: taskStates(definition, region, accountId), approver: scriptedApprover(account, scenario.approvals, options.unansweredApprovals ?? 'wait'),
+    approvalStore, answers: [], events: new RecordingEvents(), note };
 
   const incidents = [];
   const intakes = [];
@@ -143,14 +145,4 @@ function byFirstEvent(started: StartedIncident[]): StartedIncident[] {
 function advanceTo(account: SimulatedAccount, iso: string): void {
   const ms = Date.parse(iso);
   if (ms > account.clock.nowMs()) account.clock.advance((ms - account.clock.nowMs()) / 1000);
-}
-
-function toNotificationReport(m: { at: string; subject: string; body: string; email?: string; attributes?: Record<string, string> }): NotificationReport {
-  let chatbot: unknown = m.body;
-  try {
-    chatbot = JSON.parse(m.body);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { at: m.at, incident: m.attributes?.['incident'] ?? '', status: m.attributes?.['status'] ?? '', subject: m.subject, chatbot, email: m.email ?? null };
 }

@@ -191,8 +191,8 @@ describe('runExecution', () => {
     const definition = loadLocalDefinition('eu-central-1', '210987654321');
     definition.States['Diagnose'] = { ...definition.States['Diagnose']!, Resource: 'arn:aws:states:::sqs:sendMessage' } as never;
     const env = {
-      account, definition, tasks: taskStates(definition, 'eu-central-1', '210987654321'), approvals: 'none' as const, unanswered: 'wait' as const,
-      approvalStore: new MemoryApprovalStore(), answers: [], events: new RecordingEvents(), note: () => {}, deps: { logger: pino({ level: 'silent' }) } as never,
+      host: { nowMs: () => account.clock.nowMs(), pause: async () => {}, invocation: () => {} }, definition, tasks: taskStates(definition, 'eu-central-1', '210987654321'),
+      approver: { answer: async () => ({ waiting: true as const }) }, approvalStore: new MemoryApprovalStore(), answers: [], events: new RecordingEvents(), note: () => {}, deps: { logger: pino({ level: 'silent' }) } as never,
     };
     const started = { incident: {} as never, executionName: 'x', executionArn: 'arn:x', alreadyStarted: false };
     await expect(runExecution(env, started)).rejects.toMatchObject({ name: 'MissingTaskBinding' });

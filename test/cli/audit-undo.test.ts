@@ -110,8 +110,13 @@ describe('iam-autoheal audit and undo after simulate', () => {
     expectInputError(cli('audit', '--file', trail), trail, /line 1/);
     const empty = join(scratchDir('audit'), 'none.jsonl');
     expectInputError(cli('undo', 'no-such-incident', '--file', empty, '--scenario', TRUST), empty, /no audit record of incident no-such-incident/);
-    // A simulated trail is never undone against whatever real account the credentials reach.
-    expectInputError(cli('undo', 'some-incident', '--file', trail), trail, /add --scenario <file>.*or use --table <name>/);
+    // A simulated trail is never undone against whatever real account the credentials reach (only one `remediate` wrote is).
+    const simulated = scratchFile('audit.jsonl', `${JSON.stringify({
+      incidentKey: 'some-incident', executionName: 'x', step: '0001-intent', phase: 'intent', cause: 'trust-missing-ec2', account: '555566667777', region: 'eu-west-1',
+      target: 'reports-api', action: 'merge-trust', before: null, after: null, result: 'pending', error: null,
+      actor: 'arn:aws:states:eu-west-1:555566667777:execution:iam-autoheal-remediate:x', timestamp: '2026-01-01T00:00:00.000Z',
+    })}\n`);
+    expectInputError(cli('undo', 'some-incident', '--file', simulated), simulated, /comes from `simulate`: add --scenario <file>.*or use --table <name>/);
   });
 });
 
