@@ -338,6 +338,28 @@ function approvalRejected() {
 }
 
 /**
+ * The same detached log-writing policy, in an account where the service may not call the policy simulator (an SCP, a
+ * member role without iam:SimulatePrincipalPolicy, an emulator that does not implement it): the role's documents decide
+ * the cause, the evidence says the simulation was unavailable and why, and a person approves although the mode is auto.
+ */
+function diagnosisWithoutSimulator() {
+  const base = approvalRejected();
+  const role = base.account.roles[0]!.name;
+  return {
+    ...base,
+    name: 'declared policy detached, the policy simulator refused: decided from the role\'s documents, approved by a person',
+    description: 'The log forwarder lost its log-writing policy, which the operator declared for it, and the service\'s role is refused iam:SimulatePrincipalPolicy. The diagnosis reads the role\'s own policies (nothing allows logs:CreateLogStream), plans the declared policy back, and says the simulation was unavailable. Decided without the simulator, the fix waits for a person even in auto mode; Verify checks the documents instead.',
+    approvals: 'approve',
+    physics: {
+      ...base.physics,
+      faults: [{ api: 'SimulatePrincipalPolicy', error: 'AccessDenied', message: `User: arn:aws:sts::${base.account.accountId}:assumed-role/iam-autoheal-member/diagnose is not authorized to perform: iam:SimulatePrincipalPolicy on resource: arn:aws:iam::${base.account.accountId}:role/${role} with an explicit deny in a service control policy`, times: 100 }],
+    },
+    config: { ...base.config, modes: { 'missing-permission': 'auto' } },
+    expected: { ...base.expected, status: 'fixed', actions: ['attach-policy'], writes: { iam: 1, ec2: 0 } },
+  };
+}
+
+/**
  * Decided again after the wait: the same emptied profile, approved half an hour later. Meanwhile a person attached
  * AdministratorAccess to the role: the approval was for a role that is no longer the one it would hand out, so
  * nothing is applied and a person looks again.
@@ -378,6 +400,7 @@ writeScenarios(
     'stale-credentials.json': staleCredentials,
     'propagation-delay.json': propagationDelay,
     'approval-rejected.json': approvalRejected,
+    'diagnosis-without-simulator.json': diagnosisWithoutSimulator,
     'approval-role-made-privileged-meanwhile.json': approvalRoleMadePrivilegedMeanwhile,
     'approval-fixed-meanwhile.json': approvalFixedMeanwhile,
   },

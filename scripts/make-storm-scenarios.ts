@@ -169,7 +169,10 @@ function throttlingAndFaults() {
   };
 }
 
-/** A denial storm that IAM allows, while IAM throttles our own reads: back off and verify, change nothing. */
+/**
+ * A storm of bare denials (the legacy message, no policy type) that IAM's policies allow: throttling surfaced as
+ * AccessDenied. IAM throttles the diagnosis's own reads too; those are retried with backoff and are not the cause.
+ */
 function iamThrottlingStorm() {
   const accountId = '777788889999';
   const region = 'ap-southeast-2';
@@ -178,20 +181,20 @@ function iamThrottlingStorm() {
   const start = '2026-10-17T22:40:00Z';
   const ids = Array.from({ length: 6 }, (_, i) => instanceId(`ledger-${i}`));
   const paramArn = `arn:aws:ssm:${region}:${accountId}:parameter/ledger/prod`;
-  const events = Array.from({ length: 60 }, (_, n) => {
+  const events = Array.from({ length: 120 }, (_, n) => {
     const i = n % 6;
     return instanceRoleDenial({
       session: { accountId, region, roleName: role, rolePath: '/', roleId, instanceId: ids[i]!, ec2RoleDelivery: '2.0', sessionCreated: '2026-10-17T21:58:12Z' },
       eventTime: isoPlus(start, Math.floor(n / 2)), eventSource: 'ssm.amazonaws.com', eventName: 'GetParametersByPath',
       action: 'ssm:GetParametersByPath', resource: paramArn,
-      reason: 'because no identity-based policy allows the ssm:GetParametersByPath action',
+      reason: '', message: `User: arn:aws:sts::${accountId}:assumed-role/${role}/${ids[i]} is not authorized to perform: ssm:GetParametersByPath on resource: ${paramArn}`,
       requestParameters: { path: '/ledger/prod', recursive: true, withDecryption: true }, readOnly: true,
       sourceIPAddress: `198.51.100.${60 + i}`, userAgent: APP_AGENT, seed: `ledger-storm-${n}`,
     });
   });
   return {
-    name: 'IAM throttling during a burst: 60 denials that policy evaluation allows',
-    description: 'A burst of 60 denied reads of the ledger parameters while IAM throttles the account: the policies allow the call and nothing changed recently. The answer is to back off and verify, never to grant anything.',
+    name: 'IAM throttling during a burst: 120 bare denials that policy evaluation allows',
+    description: 'A burst of 120 denied reads of the ledger parameters, each with the bare legacy message (no policy type), while IAM throttles the account: the policies allow the call and nothing changed recently, so the denials are throttling surfaced as AccessDenied. The diagnosis\'s own throttled reads (SimulatePrincipalPolicy, GetRole) are retried with backoff, not taken for the cause. The answer is to back off and verify, never to grant anything.',
     approvals: 'none',
     account: {
       accountId, region,
@@ -212,7 +215,7 @@ function iamThrottlingStorm() {
       ],
     },
     config: { scope: scope(accountId, region) },
-    expected: { incidents: 1, events: 60, ignoredEvents: 0, cause: 'throttling', status: 'verified-no-change', actions: [], writes: { iam: 0, ec2: 0 } },
+    expected: { incidents: 1, events: 120, ignoredEvents: 0, cause: 'throttling', status: 'verified-no-change', actions: [], writes: { iam: 0, ec2: 0 } },
     events,
   };
 }

@@ -233,6 +233,9 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
       `change budget exhausted: this plan needs ${writes.iam} IAM and ${writes.ec2} EC2 change(s); ${ctx.iamChangesThisHour}/${iamLimit} IAM and ${ctx.ec2ChangesThisHour}/${ec2Limit} EC2 changes already made in account ${diagnosis.subject.accountId} this hour. A human must approve.${refusedNote}${deferredNote}`);
   }
   if (mode === 'approve') return decision('await-approval', mode, `Mode for ${causesOf(diagnosis)} is approve: waiting for a human to approve ${changes.length} change(s).${refusedNote}${deferredNote}`);
+  if (diagnosis.reducedConfidence) {
+    return decision('await-approval', mode, `Mode for ${causesOf(diagnosis)} is auto, but the cause was ${diagnosis.reducedConfidence}: waiting for a human to approve ${changes.length} change(s).${refusedNote}${deferredNote}`);
+  }
   return decision('apply', mode, `Mode for ${causesOf(diagnosis)} is auto: applying ${changes.length} step(s).${refusedNote}${deferredNote}`);
 }
 

@@ -69,6 +69,11 @@ export interface Diagnosis {
    * the strictest mode of `cause` and these.
    */
   alsoCauses?: Cause[];
+  /**
+   * Why the cause is less certain than usual (e.g. decided from the role's documents without the policy simulator): the
+   * guard asks a person even where the cause's mode is auto.
+   */
+  reducedConfidence?: string;
   /** Context the guard needs: role, instance, whether EC2 delivered the credentials, … */
   subject: {
     accountId: string;

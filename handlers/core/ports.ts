@@ -248,6 +248,8 @@ export interface EventsPort {
 
 export interface Clock {
   now(): Date;
+  /** Waits (a throttled read's backoff): real time in a Lambda, virtual time in the simulated account; absent: no wait. */
+  sleep?(ms: number): Promise<void>;
 }
 
 /** Everything the core may touch in one account/region. */

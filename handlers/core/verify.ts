@@ -4,7 +4,7 @@
  * call; for launches, every instance has a profile. Throttling propagates: the state machine retries.
  */
 import { isAwsAnswer, ThrottlingError, TransientAwsError, type AccountPorts, type InstanceInfo, type PolicyDocument, type ProfileAssociation, type SimulationResult } from './ports.ts';
-import { documentCovers, documentMayDeny } from './policy/coverage.ts';
+import { documentVerdicts } from './policy/coverage.ts';
 import { actionsByResource, deniedCallsOf, MAX_INSTANCES, MAX_SIMULATED_ACTIONS } from './diagnosis/gather.ts';
 import type { Diagnosis, Evidence, Incident, PlannedAction } from './incident.ts';
 import { profileNameOf } from './policy/principal.ts';
@@ -127,12 +127,12 @@ async function simulationCheck(ports: AccountPorts, diagnosis: Diagnosis, incide
  */
 async function documentCheck(ports: AccountPorts, roleArn: string, calls: Array<{ action: string; resource: string | null }>, why: string): Promise<Check> {
   const roleName = roleArn.split('/').pop()!;
-  const documents: PolicyDocument[] = Object.values(await ports.iam.listInlinePolicies(roleName));
+  const documents: Record<string, PolicyDocument> = { ...(await ports.iam.listInlinePolicies(roleName)) };
   for (const attached of await ports.iam.listAttachedPolicies(roleName)) {
     const document = await ports.iam.getManagedPolicyDocument(attached.arn);
-    if (document) documents.push(document);
+    if (document) documents[attached.arn] = document;
   }
-  const notAllowed = calls.filter((c) => !documents.some((d) => documentCovers(d, c.action, c.resource)) || documents.some((d) => documentMayDeny(d, c.action, c.resource)));
+  const notAllowed = documentVerdicts(documents, calls).filter((v) => v.decision !== 'allowed');
   const ok = notAllowed.length === 0;
   const outcome = ok ? `the policies of ${roleName} allow all ${calls.length}` : `the policies of ${roleName} do not allow ${notAllowed.map((c) => c.action).join(', ')}`;
   return {

@@ -71,6 +71,14 @@ describe('recent changes from the CloudTrail event history', () => {
     }
   });
 
+  it('retries a throttled LookupEvents with backoff: twice throttled, the removed role is still found', async () => {
+    const scenario = withFaults(loadScenarioFile(FILE), [{ api: 'LookupEvents', error: 'ThrottlingException', times: 2, message: 'Rate exceeded' }]);
+    const { account, diagnosis } = await diagnosisOf(scenario);
+    expect(diagnosis.cause).toBe('profile-without-role');
+    expect(diagnosis.plan).toEqual([expect.objectContaining({ type: 'add-role-to-profile', target: 'etl-runner', params: { roleName: 'etl-worker' } })]);
+    expect(account.calls.filter((c) => c.api === 'LookupEvents').map((c) => c.outcome)).toEqual(['fault:ThrottlingException', 'fault:ThrottlingException', 'ok']);
+  });
+
   it('reads the role, profile and instance histories when no change was delivered at all (diagnose, the sweep), within bounds', async () => {
     const scenario = loadScenarioFile(FILE);
     scenario.physics.apiRates = { cloudtrail: 10 };

@@ -198,7 +198,16 @@ describe('the final account is what a person checks after the incident', () => {
   it('IAM throttling: backed off and verified, nothing granted', async () => {
     const { report } = await run('iam-throttling-storm');
     expect(report.api.throttled).toBeGreaterThan(0);
+    // The diagnosis's own throttled reads were retried, not taken for the cause: the storm of bare denials is.
+    expect(report.timeline.find((e) => e.step === 'Diagnose')!.text).toMatch(/120 denials while the policies allow/);
     expect(report.incidents[0]!.status).toBe('verified-no-change');
+  });
+
+  it('diagnosis without the simulator: decided from the documents, approved by a person in auto mode, the declared policy attached', async () => {
+    const { account, report } = await run('diagnosis-without-simulator');
+    expect(policyArns(role(account, 'log-forwarder'))).toContain('arn:aws:iam::565656565656:policy/log-forwarder-write-logs');
+    expect(report.timeline.find((e) => e.step === 'Guard')!.text).toMatch(/is auto, but the cause was decided from the role's documents without the policy simulator/);
+    expect(notificationsText(report)).toContain('simulation unavailable (AccessDenied');
   });
 
   it('SCP explicit deny: escalated, and the notification names the SCP', async () => {

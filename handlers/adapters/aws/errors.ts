@@ -75,6 +75,8 @@ export function portErrorFor(shape: AwsErrorShape, mapping: ErrorMapping = {}): 
   const { message } = shape;
   const text = `${code}: ${message}`;
   if (THROTTLING.has(code) || /rate exceeded/i.test(message)) return new ThrottlingError(text);
+  // 501: the endpoint does not implement the operation (an emulator, a partition without it): no retry will change that.
+  if (shape.status === 501 || code === 'NotImplemented') return new AwsCallError(text, code);
   if (TRANSIENT.has(code) || NETWORK_TRANSIENT.has(code)) return new TransientAwsError(text, code);
   if (code === 'InvalidParameterValue' && PROFILE_NOT_YET_VISIBLE.test(message)) return new TransientAwsError(text, code);
   if (NOT_FOUND.has(code)) return mapping.notFoundIsTransient ? new TransientAwsError(text, code) : new NotFoundError(text);

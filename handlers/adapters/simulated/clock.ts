@@ -22,6 +22,11 @@ export class VirtualClock implements Clock {
     this.ms += seconds * 1000;
   }
 
+  /** A wait costs nothing: the time moves on by as much. */
+  async sleep(ms: number): Promise<void> {
+    this.advance(ms / 1000);
+  }
+
   set(date: Date): void {
     this.ms = date.getTime();
   }

@@ -12,6 +12,8 @@ import { driftLaunchesNothingYet } from './drift-launch.ts';
 import { associatedProfileGone, instanceWithoutProfile } from './missing-profile.ts';
 import { profileWithoutRole, trustMissingEc2 } from './profile-chains.ts';
 import { missingPermissionPlan, waitPlan } from './plans.ts';
+import { deniedAsAnotherRole, staleCredentials } from './stale.ts';
+import { fromDocuments } from './without-simulator.ts';
 import type { Finding, Rule } from './rule.ts';
 
 /** Denials that reach an instance-role session but concern another principal's role. */
@@ -29,11 +31,6 @@ const notInstanceRole: Rule = (facts) => {
 };
 
 const blockedPerMessage: Rule = (facts) => escalationFromMessage(facts);
-
-const throttled: Rule = (facts, config) =>
-  facts.throttling.count > 0
-    ? { cause: 'throttling', summary: `IAM/STS throttled ${facts.throttling.count} call(s) (${facts.throttling.apis.join(', ')}): back off, then verify`, plan: waitPlan(config, facts.role?.info.name ?? facts.incident.key, 'throttling: back off with jitter before verifying') }
-    : null;
 
 const associationInProgress: Rule = (facts, config) => {
   const associating = facts.instances.find((i) => i.association?.state === 'associating');
@@ -75,22 +72,8 @@ const simulationVerdict: Rule = (facts, config) => {
   }
   const primary = facts.instances[0];
   const association = primary?.association;
-  // Every instance of the incident holds the stale credentials, not just the first one seen.
-  const refresh = (why: string): Finding => ({
-    cause: 'stale-credentials',
-    summary: why,
-    plan: facts.instances
-      .filter((i) => i.association?.state === 'associated' && i.profile?.roles.length)
-      .map((i) => ({
-        type: 'replace-association' as const,
-        target: i.id,
-        params: { profileName: i.profile!.name, associationId: i.association!.associationId },
-        // Short: one entry per instance of the incident (the summary says why).
-        reason: 'fresh credentials, no restart, no gap',
-      })),
-  });
-  if (facts.denied.roleName && facts.denied.roleName !== facts.role.info.name) {
-    return refresh(`${primary?.id ?? 'the instance'} was denied as ${facts.denied.roleName}, but its profile now holds ${facts.role.info.name}, which is allowed ${s.action}: its credentials are stale`);
+  if (deniedAsAnotherRole(facts)) {
+    return staleCredentials(facts, `${primary?.id ?? 'the instance'} was denied as ${facts.denied.roleName}, but its profile now holds ${facts.role.info.name}, which is allowed ${s.action}: its credentials are stale`);
   }
   const denial = facts.denied.denial;
   if (facts.incident.eventCount >= STORM_EVENTS && !denial?.policyType) {
@@ -100,7 +83,7 @@ const simulationVerdict: Rule = (facts, config) => {
   if (age !== null && age <= facts.propagationWindowSeconds) {
     return { cause: 'propagation-delay', summary: `the association of ${primary!.id} is ${Math.round(age)}s old: its credentials may not have arrived yet; wait, then verify`, plan: waitPlan(config, primary!.id, 'a new association delivers credentials within seconds') };
   }
-  return refresh(`the policies allow ${s.action} now, the association is ${age === null ? 'of unknown age' : `${Math.round(age)}s old`} (past the ${facts.propagationWindowSeconds}s propagation window) and denials persist: refresh the credentials`);
+  return staleCredentials(facts, `the policies allow ${s.action} now, the association is ${age === null ? 'of unknown age' : `${Math.round(age)}s old`} (past the ${facts.propagationWindowSeconds}s propagation window) and denials persist: refresh the credentials`);
 };
 
 const nothingFits: Rule = (facts) => ({
@@ -118,7 +101,6 @@ const RULES: Rule[] = [
   driftNothingInUse,
   notInstanceRole,
   blockedPerMessage,
-  throttled,
   instanceWithoutProfile,
   associatedProfileGone,
   associationInProgress,
@@ -130,6 +112,7 @@ const RULES: Rule[] = [
   driftStillWorks,
   changedMomentsAgo,
   launchHealthy,
+  fromDocuments,
   simulationVerdict,
   nothingFits,
 ];
@@ -153,6 +136,7 @@ export function decide(facts: Facts, config: Config): Diagnosis {
   if (f.owner) diagnosis.owner = f.owner;
   if (f.healthy) diagnosis.healthy = true;
   if (f.also?.length) diagnosis.alsoCauses = f.also;
+  if (f.reducedConfidence) diagnosis.reducedConfidence = f.reducedConfidence;
   return diagnosis;
 }
 

@@ -15,6 +15,7 @@ import type { Evidence, Incident } from '../incident.ts';
 import { isAwsAnswer, type AccountPorts, type EventLookupAttribute } from '../ports.ts';
 import type { Facts } from './facts.ts';
 import { changedBy } from './recent-changes.ts';
+import { retryThrottled } from './reader.ts';
 
 export const EVENT_HISTORY_LIMITS = { lookbackDays: 30, maxPages: 2, maxLookups: 4 } as const;
 
@@ -85,7 +86,7 @@ export async function withEventHistory(ports: AccountPorts, incident: Incident, 
     const lookup: EventHistoryLookup = { attribute: `${attribute.key}=${attribute.value}`, global, events: 0, pages: 0, truncated: false };
     history.lookups.push(lookup);
     try {
-      const page = await ports.cloudTrail.lookupEvents({ attribute, startTime: start, endTime: end, maxPages: EVENT_HISTORY_LIMITS.maxPages, global });
+      const page = await retryThrottled(() => ports.cloudTrail!.lookupEvents({ attribute, startTime: start, endTime: end, maxPages: EVENT_HISTORY_LIMITS.maxPages, global }), ports.clock);
       Object.assign(lookup, { events: page.events.length, pages: page.pages, truncated: page.truncated });
       for (const event of page.events) {
         const c = event.record ? classify(event.record as unknown as CloudTrailRecord) : null;
@@ -96,7 +97,7 @@ export async function withEventHistory(ports: AccountPorts, incident: Incident, 
     } catch (err) {
       // A dying Lambda is not an answer of CloudTrail: it fails the step (and the state machine retries it).
       if (!isAwsAnswer(err)) throw err;
-      // Throttled past the SDK's retries, refused (no cloudtrail:LookupEvents, an SCP), or down: reported, not fatal.
+      // Throttled past our retries (reader.ts), refused (no cloudtrail:LookupEvents, an SCP), or down: reported, not fatal.
       lookup.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       // LookupEvents allows 2 requests per second: after a throttle, further lookups would be throttled too.
       if (err instanceof Error && err.name === 'Throttling') break;

@@ -2,6 +2,7 @@
 import type { Evidence } from '../incident.ts';
 import { readTrust } from '../policy/trust.ts';
 import { eventHistoryEvidence } from './event-history.ts';
+import { withoutSimulationEvidence } from './without-simulator.ts';
 import type { Facts, InstanceFacts, LaunchTemplateFacts } from './facts.ts';
 
 function templateLine(t: LaunchTemplateFacts): string {
@@ -107,6 +108,7 @@ export function baseEvidence(facts: Facts): Evidence[] {
       data: s,
     });
   }
+  out.push(...withoutSimulationEvidence(facts));
   if (facts.leftOut?.actions) out.push({ kind: 'left out', summary: `${facts.leftOut.actions} more distinct denied action(s) were not simulated (at most ${simulations.length} per execution): ${facts.incident.actions.length} were denied in all` });
   out.push(...expectedProfileEvidence(facts));
   if (facts.decoded.status !== 'absent') {

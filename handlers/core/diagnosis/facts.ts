@@ -10,6 +10,7 @@ import type {
   SimulationResult,
 } from '../ports.ts';
 import type { ChangedResourceType, Denial } from '../events/model.ts';
+import type { DocumentVerdict } from '../policy/coverage.ts';
 import type { Incident } from '../incident.ts';
 import type { EventHistoryFacts } from './event-history.ts';
 import type { DriftLaunchSource } from './drift-launch.ts';
@@ -152,6 +153,11 @@ export interface Facts {
   simulation: SimulationResult | null;
   /** Every distinct denied action simulated, the trigger's first (absent: only `simulation`). */
   simulations?: SimulationResult[];
+  /**
+   * The simulator could not be used (refused, not implemented, throttled past the retries): why, and each denied call
+   * judged from the role's own documents instead (diagnosis/without-simulator.ts). Absent: simulated, or not asked.
+   */
+  withoutSimulation?: { why: string; verdicts: DocumentVerdict[] };
   /** What was left out to keep the reads bounded: distinct denied actions not simulated, instances not read. */
   leftOut?: { actions: number; instances: number };
   /** Every existing profile read, by name (current and expected ones): what a plan may hand out. */

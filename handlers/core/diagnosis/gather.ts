@@ -1,7 +1,7 @@
 /**
  * The runbook's reads: instance → association → profile → role → trust and policies → simulation,
  * the launch template and Auto Scaling group, the encoded message, and what changed moments ago.
- * Throttling while reading is a fact (it may be the cause), never a crash.
+ * A throttled read is retried (reader.ts), then a failed read like a refused one: never a crash, never the cause.
  */
 import { type AccountPorts, type InstanceProfileInfo, type LaunchTemplateVersionInfo, type SimulationResult } from '../ports.ts';
 import type { AuditRecord } from '../audit-record.ts';
@@ -14,6 +14,7 @@ import type { AutoScalingGroupFacts, DecodedMessage, Facts, LaunchTemplateFacts 
 import { recentChangesOf } from './recent-changes.ts';
 import { eventHistoryMode, withEventHistory, type EventHistoryMode } from './event-history.ts';
 import { Reader } from './reader.ts';
+import { judgeWithoutSimulator } from './without-simulator.ts';
 import { readHandoutRoles } from './handout-facts.ts';
 import { readProfileChains, removedRoleOf } from './profile-chains.ts';
 import { driftBy, driftSubjects, repairsAfterChangesBy } from './drift-facts.ts';
@@ -69,7 +70,7 @@ export async function gatherFacts(ports: AccountPorts, incident: Incident, confi
     throttling: { count: extra.throttlingSeen ?? 0, apis: extra.throttlingSeen ? ['(reported by earlier steps)'] : [] },
     readErrors: [],
   };
-  const reader = new Reader(facts);
+  const reader = new Reader(facts, ports.clock);
   // undefined: the read failed (throttled, refused); null: IAM says the profile does not exist.
   const profiles = new Map<string, InstanceProfileInfo | null | undefined>();
   const profileNamed = async (name: string) => {
@@ -218,17 +219,19 @@ async function simulateDeniedCalls(reader: Reader, ports: AccountPorts, facts: F
   const simulated = calls.slice(0, MAX_SIMULATED_ACTIONS);
   const byResource = actionsByResource(simulated);
   const results: SimulationResult[] = [];
+  facts.leftOut = { actions: calls.length - simulated.length, instances: facts.leftOut?.instances ?? 0 };
   for (const [resource, actions] of byResource) {
-    const answer = await reader.read('iam:SimulatePrincipalPolicy', () =>
+    const answer = await reader.attempt('iam:SimulatePrincipalPolicy', () =>
       ports.iam.simulatePrincipalPolicy({ roleArn, actions, resources: resource ? [resource] : undefined, context: simulationContext(facts, roleArn) }),
     );
-    results.push(...(answer ?? []));
+    // Without the simulator, the documents decide (without-simulator.ts): it sharpens the diagnosis, it does not gate it.
+    if (!answer.ok) return judgeWithoutSimulator(reader, ports, facts, simulated, answer.error);
+    results.push(...answer.value);
   }
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   const order = (r: SimulationResult) => simulated.findIndex((c) => same(c.action, r.action));
   facts.simulations = results.sort((a, b) => order(a) - order(b));
   facts.simulation = facts.simulations.find((r) => same(r.action, facts.denied.action!)) ?? null;
-  facts.leftOut = { actions: calls.length - simulated.length, instances: facts.leftOut?.instances ?? 0 };
 }
 
 /** Context keys the event gives, so conditions on them evaluate as they did for the instance. */

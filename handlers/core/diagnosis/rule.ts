@@ -14,6 +14,8 @@ export interface Finding {
   healthy?: boolean;
   /** Other causes whose repairs the plan also holds (e.g. a second profile's role lost EC2 trust): the guard takes the strictest mode. */
   also?: Cause[];
+  /** Why the cause is less certain than usual (e.g. decided without the policy simulator): never applied without a person. */
+  reducedConfidence?: string;
 }
 
 export type Rule = (facts: Facts, config: Config) => Finding | null;

@@ -24,3 +24,27 @@ export function documentMayDeny(document: PolicyDocument, action: string, resour
     return listOf(s.Resource).some((pattern) => wildcardMatch(pattern, resource));
   });
 }
+
+/** One call judged from documents alone, as the simulator would answer it (its statements' conditions not evaluated). */
+export interface DocumentVerdict {
+  action: string;
+  resource: string | null;
+  decision: 'allowed' | 'implicitDeny' | 'explicitDeny';
+  /** The names of the documents that decided: those that may deny it, else those that allow it. */
+  by: string[];
+}
+
+/**
+ * What a principal's own policies say about each call, without the policy simulator: a Deny that may apply (the
+ * cautious reading) is an explicit deny, else an Allow that covers it allows, else nothing allows it. Boundaries, SCPs,
+ * resource and session policies are not in `documents` and so unseen.
+ */
+export function documentVerdicts(documents: Record<string, PolicyDocument>, calls: Array<{ action: string; resource: string | null }>): DocumentVerdict[] {
+  const named = Object.entries(documents);
+  return calls.map((c) => {
+    const denying = named.filter(([, d]) => documentMayDeny(d, c.action, c.resource)).map(([name]) => name);
+    if (denying.length) return { ...c, decision: 'explicitDeny', by: denying };
+    const allowing = named.filter(([, d]) => documentCovers(d, c.action, c.resource)).map(([name]) => name);
+    return { ...c, decision: allowing.length ? 'allowed' : 'implicitDeny', by: allowing };
+  });
+}

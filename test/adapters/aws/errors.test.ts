@@ -62,6 +62,9 @@ describe('toPortError', () => {
     expect(toPortError(throttled)).toBeInstanceOf(ThrottlingError);
     const flagged = Object.assign(new Error('slow'), { name: 'SlowDown', $fault: 'client', $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
     expect(toPortError(flagged)).toBeInstanceOf(ThrottlingError);
+    // 501: the endpoint does not implement the operation (an emulator): permanent, however the code reads.
+    const notImplemented = Object.assign(new Error('not yet emulated'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 501 } });
+    expect(toPortError(notImplemented)).toMatchObject({ name: 'AwsCallError', code: 'InternalFailure' });
     // A client error stays permanent whatever its body.
     const denied = Object.assign(new Error(''), { name: 'Unknown', $fault: 'client', $metadata: { httpStatusCode: 403 } });
     expect(toPortError(denied)).toBeInstanceOf(AwsCallError);

@@ -3,7 +3,7 @@ import { SimulatedAccount } from '../../../handlers/adapters/simulated/index.ts'
 import type { AuditRecord } from '../../../handlers/core/audit-record.ts';
 import { diagnose } from '../../../handlers/core/diagnosis/index.ts';
 import type { CloudTrailRecord } from '../../../handlers/core/events/records.ts';
-import { ACCOUNT, applyAll, diagnoseAndGuard, denialRecord, incidentOf, EC2_TRUST, INSTANCE, OBJECT, OPT_IN, READ_CONFIG, READ_STATEMENT, scenario, undoAll, verified } from './harness.ts';
+import { ACCOUNT, applyAll, diagnoseAndGuard, denialRecord, incidentOf, EC2_TRUST, INSTANCE, OBJECT, OPT_IN, READ_CONFIG, READ_STATEMENT, scenario, START, undoAll, verified } from './harness.ts';
 
 const APP_READ = `arn:aws:iam::${ACCOUNT}:policy/app-read`;
 const BARE_ROLE = { name: 'app', trustPolicy: EC2_TRUST, tags: OPT_IN };
@@ -112,15 +112,25 @@ describe('propagation-delay from our own audit trail', () => {
   });
 });
 
-describe('throttling', () => {
-  it('IAM throttles the diagnosis: recorded as a fact, plan is to back off; verify passes once it subsides', async () => {
-    const s = scenario({}, {}, { faults: [{ api: 'SimulatePrincipalPolicy', error: 'Throttling', times: 1 }] });
-    const run = await diagnoseAndGuard(s, [denialRecord({ errorMessage: 'Access Denied' })]);
-    expect(run.diagnosis.cause).toBe('throttling');
-    expect(run.diagnosis.evidence.map((e) => e.summary)).toContain('1 throttled call(s) while diagnosing: iam:SimulatePrincipalPolicy');
-    expect(run.diagnosis.plan.map((a) => a.type)).toEqual(['wait']);
-    run.account.clock.advance(2);
-    expect(await verified(run)).toBe(true);
+describe('our own reads throttled while diagnosing', () => {
+  const S = scenario({ roles: [BARE_ROLE], policies: [{ arn: APP_READ, document: READ_CONFIG }] }, { modes: AUTO, expectedPermissions: [{ role: 'app', policyArns: [APP_READ] }] }, {});
+  const throttled = (api: string, times: number) => ({ ...S, physics: { ...S.physics, faults: [{ api, error: 'Throttling', times }] } });
+
+  it('a throttled read is retried with backoff: the cause is the real one, and the evidence says what was throttled', async () => {
+    const run = await diagnoseAndGuard(throttled('GetRole', 3), [denialRecord()]);
+    expect(run.diagnosis.cause).toBe('missing-permission');
+    expect(run.decision.verdict).toBe('apply');
+    expect(run.diagnosis.evidence.map((e) => e.summary)).toContain('3 throttled call(s) while diagnosing: iam:GetRole');
+    // The backoff waited on the account's clock (200 + 400 + 800 ms).
+    expect(run.account.clock.nowMs() - Date.parse(START)).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('a read of the chain still throttled after the retries fails closed: unknown, escalated, never the cause throttling', async () => {
+    const run = await diagnoseAndGuard(throttled('ListAttachedRolePolicies', 9), [denialRecord()]);
+    expect(run.diagnosis.cause).toBe('unknown');
+    expect(run.decision.verdict).toBe('escalate');
+    expect(run.diagnosis.evidence[0]).toMatchObject({ kind: 'could not see', summary: expect.stringMatching(/^iam:ListAttachedRolePolicies: still throttled after 4 attempts/) });
+    expect(run.account.counters.iamWrites).toBe(0);
   });
 });
 
