@@ -14,6 +14,8 @@ export const RESOURCELESS_READS = [
   'ec2:DescribeLaunchTemplateVersions',
   // The template's tags: where IAM checks the opt-in tag for template writes.
   'ec2:DescribeLaunchTemplates',
+  // The sweep's inventory of profiles: a list call the Service Authorization Reference gives no resource type.
+  'iam:ListInstanceProfiles',
   'autoscaling:DescribeAutoScalingGroups',
   'sts:DecodeAuthorizationMessage',
   // Recent changes the intake did not deliver (the event history): management events of the account, read only.
@@ -114,7 +116,6 @@ export function readOnlyStatements(scope: PolicyScope): PolicyStatement[] {
         'iam:ListInstanceProfilesForRole',
         'iam:SimulatePrincipalPolicy',
         'iam:GetInstanceProfile',
-        'iam:ListInstanceProfiles',
       ],
       resources: [iam('role/*'), iam('instance-profile/*')],
     }),
@@ -163,6 +164,24 @@ export const PRIVILEGE_ESCALATION_ACTIONS = [
 ] as const;
 
 /**
+ * Launching instances, directly or through a group, a fleet or a spot request. With the template writes and the
+ * iam:PassRole the apply role holds, any of these would let a stolen session start code under a role it may pass.
+ * Auto Scaling requires ec2:RunInstances on a template to point a group at it (AWS docs, "Control Amazon EC2 launch
+ * template usage in Auto Scaling groups"), so the service repairs templates through their default version and leaves
+ * a group pinned to a version number for a person (handlers/core/remediations/update-auto-scaling-group.ts).
+ */
+export const LAUNCH_ACTIONS = [
+  'ec2:RunInstances',
+  'ec2:RunScheduledInstances',
+  'ec2:CreateFleet',
+  'ec2:RequestSpotInstances',
+  'ec2:RequestSpotFleet',
+  'autoscaling:CreateAutoScalingGroup',
+  'autoscaling:UpdateAutoScalingGroup',
+  'autoscaling:CreateLaunchConfiguration',
+] as const;
+
+/**
  * Every IAM write, as action patterns (this Deny must also cover actions IAM adds later). Denied on the
  * service's own roles and policies: whatever a bug or a stolen session of the service tries, it cannot write
  * `*:*` onto itself, drop the policy holding its Deny, change its trust or boundary, or hand its roles out.
@@ -198,6 +217,7 @@ export function privilegeEscalationDenyStatements(partition: string, options: De
   const { assumableRoleArn, ownRoleArns } = options;
   return [
     new PolicyStatement({ sid: 'DenyPrivilegeEscalation', effect: Effect.DENY, actions: [...PRIVILEGE_ESCALATION_ACTIONS], resources: ['*'] }),
+    new PolicyStatement({ sid: 'DenyLaunchingInstances', effect: Effect.DENY, actions: [...LAUNCH_ACTIONS], resources: ['*'] }),
     new PolicyStatement({ sid: 'DenyWritingTheServiceItself', effect: Effect.DENY, actions: [...IAM_WRITE_ACTIONS], resources: serviceOwnResources(partition, ownRoleArns) }),
     new PolicyStatement({
       sid: 'DenyAssumingOtherRoles',

@@ -173,6 +173,8 @@ interface TemplateDrift {
   defaultVersion: number;
   groupVersion: string;
   actions: string[];
+  /** How it ends: `prevented`, or `partially-fixed` when a change is left for a person. @default 'prevented' */
+  status?: string;
   change: (lt: string) => Record<string, unknown>;
 }
 
@@ -195,7 +197,7 @@ function templateDrift(spec: TemplateDrift) {
     },
     physics: physicsAt(at, 2),
     config: { modes: { 'stale-launch-template': 'approve' }, allowedInstanceProfiles: [app], scope: scope(accountId, region) },
-    expected: oneChange('stale-launch-template', 'prevented', spec.actions, 0, 2),
+    expected: oneChange('stale-launch-template', spec.status ?? 'prevented', spec.actions, 0, spec.actions.length),
     events: [serviceChange({ operator: { accountId, userName: change['userName'] as string, sourceIPAddress: '203.0.113.201' }, region, eventTime: at, seed: spec.seed, ...(change['call'] as object) } as Parameters<typeof serviceChange>[0])],
   };
 }
@@ -217,13 +219,14 @@ const templateDefaultWithoutProfile = () => templateDrift({
   }),
 });
 
-/** UpdateAutoScalingGroup pins a version without the profile: a new version with it, and the group pinned to it. */
+/** UpdateAutoScalingGroup pins a version without the profile: a new version with it; the repin is left for a person. */
 const groupPinnedWithoutProfile = () => templateDrift({
-  name: 'drift: Auto Scaling group pinned to a template version without the profile, repaired after approval',
-  description: 'A deployment points the render-farm group at version 7 of its template, built without the instance profile; the running instances came from version 6 and use render-farm. A version 8 (7 plus the profile) is created and the group pinned to it, after approval.',
+  name: 'drift: Auto Scaling group pinned to a template version without the profile: the version is repaired after approval, the repin left for a person',
+  description: 'A deployment points the render-farm group at version 7 of its template, built without the instance profile; the running instances came from version 6 and use render-farm. After approval a version 8 (7 plus the profile) is created; pointing the group at it is left for a person with the command to run, because Auto Scaling requires ec2:RunInstances on the template to repin a group and the service is never granted it (partially-fixed).',
   accountId: '410000000006', region: 'us-east-2', app: 'render-farm', at: '2026-11-03T12:30:00Z', seed: 'drift-asg',
   instances: 3, working: 6, broken: 7, defaultVersion: 6, groupVersion: '7',
-  actions: ['create-launch-template-version', 'update-auto-scaling-group'],
+  actions: ['create-launch-template-version'],
+  status: 'partially-fixed',
   change: (lt) => ({
     userName: 'deploy-bot',
     call: { service: 'autoscaling', eventName: 'UpdateAutoScalingGroup', requestParameters: { autoScalingGroupName: 'render-farm', launchTemplate: { launchTemplateId: lt, version: '7' } }, responseElements: null },

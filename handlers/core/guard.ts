@@ -82,7 +82,6 @@ export const OPT_IN_RESOURCE: Partial<Record<PlannedAction['type'], OptInResourc
   'replace-association': 'instance',
   'create-launch-template-version': 'launchTemplate',
   'set-default-launch-template-version': 'launchTemplate',
-  'update-auto-scaling-group': 'autoScalingGroup',
 };
 
 const OPT_IN_LISTS: Record<OptInResource, { list: OptInList; noun: string }> = {
@@ -210,7 +209,13 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
     return { verdict: 'escalate', mode, allowed: [], refused, deferred,
       reason: `Refused in every mode: ${listed(handoutRefused.map((r) => r.reason))}. Nothing is changed; a person must decide.` };
   }
-  deferred = split.deferred;
+  // Changes the service never makes (it is not granted what they need) are always a person's, whatever the scope.
+  const inSplit = new Set(split.deferred.map((d) => d.action));
+  const forPerson = allowed.flatMap((action) => {
+    const why = inSplit.has(action) ? undefined : REMEDIATIONS.find((r) => r.type === action.type)?.leftForPerson?.(action);
+    return why ? [{ action, reason: why }] : [];
+  });
+  deferred = [...split.deferred, ...forPerson];
   const left = new Set(deferred.map((d) => d.action));
   allowed = allowed.filter((a) => !left.has(a));
   const deferredNote = deferred.length ? ` Left for a person (${deferred.length}): ${listed(deferred.map((d) => `${d.action.type} ${d.action.target}`))}.` : '';
@@ -219,7 +224,7 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
     const proposed = allowed.some((a) => a.type === 'propose-policy');
     return decision('escalate', mode, proposed
       ? `Nothing declared in expectedPermissions covers this; a least-privilege statement is proposed for a human to review and is never applied.${refusedNote}`
-      : `No safe change is known for ${diagnosis.cause}; a human must decide.${refusedNote}`);
+      : `No safe change is known for ${diagnosis.cause}; a human must decide.${refusedNote}${deferredNote}`);
   }
   if (!diagnosis.subject.ec2Delivered) {
     return decision('observe', mode, `The denied credentials carry no ec2RoleDelivery, so nothing proves EC2 delivered them (anyone allowed to assume the role can name a session i-…); diagnosed only, nothing is changed automatically.${refusedNote}`);

@@ -140,7 +140,7 @@ function nextSteps(input: NotificationInput): string[] {
   if (input.status === 'escalated' && input.diagnosis?.owner) steps.push(`Talk to: ${input.diagnosis.owner}`);
   const deferred = input.decision?.deferred?.length ?? 0;
   if (deferred > 0 && !input.approval) {
-    steps.push(`Make the ${deferred} change(s) marked "for a person" (the resources lack the opt-in tag, so the service may not), or tag them and start the incident again: iam-autoheal audit shows each proposed change.`);
+    steps.push(`Make the ${deferred} change(s) marked "for a person" (each says why the service may not: a resource without the opt-in tag — tag it and start the incident again — or a change it never makes): iam-autoheal audit shows each proposed change.`);
   }
   for (const { role } of proposedStatements(input)) {
     steps.push(`Review the proposed statement for role ${role}: if it is right, add it to the role or declare it in expectedPermissions; iam-autoheal never applies it.`);

@@ -80,12 +80,6 @@ async function checkAction(ports: AccountPorts, reads: InstanceReads, action: Pl
       const ok = carriesProfile(version, profileName ?? '');
       return { ok, evidence: { kind: 'launch template', summary: `default version ${version?.versionNumber ?? '?'} of ${action.target} ${ok ? 'carries' : 'lacks'} ${profileName}` } };
     }
-    case 'update-auto-scaling-group': {
-      const group = await ports.autoScaling.describeGroup(action.target);
-      const version = group?.launchTemplate ? await ports.ec2.describeLaunchTemplateVersion(group.launchTemplate.id, group.launchTemplate.version) : null;
-      const ok = carriesProfile(version, profileName ?? '');
-      return { ok, evidence: { kind: 'auto scaling group', summary: `group ${action.target} launches ${group?.launchTemplate?.id ?? 'no template'} ${group?.launchTemplate?.version ?? ''}, which ${ok ? 'carries' : 'lacks'} ${profileName}` } };
-    }
     default:
       return null;
   }

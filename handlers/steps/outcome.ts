@@ -55,7 +55,7 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
       // The in-scope part took; what the service may not write is left for a person (CONTRACTS.md `partially-fixed`).
       if (deferred > 0 && madeChanges(state)) {
         status = 'partially-fixed';
-        reason = `the in-scope changes were verified after ${waited} of waiting; ${deferred} change(s) out of scope are left for a person: ${[...new Set(state.guard!.decision.deferred.map((d) => `${d.action.type} ${d.action.target}`))].slice(0, 5).join(', ')}${deferred > 5 ? ', …' : ''}`;
+        reason = `the in-scope changes were verified after ${waited} of waiting; ${deferred} change(s) the service may not make (out of scope, or never made by it) are left for a person: ${[...new Set(state.guard!.decision.deferred.map((d) => `${d.action.type} ${d.action.target}`))].slice(0, 5).join(', ')}${deferred > 5 ? ', …' : ''}`;
       }
       break;
     case 'unverified': {

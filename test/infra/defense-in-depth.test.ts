@@ -107,6 +107,37 @@ describe('single account: the apply step', () => {
   });
 });
 
+// AWS docs, "Control Amazon EC2 launch template usage in Auto Scaling groups": pointing a group at a launch template
+// requires ec2:RunInstances on the template (and iam:PassRole for its role, ec2:CreateTags when it tags). The service
+// repairs templates through their default version instead and leaves a group pinned to a number for a person.
+describe('Auto Scaling and launch templates: the apply step cannot launch', () => {
+  const template = (account: string) => `arn:aws:ec2:eu-west-1:${account}:launch-template/lt-0123456789abcdef0`;
+  const group = (account: string) => `arn:aws:autoscaling:eu-west-1:${account}:autoScalingGroup:0a1b2c3d-4e5f-6789-abcd-ef0123456789:autoScalingGroupName/web`;
+  const launchContext = { ...tagged, 'ec2:LaunchTemplate': template(HUB_ACCOUNT), 'ec2:IsLaunchTemplateResource': 'true' };
+
+  for (const [name, evaluate, account] of [
+    ['single account apply', decide(single, 'IamAutohealApplyRole', HUB_ACCOUNT), HUB_ACCOUNT],
+    ['member remediation role', decide(member, 'IamAutohealMemberRemediationRole', MEMBER_ACCOUNT), MEMBER_ACCOUNT],
+  ] as const) {
+    it(`${name}: repairs a tagged template through a new version and its default version`, async () => {
+      expect(await evaluate('ec2:CreateLaunchTemplateVersion', template(account), { [OPT_IN]: 'on' })).toBe('allowed');
+      expect(await evaluate('ec2:ModifyLaunchTemplate', template(account), { [OPT_IN]: 'on' })).toBe('allowed');
+      expect(await evaluate('ec2:CreateLaunchTemplateVersion', template(account))).toBe('implicitDeny');
+    });
+
+    it(`${name}: is denied what Auto Scaling requires to repin a group, so no template and no role can be launched`, async () => {
+      for (const resource of [template(account), `arn:aws:ec2:eu-west-1:${account}:instance/*`, `arn:aws:ec2:eu-west-1::image/ami-0abcdef1234567890`]) {
+        expect(await evaluate('ec2:RunInstances', resource, launchContext), resource).toBe('explicitDeny');
+      }
+      for (const action of ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:CreateAutoScalingGroup']) {
+        expect(await evaluate(action, group(account), { ...tagged, 'autoscaling:LaunchTemplateVersionSpecified': 'true' }), action).toBe('explicitDeny');
+      }
+      expect(await evaluate('ec2:CreateFleet', template(account), launchContext)).toBe('explicitDeny');
+      expect(await evaluate('ec2:RequestSpotFleet', template(account), launchContext)).toBe('explicitDeny');
+    });
+  }
+});
+
 describe('single account: a read-only step (diagnose)', () => {
   const diagnose = decide(single, 'IamAutohealDiagnoseRole', HUB_ACCOUNT);
 

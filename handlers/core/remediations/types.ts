@@ -54,6 +54,11 @@ export interface Remediation {
   appliesTo: string[];
   /** IAM or EC2 write (for budgets); none for proposals and waits. */
   writes: 'iam' | 'ec2' | 'none';
+  /**
+   * Set on a change the service never makes (it may not be granted what the change needs): the guard always leaves it
+   * for a person, with this reason and instruction.
+   */
+  leftForPerson?(action: PlannedAction): string;
   /** Reads the exact state the change replaces, before any write: it goes into the intent record. Null: writes nothing. */
   readBefore(ports: AccountPorts, action: PlannedAction): Promise<Before | null>;
   /** True when `state` (as `readBefore` reads it) already is what the action makes. */

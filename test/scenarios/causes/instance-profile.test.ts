@@ -73,15 +73,17 @@ describe('stale-launch-template', () => {
     expect(await run.account.ports.ec2.describeLaunchTemplateVersion('lt-0123', '$Default')).toMatchObject({ versionNumber: 1, iamInstanceProfile: null });
   });
 
-  it('a group pinned to version 1 is pointed at the new version, and undo points it back', async () => {
+  it('a group pinned to version 1 is left for a person: the version with the profile is made and the instances fixed, the group untouched', async () => {
     const s = scenario({ launchTemplates: [template], autoScalingGroups: [{ name: 'web', launchTemplate: { id: 'lt-0123', version: '1' }, tags: OPT_IN }], instances }, { baselineInstanceProfile: 'app' });
     const run = await diagnoseAndGuard(s, records());
     expect(run.diagnosis.plan.map((a) => a.type)).toEqual(['create-launch-template-version', 'update-auto-scaling-group', 'associate-profile', 'associate-profile']);
-    expect(run.decision.deferred).toEqual([]);
+    expect(run.decision.deferred.map((d) => [d.action.type, d.action.target])).toEqual([['update-auto-scaling-group', 'web']]);
     const applied = await applyAll(run.account.ports, run.decision.allowed);
-    expect(await run.account.ports.autoScaling.describeGroup('web')).toMatchObject({ launchTemplate: { id: 'lt-0123', version: '2' } });
-    await undoAll(run.account.ports, applied);
+    expect(applied.map((a) => a.action.type)).toEqual(['create-launch-template-version', 'associate-profile', 'associate-profile']);
+    expect(await run.account.ports.ec2.describeLaunchTemplateVersion('lt-0123', '$Latest')).toMatchObject({ versionNumber: 2, iamInstanceProfile: { name: 'app' } });
     expect(await run.account.ports.autoScaling.describeGroup('web')).toMatchObject({ launchTemplate: { id: 'lt-0123', version: '1' } });
+    await undoAll(run.account.ports, applied);
+    expect(run.account.snapshot().launchTemplates![0]!.versions.map((v) => v.number)).toEqual([1]);
   });
 });
 

@@ -64,7 +64,7 @@ describe('guard: ec2RoleDelivery and scope', () => {
 describe('guard: the opt-in tag where IAM checks it', () => {
   const TAG = { key: 'iam-autoheal', value: 'on' };
   const OPT_IN = { 'iam-autoheal': 'on' };
-  const scoped = (cause: 'trust-missing-ec2' | 'no-instance-profile' | 'stale-launch-template') => cfg({ modes: { [cause]: 'auto' }, scope: { tag: TAG } });
+  const scoped = (cause: 'trust-missing-ec2' | 'no-instance-profile' | 'stale-launch-template', mode: 'auto' | 'approve' = 'auto') => cfg({ modes: { [cause]: mode }, scope: { tag: TAG } });
 
   it('a role write needs the tag on the role: a tagged instance of an untagged role is not enough', () => {
     const broken = { ...EC2_TRUST, Statement: [{ ...EC2_TRUST.Statement[0]!, Principal: { Service: 'lambda.amazonaws.com' } }] };
@@ -82,21 +82,38 @@ describe('guard: the opt-in tag where IAM checks it', () => {
     expect(guard(d, scoped('no-instance-profile'), NO_CHANGES_YET)).toMatchObject({ verdict: 'observe', reason: expect.stringMatching(/instance i-0aaa1111bbbb2222c is not tagged iam-autoheal=on/) });
   });
 
-  it('a launch template or group write needs the tag on the template or the group itself', () => {
+  it('a launch template write needs the tag on the template itself', () => {
     const plan = [
       { type: 'create-launch-template-version' as const, target: 'lt-0123', params: { profileName: 'app' }, reason: 'x' },
-      { type: 'update-auto-scaling-group' as const, target: 'web', params: { profileName: 'app' }, reason: 'x' },
+      { type: 'set-default-launch-template-version' as const, target: 'lt-0123', params: { profileName: 'app' }, reason: 'x' },
     ];
     const optIn = { tag: 'iam-autoheal=on', roles: [], instanceIds: ['i-0aaa1111bbbb2222c'], launchTemplateIds: ['lt-0123'], autoScalingGroups: ['web'] };
     expect(guard(diagnosis({ cause: 'stale-launch-template', plan }, { optIn }), scoped('stale-launch-template'), NO_CHANGES_YET).verdict).toBe('apply');
     const other = { ...optIn, launchTemplateIds: ['lt-0999'], autoScalingGroups: [] };
     expect(guard(diagnosis({ cause: 'stale-launch-template', plan }, { optIn: other }), scoped('stale-launch-template'), NO_CHANGES_YET)).toMatchObject({
-      verdict: 'observe', reason: expect.stringMatching(/launch template lt-0123 is not tagged iam-autoheal=on; Auto Scaling group web is not tagged iam-autoheal=on/),
+      verdict: 'observe', reason: expect.stringMatching(/launch template lt-0123 is not tagged iam-autoheal=on/),
     });
   });
 
-  // IAM conditions UpdateAutoScalingGroup on the group's own tag: a tagged instance of an untagged group is not enough.
-  it('refuses to update an untagged Auto Scaling group even when its instance and template carry the tag, naming the group', () => {
+  // Auto Scaling requires ec2:RunInstances on the template to repin a group: the service is denied it (docs/SECURITY.md).
+  it('never applies a group repin, tagged or not: it is left for a person with the command, the template repair goes ahead', () => {
+    const plan = [
+      { type: 'create-launch-template-version' as const, target: 'lt-0123', params: { profileName: 'app', sourceVersion: 1 }, reason: 'x' },
+      { type: 'update-auto-scaling-group' as const, target: 'web', params: { launchTemplateId: 'lt-0123', profileName: 'app' }, reason: 'x' },
+    ];
+    for (const groups of [['web'], []]) {
+      const optIn = { tag: 'iam-autoheal=on', roles: [], instanceIds: [], launchTemplateIds: ['lt-0123'], autoScalingGroups: groups };
+      for (const mode of ['auto', 'approve'] as const) {
+        const g = guard(diagnosis({ cause: 'stale-launch-template', plan }, { optIn }), scoped('stale-launch-template', mode), NO_CHANGES_YET);
+        expect(g.allowed.map((a) => a.type), mode).toEqual(['create-launch-template-version']);
+        expect(g.deferred.map((d) => d.action.type)).toEqual(['update-auto-scaling-group']);
+        expect(g.deferred[0]!.reason).toMatch(/never updates Auto Scaling groups .*ec2:RunInstances/);
+        expect(g.deferred[0]!.reason).toContain('aws autoscaling update-auto-scaling-group --auto-scaling-group-name web --launch-template LaunchTemplateId=lt-0123');
+      }
+    }
+  });
+
+  it('leaves the group of a tagged instance and template for a person, tagged or not; the template and instance are repaired', () => {
     const tagged = (tags: Record<string, string>): LaunchTemplateFacts => ({
       version: { launchTemplateId: 'lt-0123', launchTemplateName: 'web', versionNumber: 1, defaultVersion: true, iamInstanceProfile: null, tags },
       reference: '1', defaultVersion: 1,
@@ -111,16 +128,14 @@ describe('guard: the opt-in tag where IAM checks it', () => {
     expect(untagged.plan.map((a) => a.type)).toContain('update-auto-scaling-group');
     expect(untagged.subject.optIn).toMatchObject({ instanceIds: [INSTANCE], launchTemplateIds: ['lt-0123'], autoScalingGroups: [] });
     // The group's update is left for a person; the tagged template and instance are repaired (partially-fixed).
-    const g = guard(untagged, scoped('stale-launch-template'), NO_CHANGES_YET);
-    expect(g.verdict).toBe('apply');
-    expect(g.deferred.map((d) => [d.action.type, d.action.target, d.reason])).toEqual([
-      ['update-auto-scaling-group', 'web-asg', 'out of scope: Auto Scaling group web-asg is not tagged iam-autoheal=on'],
-    ]);
-    expect(g.allowed.map((a) => a.type)).not.toContain('update-auto-scaling-group');
-    expect(g.allowed.map((a) => a.type)).toContain('create-launch-template-version');
-    expect(g.reason).toMatch(/Left for a person \(1\): update-auto-scaling-group web-asg/);
-    const all = guard(diagnose(OPT_IN), scoped('stale-launch-template'), NO_CHANGES_YET);
-    expect(all).toMatchObject({ verdict: 'apply', deferred: [] });
+    for (const d of [untagged, diagnose(OPT_IN)]) {
+      const g = guard(d, scoped('stale-launch-template'), NO_CHANGES_YET);
+      expect(g.verdict).toBe('apply');
+      expect(g.deferred.map((x) => [x.action.type, x.action.target])).toEqual([['update-auto-scaling-group', 'web-asg']]);
+      expect(g.allowed.map((a) => a.type)).not.toContain('update-auto-scaling-group');
+      expect(g.allowed.map((a) => a.type)).toContain('create-launch-template-version');
+      expect(g.reason).toMatch(/Left for a person \(1\): update-auto-scaling-group web-asg/);
+    }
   });
 
   it('refuses a template write when only the instances launched from it carry the tag', () => {
