@@ -16,7 +16,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ConfigError, type Config } from '../handlers/core/config.ts';
+import { ConfigError, executionTimeoutSeconds, type Config } from '../handlers/core/config.ts';
 import { MEMBER_ROLE_VARIABLES, type MemberAccess } from '../handlers/core/member-role.ts';
 import { AutohealAlarms } from './alarms.ts';
 import { AutohealFunction, type VpcPlacement } from './autoheal-function.ts';
@@ -193,15 +193,15 @@ export class IamAutoheal extends Construct {
       resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
     // Each grant follows what the step's code uses: budget and locks (state), audit trail, topic.
-    this.stateTable.grantReadWriteData(fn.apply.role);
-    this.stateTable.grantReadData(fn.guard.role);
+    grantItems(this.stateTable, fn.apply.role, 'read-write');
+    grantItems(this.stateTable, fn.guard.role, 'read');
     // Approval requests (task tokens) live in the state table under approval#<incident>: request-approval writes them,
     // the answer function reads and answers them (one conditional update), nothing else of the table.
     fn['request-approval'].role.addToPrincipalPolicy(approvalItems(this.stateTable, ['dynamodb:PutItem']));
     fn.answer.role.addToPrincipalPolicy(approvalItems(this.stateTable, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
     fn.answer.function.addEventSource(new SqsEventSource(this.answerQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
-    for (const step of ['apply', 'record', 'request-approval', 'answer'] as const) this.auditTable.grantReadWriteData(fn[step].role);
-    this.auditTable.grantReadData(fn.diagnose.role);
+    for (const step of ['apply', 'record', 'request-approval', 'answer'] as const) grantItems(this.auditTable, fn[step].role, 'read-write');
+    grantItems(this.auditTable, fn.diagnose.role, 'read');
     for (const step of ['notify', 'request-approval', 'answer'] as const) this.notifications.topic.grantPublish(fn[step].role);
 
     // The steps that act on accounts read this account directly (the hub's own, too); only apply writes…
@@ -273,7 +273,7 @@ export class IamAutoheal extends Construct {
 
   /** Lets a principal read the audit trail (the `audit` and `undo` commands). */
   grantReadAudit(grantee: IGrantable) {
-    return this.auditTable.grantReadData(grantee);
+    return grantItems(this.auditTable, grantee, 'read');
   }
 
   private createStateMachine(stateMachineName: string, props: IamAutohealProps): StateMachine {
@@ -290,10 +290,9 @@ export class IamAutoheal extends Construct {
       const name = STEPS[step].substitution;
       if (name) available[name] = this.functions[step].function.functionArn;
     }
-    // Long enough for an approval to be answered, then to wait out propagation and verify.
-    const timeout = Duration.seconds(props.config.approvalTimeoutSeconds + props.config.propagation.budgetSeconds + 3600);
+    // From the configuration (its bounds keep it within a year): no approval window or Verify budget is cut short.
     const definitionFile = props.definitionFile ?? join(PROJECT_ROOT, 'statemachines', 'remediate.asl.json');
-    const definition = loadDefinition(definitionFile, available, timeout.toSeconds());
+    const definition = loadDefinition(definitionFile, available, executionTimeoutSeconds(props.config));
     const logGroup = new LogGroup(this, 'WorkflowLogs', {
       logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
@@ -315,8 +314,8 @@ export class IamAutoheal extends Construct {
       if (name && used.has(name)) this.functions[step].function.grantInvoke(stateMachine);
     }
     if (used.has('EventBusName') || used.has('EventBusArn')) this.eventBus.grantPutEventsTo(stateMachine);
-    if (used.has('AuditTableName')) this.auditTable.grantReadWriteData(stateMachine);
-    if (used.has('StateTableName')) this.stateTable.grantReadWriteData(stateMachine);
+    if (used.has('AuditTableName')) grantItems(this.auditTable, stateMachine, 'read-write');
+    if (used.has('StateTableName')) grantItems(this.stateTable, stateMachine, 'read-write');
     if (used.has('TopicArn')) this.notifications.topic.grantPublish(stateMachine);
     return stateMachine;
   }
@@ -344,6 +343,19 @@ function queueWithDeadLetters(scope: Construct, ids: { queue: string; deadLetter
 }
 
 /** Items of the state table whose partition key starts with approval# (the approval store), nothing else of it. */
+/**
+ * Item reads and writes on a table and its indexes, without the stream actions CDK's grantReadData adds
+ * (dynamodb:GetRecords, GetShardIterator): the tables have no stream, so nothing of a stream is granted.
+ */
+export const TABLE_ITEM_ACTIONS = {
+  read: ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
+  write: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+} as const;
+
+export function grantItems(table: Table, grantee: IGrantable, access: 'read' | 'read-write') {
+  return table.grant(grantee, ...TABLE_ITEM_ACTIONS.read, ...(access === 'read-write' ? TABLE_ITEM_ACTIONS.write : []));
+}
+
 export function approvalItems(table: Table, actions: string[]): PolicyStatement {
   return new PolicyStatement({
     actions,

@@ -2,6 +2,7 @@
 // Namespace import: lets esbuild drop zod's locales (446 KB → 95 KB per Lambda bundle).
 import * as z from 'zod';
 import { DEFAULT_MODES, FIXABLE_CAUSES, type FixableCause, type Mode } from './causes.ts';
+import { HISTORY_EVENTS_PER_VERIFY_ROUND, MAX_VERIFY_ROUNDS, STEP_FUNCTIONS_LIMITS, verifyRounds } from './propagation.ts';
 
 const modeSchema = z.enum(['observe', 'approve', 'auto']);
 
@@ -92,7 +93,42 @@ export const configSchema = z
     /** Seconds an approval request stays open before it expires. */
     approvalTimeoutSeconds: z.number().int().positive().default(86_400),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // Bounds of the workflow (Step Functions quotas), checked here so that synth and every cold start refuse alike.
+    const { firstWaitSeconds, maxWaitSeconds, budgetSeconds } = config.propagation;
+    if (verifyRounds(config.propagation) > MAX_VERIFY_ROUNDS) {
+      ctx.addIssue({
+        code: 'custom', path: ['propagation', 'budgetSeconds'],
+        message: `with firstWaitSeconds ${firstWaitSeconds}, maxWaitSeconds ${maxWaitSeconds} and budgetSeconds ${budgetSeconds} the Verify loop would run more than ${MAX_VERIFY_ROUNDS} rounds (${HISTORY_EVENTS_PER_VERIFY_ROUND} history events each; an execution holds at most ${STEP_FUNCTIONS_LIMITS.historyEvents.toLocaleString('en-US')}): lower budgetSeconds or raise maxWaitSeconds`,
+      });
+    }
+    const longest = maxApprovalTimeoutSeconds(budgetSeconds);
+    if (config.approvalTimeoutSeconds > longest) {
+      ctx.addIssue({
+        code: 'custom', path: ['approvalTimeoutSeconds'],
+        message: `at most ${longest} with propagation.budgetSeconds ${budgetSeconds}: one execution must outlast ${APPROVAL_WINDOWS_PER_EXECUTION} approval windows within the Step Functions limit of a year`,
+      });
+    }
+  });
+
+/** Approval windows one execution outlasts: each batch after the first goes through Guard again and may wait for its own. */
+export const APPROVAL_WINDOWS_PER_EXECUTION = 8;
+
+/** Beside the waits: the steps, their retries and backoff, with room to spare. */
+export const EXECUTION_MARGIN_SECONDS = 3600;
+
+/**
+ * The workflow's top-level TimeoutSeconds: long enough that no approval window (nor the Verify budget after it) is
+ * cut short, for up to APPROVAL_WINDOWS_PER_EXECUTION batches; the configuration's bounds keep it within a year.
+ */
+export function executionTimeoutSeconds(config: Pick<Config, 'approvalTimeoutSeconds' | 'propagation'>): number {
+  return APPROVAL_WINDOWS_PER_EXECUTION * (config.approvalTimeoutSeconds + Math.ceil(config.propagation.budgetSeconds)) + EXECUTION_MARGIN_SECONDS;
+}
+
+function maxApprovalTimeoutSeconds(budgetSeconds: number): number {
+  return Math.floor((STEP_FUNCTIONS_LIMITS.executionSeconds - EXECUTION_MARGIN_SECONDS) / APPROVAL_WINDOWS_PER_EXECUTION) - Math.ceil(budgetSeconds);
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ExpectedPermission = z.output<typeof expectedPermissionSchema>;

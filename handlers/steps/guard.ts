@@ -1,5 +1,6 @@
 /** Guard step: may the plan run now, in which mode, within the account's change budget? */
 import { guard, recheckAfterApproval } from '../core/guard.ts';
+import { firstWait } from '../core/propagation.ts';
 import type { GuardInput, GuardOutput, StepDeps } from './types.ts';
 
 export async function guardStep(deps: StepDeps, input: GuardInput): Promise<GuardOutput> {
@@ -21,8 +22,7 @@ export async function guardStep(deps: StepDeps, input: GuardInput): Promise<Guar
     actions,
     hasActions: actions.length > 0,
     approvalTimeoutSeconds,
-    // The Wait state takes whole seconds.
-    wait: { seconds: Math.max(1, Math.ceil(propagation.firstWaitSeconds)), elapsedSeconds: 0 },
+    wait: firstWait(propagation),
     ...(recheck ? { recheck } : {}),
   };
 }

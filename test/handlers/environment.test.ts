@@ -77,6 +77,14 @@ describe('environment', () => {
     await expect(import('../../handlers/environment.ts')).rejects.toThrow(/CONFIG: limits\.iamChangesPerAccountPerHour: at most 200/);
   });
 
+  it('fails at cold start when the Verify loop or the approval window would exceed a Step Functions limit', async () => {
+    vi.stubEnv('CONFIG', JSON.stringify({ propagation: { firstWaitSeconds: 1, maxWaitSeconds: 1, budgetSeconds: 86_400 } }));
+    await expect(import('../../handlers/environment.ts')).rejects.toThrow(/CONFIG: propagation\.budgetSeconds: .*more than 500 rounds .*25,000/);
+    vi.resetModules();
+    vi.stubEnv('CONFIG', JSON.stringify({ approvalTimeoutSeconds: 90 * 86_400 }));
+    await expect(import('../../handlers/environment.ts')).rejects.toThrow(/CONFIG: approvalTimeoutSeconds: at most \d+ .*within the Step Functions limit of a year/);
+  });
+
   it('fails at cold start when CONFIG is not JSON', async () => {
     vi.stubEnv('CONFIG', '{modes');
     await expect(import('../../handlers/environment.ts')).rejects.toMatchObject({ name: 'EnvironmentError' });

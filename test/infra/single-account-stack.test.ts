@@ -1,9 +1,10 @@
 // What the single-account stack deploys: rules, queue, intake, workflow, steps, storage, notifications, alarms.
+import { readFileSync } from 'node:fs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_MANAGEMENT_EVENTS_STATE } from '../../lib/event-rules.ts';
 import { RULE_PATTERNS } from '../../lib/event-patterns.ts';
-import { parseConfig } from '../../handlers/core/config.ts';
+import { APPROVAL_WINDOWS_PER_EXECUTION, executionTimeoutSeconds, parseConfig } from '../../handlers/core/config.ts';
 import { SingleAccountStack } from '../../lib/stacks.ts';
 import { buildApp, SAMPLE_REMEDIATIONS, stubProject, testApp } from './app-fixture.ts';
 
@@ -122,6 +123,20 @@ describe('state machine', () => {
     );
     const definition = JSON.stringify(machine.Properties.DefinitionString);
     expect(definition).toContain('TimeoutSeconds');
+  });
+
+  // A fixed execution timeout would end an execution while an approval is still open (statemachines/ has none).
+  it('takes its execution timeout from the configuration, so that no approval window is cut short', () => {
+    expect(JSON.parse(readFileSync(new URL('../../statemachines/remediate.asl.json', import.meta.url), 'utf8')).TimeoutSeconds).toBeUndefined();
+    for (const approvalTimeoutSeconds of [3600, 30 * 86_400]) {
+      const config = parseConfig({ approvalTimeoutSeconds });
+      const stack = new SingleAccountStack(testApp(), `Approval${approvalTimeoutSeconds}`, { service: { config, remediations: SAMPLE_REMEDIATIONS, ...stubProject() } });
+      const machine = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))[0] as any;
+      const body = machine.Properties.DefinitionString['Fn::Join'] ? machine.Properties.DefinitionString['Fn::Join'][1].filter((p: unknown) => typeof p === 'string').join('') : machine.Properties.DefinitionString;
+      const timeout = Number(/"TimeoutSeconds":\s*(\d+)/.exec(body)![1]);
+      expect(timeout).toBe(executionTimeoutSeconds(config));
+      expect(timeout).toBeGreaterThan(approvalTimeoutSeconds * APPROVAL_WINDOWS_PER_EXECUTION);
+    }
   });
 
   it('names service integrations in the partition it is deployed to (aws-cn, aws-us-gov)', () => {
