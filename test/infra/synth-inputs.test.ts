@@ -53,6 +53,13 @@ describe('configuration at synth', () => {
     expect(loadDeploymentConfig(new App({ context: { config: { limits: { iamChangesPerAccountPerHour: 200, ec2ChangesPerAccountPerHour: 10_000 } } } }).node).config.limits).toEqual({ iamChangesPerAccountPerHour: 200, ec2ChangesPerAccountPerHour: 10_000 });
   });
 
+  it('refuses at synth a Verify loop or an approval window beyond the Step Functions limits, naming the field', () => {
+    const synth = (config: unknown) => () => loadDeploymentConfig(new App({ context: { config } }).node);
+    expect(synth({ propagation: { firstWaitSeconds: 1, maxWaitSeconds: 1, budgetSeconds: 7200 } })).toThrow(/context "config": propagation\.budgetSeconds: .*more than 500 rounds/);
+    expect(synth({ approvalTimeoutSeconds: 100 * 86_400 })).toThrow(/context "config": approvalTimeoutSeconds: at most \d+/);
+    expect(synth({ propagation: { maxWaitSeconds: 30, budgetSeconds: 3600 }, approvalTimeoutSeconds: 7 * 86_400 })).not.toThrow();
+  });
+
   it('fails clearly on a missing file, bad JSON, or both sources at once', () => {
     expect(() => loadDeploymentConfig(new App({ context: { configFile: join(scratch, 'none.json') } }).node)).toThrow(/none\.json: cannot read.*ENOENT/);
     expect(() => loadDeploymentConfig(new App({ context: { configFile: file('broken.json', '{') } }).node)).toThrow(ConfigSourceError);
