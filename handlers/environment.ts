@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { systemClock } from './adapters/aws/clock.ts';
 import { parseConfig, type Config } from './core/config.ts';
 import type { AuditStore } from './core/audit-record.ts';
-import type { ChangeBudgetPort, LockPort, NotifierPort } from './core/ports.ts';
+import type { ChangeBudgetPort, InstanceListPort, LockPort, NotifierPort } from './core/ports.ts';
 import type { StepDeps } from './steps/types.ts';
 import { EnvironmentError } from './wiring/variables.ts';
 
@@ -42,6 +42,7 @@ export interface StepAdapters {
   budget?: () => ChangeBudgetPort;
   lock?: () => LockPort;
   notifier?: () => NotifierPort;
+  instanceLists?: () => InstanceListPort;
 }
 
 function notWiredError(port: string): EnvironmentError {
@@ -70,5 +71,6 @@ export function stepDeps(incidentKey: string, adapters: StepAdapters): StepDeps 
     notifier: adapters.notifier?.() ?? notWired('notifier'),
     logger: logger.child({ incident: incidentKey }),
     answerQueueUrl: process.env['ANSWER_QUEUE_URL'] || null,
+    ...(adapters.instanceLists ? { instanceLists: adapters.instanceLists() } : {}),
   };
 }

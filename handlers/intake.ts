@@ -6,6 +6,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { systemClock } from './adapters/aws/clock.ts';
 import { config, logger } from './environment.ts';
+import { instanceListStore } from './wiring/dynamodb.ts';
 import { workflowPort } from './wiring/workflow.ts';
 import { intakeStep } from './steps/intake.ts';
 
@@ -15,7 +16,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   // SentTimestamp: when EventBridge put the event on the queue, the same on every re-delivery of the message.
   const items = event.Records.map((r) => ({ id: r.messageId, body: r.body, receivedAt: receivedAtOf(r) }));
   // The queue is fed by the rules: a record without an EventBridge envelope was sent by hand and is refused.
-  const summary = await intakeStep({ workflow, logger, clock: systemClock, scope: config.scope, requireEnvelope: true, drift: config.drift }, items);
+  const summary = await intakeStep({ workflow, logger, clock: systemClock, scope: config.scope, requireEnvelope: true, drift: config.drift, instanceLists: instanceListStore() }, items);
   logger.info({
     messages: items.length, records: summary.records, ignored: summary.ignored, refused: summary.rejected.length,
     outOfScope: summary.outOfScope.length, changes: summary.changes, merged: summary.merged.length,

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { systemClock } from './adapters/aws/clock.ts';
 import { config, logger } from './environment.ts';
 import { portsFor } from './wiring/account.ts';
+import { instanceListStore } from './wiring/dynamodb.ts';
 import { workflowPort } from './wiring/workflow.ts';
 import { sweepStep, sweepTargets, type SweepSummary } from './steps/sweep.ts';
 
@@ -11,7 +12,7 @@ const workflow = workflowPort();
 export const handler = async (_event: unknown, context: Context): Promise<Pick<SweepSummary, 'checked' | 'duplicates' | 'quarantined'> & { started: string[] }> => {
   const own = { accountId: context.invokedFunctionArn.split(':')[4] ?? '', region: process.env['AWS_REGION'] ?? '' };
   const summary = await sweepStep(
-    { config, workflow, portsFor: portsFor(context, 'read'), clock: systemClock, logger },
+    { config, workflow, portsFor: portsFor(context, 'read'), clock: systemClock, logger, instanceLists: instanceListStore() },
     sweepTargets(config, own),
   );
   logger.info({ checked: summary.checked, started: summary.started.length, duplicates: summary.duplicates, quarantined: summary.quarantined.length }, 'sweep done');

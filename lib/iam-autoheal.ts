@@ -36,7 +36,7 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * Every `${Name}` the construct can supply to the ASL: the steps' function ARNs and these. `Partition`
  * is for service integration ARNs (`arn:${Partition}:states:::lambda:invoke`): `arn:aws:` fails in aws-cn and aws-us-gov.
  */
-export const RESOURCE_SUBSTITUTIONS = ['Partition', 'EventBusName', 'EventBusArn', 'AuditTableName', 'StateTableName', 'TopicArn'] as const;
+export const RESOURCE_SUBSTITUTIONS = ['Partition', 'EventBusName', 'EventBusArn', 'AuditTableName', 'StateTableName', 'TopicArn', 'StateMachineArn'] as const;
 
 /** Organization mode: the construct is the hub; members forward events and hold the remediation role. */
 export interface HubOptions {
@@ -199,6 +199,9 @@ export class IamAutoheal extends Construct {
     // the answer function reads and answers them (one conditional update), nothing else of the table.
     fn['request-approval'].role.addToPrincipalPolicy(approvalItems(this.stateTable, ['dynamodb:PutItem']));
     fn.answer.role.addToPrincipalPolicy(approvalItems(this.stateTable, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+    // A fleet's instance list (instances#<execution>): intake and sweep write it before the start, Diagnose reads its batch.
+    for (const step of ['intake', 'sweep'] as const) fn[step].role.addToPrincipalPolicy(stateItems(this.stateTable, 'instances#', ['dynamodb:PutItem']));
+    fn.diagnose.role.addToPrincipalPolicy(stateItems(this.stateTable, 'instances#', ['dynamodb:GetItem']));
     fn.answer.function.addEventSource(new SqsEventSource(this.answerQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
     for (const step of ['apply', 'record', 'request-approval', 'answer'] as const) grantItems(this.auditTable, fn[step].role, 'read-write');
     grantItems(this.auditTable, fn.diagnose.role, 'read');
@@ -228,7 +231,7 @@ export class IamAutoheal extends Construct {
     const unscoped = unscopedWritesWarning(props.remediations, props.config);
     if (unscoped) Annotations.of(this).addWarningV2('iam-autoheal:unscoped-writes', unscoped);
 
-    this.stateMachine = this.createStateMachine(stateMachineName, props);
+    this.stateMachine = this.createStateMachine(stateMachineName, stateMachineArn, props);
     denyForgedOutcomes(this.eventBus, this.stateMachine.role);
     // The answer function answers tasks of this state machine only (SendTaskSuccess/Failure/Heartbeat on its ARN).
     this.stateMachine.grantTaskResponse(fn.answer.role);
@@ -276,7 +279,7 @@ export class IamAutoheal extends Construct {
     return grantItems(this.auditTable, grantee, 'read');
   }
 
-  private createStateMachine(stateMachineName: string, props: IamAutohealProps): StateMachine {
+  private createStateMachine(stateMachineName: string, stateMachineArn: string, props: IamAutohealProps): StateMachine {
     const resources: Record<(typeof RESOURCE_SUBSTITUTIONS)[number], string> = {
       Partition: Stack.of(this).partition,
       EventBusName: this.eventBus.eventBusName,
@@ -284,6 +287,8 @@ export class IamAutoheal extends Construct {
       AuditTableName: this.auditTable.tableName,
       StateTableName: this.stateTable.tableName,
       TopicArn: this.notifications.topic.topicArn,
+      // Its own ARN (from the name, not the resource: no cycle): a fleet's execution starts one child per batch on it.
+      StateMachineArn: stateMachineArn,
     };
     const available: Record<string, string> = { ...resources };
     for (const step of Object.keys(STEPS) as StepName[]) {
@@ -317,6 +322,7 @@ export class IamAutoheal extends Construct {
     if (used.has('AuditTableName')) grantItems(this.auditTable, stateMachine, 'read-write');
     if (used.has('StateTableName')) grantItems(this.stateTable, stateMachine, 'read-write');
     if (used.has('TopicArn')) this.notifications.topic.grantPublish(stateMachine);
+    if (used.has('StateMachineArn')) childExecutionStatements(Stack.of(this), stateMachineName, stateMachineArn).forEach((s) => stateMachine.addToRolePolicy(s));
     return stateMachine;
   }
 }
@@ -357,11 +363,35 @@ export function grantItems(table: Table, grantee: IGrantable, access: 'read' | '
 }
 
 export function approvalItems(table: Table, actions: string[]): PolicyStatement {
+  return stateItems(table, 'approval#', actions);
+}
+
+/** Only the state table's items whose partition key starts with `prefix` (approval#, instances#). */
+export function stateItems(table: Table, prefix: string, actions: string[]): PolicyStatement {
   return new PolicyStatement({
     actions,
     resources: [table.tableArn],
-    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['approval#*'] } },
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
   });
+}
+
+/**
+ * What `states:startExecution.sync:2` on its own state machine needs (Step Functions docs, "IAM policies for calling
+ * AWS Step Functions"): start it, follow and stop its executions, and the managed rule through which the service
+ * learns that a child ended — nothing on any other state machine.
+ */
+export function childExecutionStatements(stack: Stack, stateMachineName: string, stateMachineArn: string): PolicyStatement[] {
+  return [
+    new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+    new PolicyStatement({
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }),
+    new PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' })],
+    }),
+  ];
 }
 
 /** Every role of the deployment: those in the construct, and the scheduler's invoke role that CDK puts at stack level. */

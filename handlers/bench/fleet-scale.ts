@@ -1,7 +1,9 @@
 /**
  * Fleet scale: one incident of N instances (an Auto Scaling scale-out from a launch template version without a
  * profile) through the local runner, measured against the Step Functions limits an execution must stay within:
- * the largest state (input or output of a state, 256 KiB) and the history events of the execution (25,000).
+ * the largest state (input or output of a state, 256 KiB) and the history events of each execution (25,000). Beyond one
+ * execution's plan the incident fans out (statemachines/remediate.asl.json RunBatch): its own execution and each child
+ * execution (one per batch) are measured, each against the limits.
  */
 import { parseScenario } from '../adapters/simulated/scenario.ts';
 import { runScenario } from '../local/run-scenario.ts';
@@ -17,17 +19,25 @@ export const FLEET_EC2_BUDGET = 10_000;
 
 export const FLEET_SCALE_METHOD =
   `Scale-out of N instances of one group within ${SCALE_OUT_WINDOW_SECONDS} s from a launch template version without a profile, all in one incident, through the local runner (aws-local-stepfunctions running statemachines/remediate.asl.json), with limits.ec2ChangesPerAccountPerHour at its highest (${FLEET_EC2_BUDGET.toLocaleString('en-US')}; beyond the budget a fleet is fixed up to it and the rest waits for approval). ` +
-  'Largest state: the JSON size of the largest input or output of any state the execution entered. ' +
-  'History events: counted by the local runner from the states the execution ran, as Step Functions writes them (a Lambda Task: entered, scheduled, started, succeeded, exited; a retry three more; Choice, Pass and Wait: entered and exited). ' +
+  'Beyond 200 instances the incident\'s list is kept in the state table and its execution starts one child execution per batch of 100 (states:startExecution.sync:2, run by the local runner as a nested execution of the same definition): executions = the incident\'s own + its children. ' +
+  'Largest state: the JSON size of the largest input or output of any state, in the incident\'s own execution · in the largest child. ' +
+  'History events: counted by the local runner per execution from the states it ran, as Step Functions writes them (a Task: entered, scheduled, started, succeeded, exited; a retry three more; Choice, Pass and Wait: entered and exited), in the incident\'s own execution · in the child with the most. ' +
   'All verified: simulated seconds from the first launch to the incident\'s outcome. Left broken: instances without a profile in the final account.';
 
 export interface FleetScaleRow {
   instances: number;
   incidents: number;
   status: string;
+  /** The incident's own execution and its children (one per batch). */
+  executions: number;
+  /** Largest state of any one execution (the incident's own or a child). */
   largestStateKiB: number;
+  parentStateKiB: number;
+  /** All executions together. */
   stateTransitions: number;
+  /** History events of the execution with the most (the incident's own or a child). */
   historyEvents: number;
+  parentHistoryEvents: number;
   ec2Writes: number;
   simulatedSeconds: number | null;
   leftBroken: number;
@@ -50,21 +60,24 @@ export async function measureFleetScaleRow(instances: number): Promise<FleetScal
   const started = performance.now();
   const report = await runScenario(parseScenario(json, `bench fleet scale (${instances} instances)`), {});
   const wallSeconds = round((performance.now() - started) / 1000, 1);
-  const largestStateBytes = Math.max(0, ...report.incidents.map((i) => i.largestStateBytes));
-  const stateTransitions = Math.max(0, ...report.incidents.map((i) => i.stateTransitions));
+  const largestStateBytes = Math.max(0, ...report.incidents.map((i) => Math.max(i.largestStateBytes, i.childExecutions?.largestStateBytes ?? 0)));
+  const stateTransitions = report.incidents.reduce((sum, i) => sum + i.stateTransitions + (i.childExecutions?.stateTransitions ?? 0), 0);
   const accountInstances = (report.account as { instances: Array<{ instanceProfile: unknown }> }).instances;
   const leftBroken = accountInstances.filter((i) => i.instanceProfile === null).length;
   const incident = report.incidents[0];
   const fixed = report.incidents.length === 1 && incident?.status === 'fixed';
   const largestStateKiB = round(largestStateBytes / 1024, 1);
-  const historyEvents = Math.max(0, ...report.incidents.map((i) => i.historyEvents));
+  const historyEvents = Math.max(0, ...report.incidents.map((i) => Math.max(i.historyEvents, i.childExecutions?.historyEvents ?? 0)));
   return {
     instances,
     incidents: report.incidents.length,
     status: [...new Set(report.incidents.map((i) => i.status))].join(', ') || 'none',
+    executions: report.incidents.reduce((sum, i) => sum + 1 + (i.childExecutions?.count ?? 0), 0),
     largestStateKiB,
+    parentStateKiB: round(Math.max(0, ...report.incidents.map((i) => i.largestStateBytes)) / 1024, 1),
     stateTransitions,
     historyEvents,
+    parentHistoryEvents: Math.max(0, ...report.incidents.map((i) => i.historyEvents)),
     ec2Writes: report.api.ec2Writes,
     simulatedSeconds: fixed ? round(incident.simulatedSeconds, 1) : null,
     leftBroken,
@@ -79,7 +92,7 @@ export async function measureFleetScale(sizes: number[], progress: (line: string
     progress(`fleet scale: scale-out of ${instances.toLocaleString('en-US')} instances in one incident…`);
     const r = await measureFleetScaleRow(instances);
     rows.push(r);
-    progress(`fleet scale: ${instances} → ${r.status}, largest state ${r.largestStateKiB} KiB (limit ${STEP_FUNCTIONS_LIMITS.stateKiB}), ${r.stateTransitions} transitions, ${r.historyEvents} history events (limit ${STEP_FUNCTIONS_LIMITS.historyEvents}), ${r.ec2Writes} EC2 writes, ${r.leftBroken} left broken, ${r.wallSeconds} s wall`);
+    progress(`fleet scale: ${instances} → ${r.status} in ${r.executions} execution(s), largest state ${r.parentStateKiB} · ${r.largestStateKiB} KiB (limit ${STEP_FUNCTIONS_LIMITS.stateKiB}), ${r.stateTransitions} transitions, history ${r.parentHistoryEvents} · ${r.historyEvents} events per execution (limit ${STEP_FUNCTIONS_LIMITS.historyEvents}), ${r.ec2Writes} EC2 writes, ${r.leftBroken} left broken, ${r.wallSeconds} s wall`);
   }
   return { limits: STEP_FUNCTIONS_LIMITS, method: FLEET_SCALE_METHOD, rows, met: rows.every((r) => r.incidents === 1 && r.status === 'fixed' && r.leftBroken === 0 && r.withinLimits) };
 }

@@ -21,6 +21,20 @@ export interface Incident {
   lastSeen: string;
   /** Change events seen moments before (used to recognise propagation). */
   recentChanges: Classification[];
+  /**
+   * More instances than one batch: `instanceIds` is empty and the list is kept in the state table (InstanceListPort)
+   * under `list`, in `batches` pages of `batchSize`; the workflow runs one child execution per page.
+   */
+  fleet?: FleetRef;
+  /** In a child execution of a fleet: the page of the list it handles. */
+  batch?: { index: number };
+}
+
+export interface FleetRef {
+  list: string;
+  count: number;
+  batchSize: number;
+  batches: number;
 }
 
 export interface Evidence {

@@ -70,7 +70,7 @@ const SUBJECT_MAX = 100;
 /** "what was denied", in one sentence. */
 export function describeDenial(incident: Incident): string {
   const t = incident.trigger;
-  const instances = incident.instanceIds.length;
+  const instances = incident.fleet?.count ?? incident.instanceIds.length; // a fleet's list is in the state table
   const on = instances === 1 ? `instance ${incident.instanceIds[0]}` : `${instances} instances`;
   if (incident.kind === 'launch') {
     return `${on} launched in ${incident.accountId}/${incident.region} (${t.eventName ?? 'RunInstances'}) without a working instance role`;

@@ -347,3 +347,17 @@ export interface ApprovalStorePort {
   /** Drops the task token once the workflow has the answer. */
   forgetToken(incidentKey: string, approvalId: string): Promise<void>;
 }
+
+/**
+ * Instance lists too long for the workflow's state (a fleet's scale-out): pages in the state table under
+ * pk "instances#<list>", read back one page (one batch of the workflow) at a time.
+ */
+export interface InstanceListPort {
+  /**
+   * Stores `ids` as pages of `pageSize` under `list`, each expiring at `expiresAt`. A list already stored under
+   * that name stays as it is (a re-delivered batch starts the same execution, which reads the first list).
+   */
+  put(list: string, ids: string[], pageSize: number, expiresAt: Date): Promise<void>;
+  /** Page `index` (0-based) of the list; null when the list or the page is not stored. */
+  page(list: string, index: number): Promise<string[] | null>;
+}

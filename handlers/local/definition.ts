@@ -17,17 +17,23 @@ export function localFunctionArn(step: StepName, region: string, accountId: stri
   return `arn:aws:lambda:${region}:${accountId}:function:iam-autoheal-${step.toLowerCase()}`;
 }
 
+/** The state machine the local runner stands in for (a fleet's child executions are started on it). */
+export function localStateMachineArn(region: string, accountId: string): string {
+  return `arn:aws:states:${region}:${accountId}:stateMachine:iam-autoheal-remediate`;
+}
+
 export function loadLocalDefinition(region: string, accountId: string): StateMachineDefinition {
   let text = readFileSync(DEFINITION_PATH, 'utf8');
   for (const step of STEPS) text = text.replaceAll(`\${${step}FunctionArn}`, localFunctionArn(step, region, accountId));
-  text = text.replaceAll('${EventBusName}', LOCAL_EVENT_BUS).replaceAll('${Partition}', LOCAL_PARTITION);
+  text = text.replaceAll('${EventBusName}', LOCAL_EVENT_BUS).replaceAll('${Partition}', LOCAL_PARTITION)
+    .replaceAll('${StateMachineArn}', localStateMachineArn(region, accountId));
   return JSON.parse(text) as StateMachineDefinition;
 }
 
 export interface TaskStateInfo {
   name: string;
   resource: string;
-  /** The step a lambda:invoke task calls; null for service integrations (events:putEvents). */
+  /** The step a lambda:invoke task calls; null for service integrations (events:putEvents, states:startExecution.sync:2). */
   step: StepName | null;
   retry: Array<{ ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; MaxAttempts?: number }>;
 }

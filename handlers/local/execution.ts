@@ -92,6 +92,13 @@ export class MissingTaskBindingError extends Error {
   override readonly name = 'MissingTaskBinding' as const;
 }
 
+/** What Step Functions raises in a `.sync` task whose child execution did not succeed. */
+class ChildExecutionFailedError extends Error {
+  override readonly name = 'States.TaskFailed';
+}
+
+const START_EXECUTION_SYNC = /:states:::states:startExecution\.sync:2$/;
+
 // Validating a definition takes 50–800 ms: the ASL is validated once per process, not once per execution.
 const validatedDefinitions = new Set<string>();
 // Scenarios differ only in the region and account inside the Lambda ARNs: one validation covers them all.
@@ -128,6 +135,14 @@ function retryDelaySeconds(task: TaskStateInfo, errorName: string, attempts: num
 }
 
 export async function runExecution(env: ExecutionEnv, started: StartedIncident): Promise<IncidentReport> {
+  return (await execute(env, started, { incident: asJson(started.incident) }, false)).report;
+}
+
+/**
+ * One execution; `child`: started by a fleet's RunBatch (states:startExecution.sync:2), which waits for it and takes its
+ * output. A child runs on the same definition, clock and stores; its history and largest state are its own.
+ */
+async function execute(env: ExecutionEnv, started: StartedIncident, input: Payload, child: boolean): Promise<{ report: IncidentReport; output: unknown; failed: boolean }> {
   const { host, tasks } = env;
   const key = started.incident.key;
   const deps: StepDeps = { ...env.deps, logger: env.deps.logger.child({ incident: key }) };
@@ -141,8 +156,28 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   let abort: () => void = () => {};
   let lastFailure: { state: string; error: string } | null = null;
   const retryAttempts = new Map<string, number[]>();
+  const children: IncidentReport[] = [];
+
+  const runChild = async (task: TaskStateInfo, parameters: Payload): Promise<unknown> => {
+    const name = String(parameters['Name']);
+    const childInput = asJson(parameters['Input'] as Payload);
+    const childIncident = childInput['incident'] as StartedIncident['incident'];
+    const executionArn = `${String(parameters['StateMachineArn']).replace(':stateMachine:', ':execution:')}:${name}`;
+    note(task.name, `child execution ${name}: batch ${(childIncident.batch?.index ?? 0) + 1} of ${childIncident.fleet?.batches ?? '?'}`);
+    const run = await execute(env, { incident: childIncident, executionName: name, executionArn, alreadyStarted: false }, childInput, true);
+    children.push(run.report);
+    if (run.report.status === 'awaiting-approval') {
+      // The child waits for its approver; so does this execution (in AWS both stay open; locally both stop here).
+      awaitingApproval = true;
+      abort();
+      return { ExecutionArn: executionArn, Status: 'RUNNING' };
+    }
+    if (run.failed) throw new ChildExecutionFailedError(`child execution ${name} did not succeed`);
+    return { ExecutionArn: executionArn, Name: name, Status: 'SUCCEEDED', Output: run.output };
+  };
 
   const invoke = async (task: TaskStateInfo, input: Payload, isRetry: boolean): Promise<unknown> => {
+    if (task.step === null && START_EXECUTION_SYNC.test(task.resource)) return runChild(task, input);
     if (task.step === null) {
       // events:putEvents (checked when binding): the outcome event is recorded instead of sent.
       for (const entry of (input['Entries'] ?? []) as Array<{ DetailType: string; Detail: Payload }>) {
@@ -247,7 +282,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   const zero: Record<string, number> = {};
   for (const task of tasks) {
-    if (task.step === null && !task.resource.endsWith(':events:putEvents')) throw new MissingTaskBindingError(`Task ${task.name} (${task.resource}) has no local binding`);
+    if (task.step === null && !task.resource.endsWith(':events:putEvents') && !START_EXECUTION_SYNC.test(task.resource)) throw new MissingTaskBindingError(`Task ${task.name} (${task.resource}) has no local binding`);
     taskResourceLocalHandlers[task.name] = bind(task);
     zero[task.name] = 0;
   }
@@ -256,7 +291,7 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
   );
 
   const machine = stateMachineOf(env.definition);
-  const execution = machine.run({ incident: asJson(started.incident) } as unknown as Json, {
+  const execution = machine.run(input as unknown as Json, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides: zero },
     noThrowOnAbort: true,
     context: {
@@ -279,21 +314,25 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
       }
     }
   })();
+  let output: unknown;
+  let failed = false;
   try {
-    await execution.result;
+    output = await execution.result;
   } catch (err) {
+    failed = true;
     note('execution', `ended with an error: ${err instanceof Error ? err.message : String(err)}`);
   }
   await counting;
-  if (!awaitingApproval) await env.approver.afterExecution?.(approverContext);
+  if (!awaitingApproval && !child) await env.approver.afterExecution?.(approverContext);
 
   const final = outcome as RecordOutput | null;
   const status = awaitingApproval ? 'awaiting-approval' : (final?.status ?? 'failed');
-  return {
+  const report: IncidentReport = {
     key,
     executionName: started.executionName,
     events: started.incident.eventCount,
-    cause: cause ?? 'unknown',
+    // A fleet's own execution diagnoses nothing: its cause is its batches'.
+    cause: cause ?? children.find((c) => c.cause !== 'unknown')?.cause ?? 'unknown',
     status,
     reason: awaitingApproval ? 'waiting for an approver' : (final?.reason ?? 'the execution ended without recording an outcome'),
     actions: (final?.actions ?? []).map((a) => ({ type: a.type, target: a.target, result: a.result, ...(a.detail ? { detail: a.detail } : {}) })),
@@ -301,7 +340,16 @@ export async function runExecution(env: ExecutionEnv, started: StartedIncident):
     stateTransitions: transitions,
     largestStateBytes,
     historyEvents,
+    ...(children.length ? {
+      childExecutions: {
+        count: children.length,
+        stateTransitions: children.reduce((sum, c) => sum + c.stateTransitions, 0),
+        largestStateBytes: Math.max(...children.map((c) => c.largestStateBytes)),
+        historyEvents: Math.max(...children.map((c) => c.historyEvents)),
+      },
+    } : {}),
   };
+  return { report, output, failed };
 }
 
 /**

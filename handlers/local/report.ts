@@ -30,6 +30,11 @@ export interface IncidentReport {
   largestStateBytes: number;
   /** Events the execution's history would hold in Step Functions (its limit is 25,000), counted from the local run's states. */
   historyEvents: number;
+  /**
+   * A fleet incident (more instances than one batch): its child executions, one per batch. `largestStateBytes` and
+   * `historyEvents` are the most of any one child (each execution has its own limits); `stateTransitions` their sum.
+   */
+  childExecutions?: { count: number; stateTransitions: number; largestStateBytes: number; historyEvents: number };
 }
 
 export interface NotificationReport {

@@ -9,14 +9,16 @@ import { pino } from 'pino';
 import { JsonLinesAuditStore, MemoryAuditStore } from '../adapters/local/audit-store.ts';
 import { MemoryChangeBudget, MemoryLock } from '../adapters/local/budget-and-lock.ts';
 import { MemoryApprovalStore } from '../adapters/local/approval-store.ts';
+import { MemoryInstanceLists } from '../adapters/local/instance-lists.ts';
 import { RecordingEvents, RecordingWorkflow } from '../adapters/local/recorders.ts';
 import { SimulatedAccount, type CrashInjection, type Scenario } from '../adapters/simulated/index.ts';
 import { CrashingAuditStore, type AuditCrash } from './crash.ts';
 import { changeMeanwhile } from './answers.ts';
 import type { AuditStore } from '../core/audit-record.ts';
+import { instanceCountOf } from '../steps/fleet.ts';
 import { intakeStep, type StartedIncident } from '../steps/intake.ts';
 import type { StepDeps } from '../steps/types.ts';
-import { loadLocalDefinition, taskStates } from './definition.ts';
+import { loadLocalDefinition, localStateMachineArn, taskStates } from './definition.ts';
 import { runExecution } from './execution.ts';
 import { scriptedApprover } from './answers.ts';
 import { toNotificationReport, type SimulationReport, type TimelineEntry } from './report.ts';
@@ -53,7 +55,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   };
 
   const logger = pino({ level: 'silent' });
-  const workflow = new RecordingWorkflow(`arn:aws:states:${region}:${accountId}:stateMachine:iam-autoheal-remediate`);
+  const workflow = new RecordingWorkflow(localStateMachineArn(region, accountId));
+  // The state table's instance lists: a fleet's incident carries a reference, each child execution reads its batch.
+  const instanceLists = new MemoryInstanceLists();
   const deps: StepDeps = {
     config: scenario.config,
     portsFor: () => account.ports,
@@ -64,6 +68,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     clock: account.clock,
     logger,
     answerQueueUrl: `https://sqs.${region}.amazonaws.com/${accountId}/iam-autoheal-answers`,
+    instanceLists,
   };
   const definition = loadLocalDefinition(region, accountId);
   const approvalStore = options.approvals ?? new MemoryApprovalStore();
@@ -87,7 +92,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   for (const window of deliveryWindows(scenario)) {
     await changesUntil(window.afterSeconds);
     advanceTo(account, new Date(startMs + window.afterSeconds * 1000).toISOString());
-    const intake = await intakeStep({ workflow, logger, clock: account.clock, scope: scenario.config.scope, drift: scenario.config.drift }, window.items);
+    const intake = await intakeStep({ workflow, logger, clock: account.clock, scope: scenario.config.scope, drift: scenario.config.drift, instanceLists }, window.items);
     intakes.push(intake);
     note('', 'intake', `${intake.records} records → ${intake.started.length} incident(s); ${intake.ignored} ignored, ${intake.changes} change record(s)`);
     for (const failed of intake.failedItems) note('', 'intake', `rejected ${failed.id}: ${failed.error}`);
@@ -96,7 +101,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     for (const started of byFirstEvent(intake.started)) {
       if (started.alreadyStarted) continue;
       advanceTo(account, started.incident.firstSeen);
-      note(started.incident.key, 'StartExecution', `${started.executionName}: ${started.incident.eventCount} event(s), ${started.incident.instanceIds.length} instance(s)`);
+      note(started.incident.key, 'StartExecution', `${started.executionName}: ${started.incident.eventCount} event(s), ${instanceCountOf(started.incident)} instance(s)${started.incident.fleet ? ` (list in the state table: ${started.incident.fleet.batches} batches of ${started.incident.fleet.batchSize})` : ''}`);
       const report = await runExecution(env, started);
       // An execution left waiting for an approval still runs: later windows' events of its key merge into it.
       if (report.status !== 'awaiting-approval') workflow.ended.add(started.executionName);

@@ -4,11 +4,12 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
-import type { Clock, WorkflowPort } from '../core/ports.ts';
+import type { Clock, InstanceListPort, WorkflowPort } from '../core/ports.ts';
 import { classifyDelivered, extractDelivered, incidentKey, type DeliveredRecord } from '../core/events/index.ts';
 import type { Incident } from '../core/incident.ts';
 import { driftKey, driftRegions, driftVerdict } from '../core/intake-drift.ts';
 import { coalesceIncidents, executionNameOf, lateEventDecision, outOfScopeReason, type ExistingExecution, type KeyedClassification } from '../core/intake.ts';
+import { withFleetList } from './fleet.ts';
 import type { WorkflowInput } from './types.ts';
 
 export interface IntakeItem {
@@ -46,6 +47,8 @@ export interface IntakeDeps {
   requireEnvelope?: boolean;
   /** `drift` of the configuration: changes that break an in-use instance role start a drift incident. @default none start */
   drift?: Config['drift'];
+  /** Where an incident with more instances than one batch keeps its list (the state table). @default kept in the input */
+  instanceLists?: InstanceListPort;
 }
 
 /** A record refused as input, and why (counted and logged, never retried: it would be refused again). */
@@ -162,7 +165,9 @@ export async function intakeStep(deps: IntakeDeps, items: IntakeItem[]): Promise
  * Starts the incident's execution of its window; when that one exists already (late events of the same key),
  * merges them into it when it runs and covers them, else starts a follow-up (core/intake.ts lateEventDecision).
  */
-async function startIncident(deps: IntakeDeps, incident: Incident, executionName: string): Promise<{ started: StartedIncident } | { merged: IntakeSummary['merged'][number] }> {
+async function startIncident(deps: IntakeDeps, whole: Incident, executionName: string): Promise<{ started: StartedIncident } | { merged: IntakeSummary['merged'][number] }> {
+  // A fleet's instance list goes to the state table first: the execution's input and state hold a reference.
+  const incident = await withFleetList(deps.instanceLists, whole, executionName, deps.clock.now());
   const input: WorkflowInput = { incident };
   const first = await deps.workflow.startExecution(executionName, input);
   if (!first.alreadyStarted) {
@@ -170,15 +175,16 @@ async function startIncident(deps: IntakeDeps, incident: Incident, executionName
     return { started: { incident, executionName, ...first } };
   }
   const existing = await deps.workflow.describeExecution(executionName);
-  const decision = lateEventDecision(incident, executionName, { running: existing?.running ?? false, incident: incidentOf(existing?.input) });
+  const decision = lateEventDecision(whole, executionName, { running: existing?.running ?? false, incident: incidentOf(existing?.input) });
   if (decision.kind === 'merged') {
     deps.logger.info({ incident: incident.key, executionName, events: incident.eventCount, reason: decision.reason }, 'late events merged into the running execution');
     return { merged: { key: incident.key, executionName, events: incident.eventCount, reason: decision.reason } };
   }
-  const followUp = await deps.workflow.startExecution(decision.executionName, input);
+  const followUpIncident = await withFleetList(deps.instanceLists, whole, decision.executionName, deps.clock.now());
+  const followUp = await deps.workflow.startExecution(decision.executionName, { incident: followUpIncident });
   deps.logger.info({ incident: incident.key, executionName: decision.executionName, followUpOf: executionName, events: incident.eventCount, reason: decision.reason, alreadyStarted: followUp.alreadyStarted },
     'late events: follow-up execution');
-  return { started: { incident, executionName: decision.executionName, ...followUp, followUpOf: executionName } };
+  return { started: { incident: followUpIncident, executionName: decision.executionName, ...followUp, followUpOf: executionName } };
 }
 
 /** The incident an execution was started with, when its input is one. */

@@ -58,6 +58,11 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
         reason = `the in-scope changes were verified after ${waited} of waiting; ${deferred} change(s) the service may not make (out of scope, or never made by it) are left for a person: ${[...new Set(state.guard!.decision.deferred.map((d) => `${d.action.type} ${d.action.target}`))].slice(0, 5).join(', ')}${deferred > 5 ? ', …' : ''}`;
       }
       break;
+    case 'fleet':
+      // Record reads the batches' outcomes from the audit trail; here (its output lost) only the last batch is known.
+      status = state.fleet?.last?.status ?? 'failed';
+      reason = state.fleet?.last ? `last batch: ${state.fleet.last.reason}` : 'no batch of the fleet ran';
+      break;
     case 'unverified': {
       status = madeChanges(state) ? 'failed' : 'escalated';
       const left = state.verify?.unplannedWithoutProfile ?? 0;

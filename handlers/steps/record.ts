@@ -4,11 +4,13 @@
  */
 import { decisionRecord } from '../core/audit.ts';
 import { appendAudit, auditContext } from './audit-trail.ts';
+import { batchOutcomesOf, fleetOutcome } from './fleet-outcome.ts';
 import { outcomeOf } from './outcome.ts';
 import type { RecordInput, RecordOutput, StepDeps } from './types.ts';
 
 export async function recordStep(deps: StepDeps, input: RecordInput): Promise<RecordOutput> {
   const { state, execution } = input;
+  if (state.incident.fleet && !state.incident.batch) return recordFleet(deps, input);
   const outcome = outcomeOf(state);
   const diagnosis = state.diagnose?.diagnosis ?? null;
   const decision = state.guard?.decision ?? null;
@@ -31,10 +33,42 @@ export async function recordStep(deps: StepDeps, input: RecordInput): Promise<Re
         verify: state.verify ? { verified: state.verify.verified, exhausted: state.verify.exhausted, evidence: state.verify.evidence } : null,
         error: state.error ?? null,
         events: state.incident.eventCount,
-        instances: state.incident.instanceIds,
+        // A child execution of a fleet: its batch (the incident in the state carries no instance ids).
+        instances: state.incident.batch ? (diagnosis?.subject.instanceIds ?? []) : state.incident.instanceIds,
+        ...(state.incident.batch ? { batch: { index: state.incident.batch.index, of: state.incident.fleet?.batches ?? null } } : {}),
       },
     }),
   );
   deps.logger.info({ status: outcome.status, reason: outcome.reason }, 'recorded');
+  return outcome;
+}
+
+/** A fleet incident's own execution: the outcome of its batches (each child recorded its own), counted, not listed per instance. */
+async function recordFleet(deps: StepDeps, input: RecordInput): Promise<RecordOutput> {
+  const { state, execution } = input;
+  const fleet = state.incident.fleet!;
+  // The children's name prefix as StartFleet computed it (States.Hash): never recomputed here, the prefix is the name.
+  const batches = state.fleet ? batchOutcomesOf(await deps.audit.listIncident(state.incident.key), state.fleet.prefix) : [];
+  const { cause, ...outcome } = fleetOutcome(state, batches);
+  const summary = `outcome: ${outcome.status}: ${outcome.reason}`;
+  const last = await deps.audit.lastOfExecution(state.incident.key, execution.name);
+  if (last?.phase === 'decision' && last.params?.['summary'] === summary) return outcome;
+  const first = batches[0];
+  await appendAudit(deps, state.incident.key, (seq) =>
+    decisionRecord(auditContext(state.incident, execution, cause), seq, deps.clock.now(), {
+      target: state.incident.key,
+      summary,
+      data: {
+        status: outcome.status,
+        reason: outcome.reason,
+        actions: outcome.actions,
+        diagnosis: first ? { cause: first.cause, summary: first.summary } : null,
+        fleet: { instances: fleet.count, batches: fleet.batches, batchSize: fleet.batchSize, list: fleet.list, recorded: batches.map((b) => ({ batch: b.index, status: b.status })) },
+        error: state.error ?? null,
+        events: state.incident.eventCount,
+      },
+    }),
+  );
+  deps.logger.info({ status: outcome.status, reason: outcome.reason, batches: batches.length }, 'recorded (fleet)');
   return outcome;
 }

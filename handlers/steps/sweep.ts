@@ -6,13 +6,14 @@
  * launched by hand on its own; and one per role that lost EC2 trust while a profile in use holds it.
  */
 import type { Logger } from 'pino';
-import type { AccountPorts, InstanceInfo, WorkflowPort } from '../core/ports.ts';
+import type { AccountPorts, InstanceInfo, InstanceListPort, WorkflowPort } from '../core/ports.ts';
 import type { Config } from '../core/config.ts';
 import type { Classification } from '../core/events/model.ts';
 import type { Incident } from '../core/incident.ts';
 import { keyOf } from '../core/events/incident-key.ts';
 import { QUARANTINE_TAG } from '../core/policy/authority.ts';
 import { executionNameOf } from '../core/intake.ts';
+import { instanceCountOf, withFleetList } from './fleet.ts';
 import type { StartedIncident } from './intake.ts';
 import { profileFindings, trustSweepIncident, type ProfileFindings } from './sweep-trust.ts';
 import type { WorkflowInput } from './types.ts';
@@ -23,6 +24,8 @@ export interface SweepDeps {
   portsFor(accountId: string, region: string): Promise<AccountPorts> | AccountPorts;
   clock: { now(): Date };
   logger: Logger;
+  /** Where a group with more instances than one batch keeps its list (the state table). @default kept in the input */
+  instanceLists?: InstanceListPort;
 }
 
 export interface SweepTarget {
@@ -103,13 +106,14 @@ export async function sweepFindings(ports: Pick<AccountPorts, 'ec2' | 'iam'>, co
 
 export async function sweepStep(deps: SweepDeps, targets: SweepTarget[]): Promise<SweepSummary> {
   const summary: SweepSummary = { checked: 0, started: [], duplicates: 0, quarantined: [] };
-  const start = async (incident: Incident, found: string): Promise<void> => {
-    const executionName = executionNameOf(incident);
+  const start = async (whole: Incident, found: string): Promise<void> => {
+    const executionName = executionNameOf(whole);
+    const incident = await withFleetList(deps.instanceLists, whole, executionName, deps.clock.now());
     const input: WorkflowInput = { incident };
     const { executionArn, alreadyStarted } = await deps.workflow.startExecution(executionName, input);
     if (alreadyStarted) summary.duplicates++;
     summary.started.push({ incident, executionName, executionArn, alreadyStarted });
-    deps.logger.info({ accountId: incident.accountId, region: incident.region, instances: incident.instanceIds, executionName, alreadyStarted }, found);
+    deps.logger.info({ accountId: incident.accountId, region: incident.region, instances: instanceCountOf(incident), executionName, alreadyStarted }, found);
   };
   for (const target of targets) {
     const found = await sweepFindings(await deps.portsFor(target.accountId, target.region), deps.config);

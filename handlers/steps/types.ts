@@ -3,7 +3,7 @@
  * statemachines/remediate.asl.json (each step's output sits under its own key: $.diagnose, $.guard, …).
  */
 import type { Logger } from 'pino';
-import type { AccountPorts, ApprovalStorePort, ChangeBudgetPort, Clock, LockPort, NotifierPort } from '../core/ports.ts';
+import type { AccountPorts, ApprovalStorePort, ChangeBudgetPort, Clock, InstanceListPort, LockPort, NotifierPort } from '../core/ports.ts';
 import type { AuditStore } from '../core/audit-record.ts';
 import type { Config } from '../core/config.ts';
 import type { ActionResult, Diagnosis, Evidence, GuardDecision, GuardVerdict, Incident, IncidentStatus, PlannedAction } from '../core/incident.ts';
@@ -21,6 +21,8 @@ export interface StepDeps {
   logger: Logger;
   /** The queue the Slack buttons send answers to (the `queue` variable of messages); null or absent without Slack. */
   answerQueueUrl?: string | null;
+  /** A fleet's instance lists (Diagnose of a child execution reads its batch there); absent where no step needs them. */
+  instanceLists?: InstanceListPort;
 }
 
 /** RequestApproval also keeps the task token server-side, under the approval id. */
@@ -136,7 +138,18 @@ export interface VerifyOutput {
 }
 
 /** Which way the state machine left the main path (set by Pass states before Record). */
-export type WorkflowRoute = 'escalate' | 'changed' | 'observe' | 'rejected' | 'expired' | 'verified' | 'unverified' | 'failed';
+export type WorkflowRoute = 'escalate' | 'changed' | 'observe' | 'rejected' | 'expired' | 'verified' | 'unverified' | 'failed' | 'fleet';
+
+/** A fleet incident's own execution: which child (batch) runs next, how many are left, and how the last one ended. */
+export interface FleetProgress {
+  /** Merged into the incident of the next child execution (States.JsonMerge). */
+  cursor: { batch: { index: number } };
+  remaining: number;
+  /** Child executions are named `<prefix>-b<index>` (prefix: the SHA-256 of this execution's name, which may be 80 characters). */
+  prefix: string;
+  /** The outcome of the last child (RunBatch's ResultSelector). */
+  last?: { status: IncidentStatus; reason: string };
+}
 
 /** The whole state document, as Record and Notify receive it. */
 export interface WorkflowState {
@@ -149,6 +162,8 @@ export interface WorkflowState {
   apply?: ApplyProgress;
   verify?: VerifyOutput;
   route?: { path: WorkflowRoute };
+  /** Only in a fleet incident's own execution (statemachines/remediate.asl.json StartFleet … NextBatch). */
+  fleet?: FleetProgress;
   /** A caught error (Catch ResultPath). */
   error?: { Error: string; Cause: string };
   outcome?: RecordOutput;

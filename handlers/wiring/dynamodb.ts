@@ -1,6 +1,7 @@
 /** The DynamoDB adapters (audit trail, change budget, lock), created on first use and kept for the container's life. */
 import { DynamoAuditStore } from '../adapters/aws/dynamodb-audit.ts';
 import { DynamoApprovalStore } from '../adapters/aws/dynamodb-approvals.ts';
+import { DynamoInstanceLists } from '../adapters/aws/dynamodb-instances.ts';
 import { DynamoChangeBudget, DynamoLock } from '../adapters/aws/dynamodb-state.ts';
 import { required } from './variables.ts';
 
@@ -24,4 +25,11 @@ let approvals: DynamoApprovalStore | undefined;
 
 export function approvalStore(): DynamoApprovalStore {
   return (approvals ??= new DynamoApprovalStore({ tableName: required('STATE_TABLE') }));
+}
+
+let instanceLists: DynamoInstanceLists | undefined;
+
+/** A fleet's instance lists (state table, pk "instances#…"): intake and sweep write them, Diagnose reads its batch. */
+export function instanceListStore(): DynamoInstanceLists {
+  return (instanceLists ??= new DynamoInstanceLists({ tableName: required('STATE_TABLE') }));
 }

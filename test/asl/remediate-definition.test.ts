@@ -57,7 +57,26 @@ describe('statemachines/remediate.asl.json', () => {
       expect(next, name).toBe('MarkFailed');
     }
     expect(ASL.States['MarkFailed']!.Next).toBe('Record');
-    expect(ASL.States['Record']!.Next).toBe('Notify');
+    // A fleet's child execution ends after Record with its outcome; every other execution notifies.
+    expect(ASL.States['Record']!.Next).toBe('IsBatch');
+    expect(ASL.States['RecordFailed']!.Next).toBe('IsBatch');
+    expect(ASL.States['IsBatch']).toMatchObject({ Choices: [{ Variable: '$.incident.batch', IsPresent: true, Next: 'BatchDone' }], Default: 'Notify' });
+  });
+
+  it('fans a fleet out to one child execution of the same state machine per batch, one after the other', () => {
+    // IsPresent true only: the local interpreter (aws-local-stepfunctions 3.0.0) evaluates IsPresent false as always false.
+    expect(ASL.States[ASL.StartAt]!.Choices).toEqual([
+      { Variable: '$.incident.batch', IsPresent: true, Next: 'Diagnose' },
+      { Variable: '$.incident.fleet', IsPresent: true, Next: 'StartFleet' },
+    ]);
+    const run = ASL.States['RunBatch']!;
+    expect(run.Resource).toBe('arn:${Partition}:states:::states:startExecution.sync:2');
+    expect(run.Parameters.StateMachineArn).toBe('${StateMachineArn}');
+    expect(run.Parameters.Input['incident.$']).toBe('States.JsonMerge($.incident, $.fleet.cursor, false)');
+    // Only the child's outcome comes back: the parent's state holds no per-instance result.
+    expect(run.ResultSelector).toEqual({ 'status.$': '$.Output.outcome.status', 'reason.$': '$.Output.outcome.reason' });
+    expect(ASL.States['BatchDone']).toMatchObject({ Parameters: { 'outcome.$': '$.outcome' }, End: true });
+    expect(ASL.States['MoreBatches']!.Choices[0]).toMatchObject({ Variable: '$.fleet.remaining', NumericGreaterThan: 0, Next: 'RunBatch' });
   });
 
   it('has every Next, Default, Choice and Catch target defined, and every state reachable', () => {
@@ -83,10 +102,10 @@ describe('statemachines/remediate.asl.json', () => {
     const names = [...new Set([...TEXT.matchAll(/\$\{([A-Za-z]+)\}/g)].map((m) => m[1]))].sort();
     expect(names).toEqual([
       'ApplyFunctionArn', 'DiagnoseFunctionArn', 'EventBusName', 'GuardFunctionArn', 'NotifyFunctionArn', 'Partition',
-      'RecordFunctionArn', 'RequestApprovalFunctionArn', 'VerifyFunctionArn',
+      'RecordFunctionArn', 'RequestApprovalFunctionArn', 'StateMachineArn', 'VerifyFunctionArn',
     ]);
     for (const [name, task] of TASKS) {
-      if (task.Resource === 'arn:${Partition}:states:::events:putEvents') continue;
+      if (task.Resource === 'arn:${Partition}:states:::events:putEvents' || name === 'RunBatch') continue;
       expect(task.Resource, name).toMatch(/^arn:\$\{Partition\}:states:::lambda:invoke(\.waitForTaskToken)?$/);
       expect(task.Parameters.FunctionName, name).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
     }

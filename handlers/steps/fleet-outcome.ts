@@ -1,0 +1,94 @@
+/**
+ * The outcome of a fleet incident's own execution, from what its child executions recorded (each child's Record writes
+ * its batch's outcome to the audit trail): the state of the parent holds no per-instance result.
+ */
+import type { AuditRecord } from '../core/audit-record.ts';
+import type { Cause } from '../core/causes.ts';
+import type { ActionResult, IncidentStatus } from '../core/incident.ts';
+import type { RecordOutput, WorkflowState } from './types.ts';
+
+export interface BatchOutcome {
+  index: number;
+  status: IncidentStatus;
+  reason: string;
+  actions: ActionResult[];
+  cause: Cause | null;
+  summary: string | null;
+}
+
+/** Each child's recorded outcome (its last `outcome:` decision), by batch index. */
+export function batchOutcomesOf(records: AuditRecord[], prefix: string): BatchOutcome[] {
+  const byIndex = new Map<number, BatchOutcome>();
+  const pattern = new RegExp(`^${prefix}-b(\\d+)$`);
+  for (const r of records) {
+    const match = pattern.exec(r.executionName);
+    if (!match || r.phase !== 'decision' || !String(r.params?.['summary'] ?? '').startsWith('outcome:')) continue;
+    const data = r.after as { status: IncidentStatus; reason: string; actions?: ActionResult[]; diagnosis?: { cause: Cause; summary: string } | null };
+    byIndex.set(Number(match[1]), { index: Number(match[1]), status: data.status, reason: data.reason, actions: data.actions ?? [], cause: data.diagnosis?.cause ?? null, summary: data.diagnosis?.summary ?? null });
+  }
+  return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
+const DONE: IncidentStatus[] = ['fixed', 'verified-no-change', 'prevented'];
+// One result per instance would grow with the fleet: instance actions are counted per type and result.
+const PER_INSTANCE = new Set(['associate-profile', 'replace-association']);
+
+/** Instance actions as one line per type and result ("9,800 instances"); every other action once. */
+export function summarizeActions(batches: BatchOutcome[]): ActionResult[] {
+  const out: ActionResult[] = [];
+  const counted = new Map<string, { result: ActionResult; count: number; first: string; last: string }>();
+  const listed = new Set<string>();
+  for (const a of batches.flatMap((b) => b.actions)) {
+    if (PER_INSTANCE.has(a.type)) {
+      const key = `${a.type}|${a.result}`;
+      const entry = counted.get(key);
+      if (entry) {
+        entry.count++;
+        entry.last = a.target;
+      } else {
+        const result = { ...a };
+        counted.set(key, { result, count: 1, first: a.target, last: a.target });
+        out.push(result);
+      }
+      continue;
+    }
+    const key = `${a.type}|${a.target}|${a.result}`;
+    if (!listed.has(key)) {
+      listed.add(key);
+      out.push(a);
+    }
+  }
+  for (const { result, count, first, last } of counted.values()) {
+    if (count === 1) continue;
+    result.target = `${count.toLocaleString('en-US')} instances`;
+    result.detail = `${first} … ${last}`;
+  }
+  return out;
+}
+
+/** The fleet's status: the first batch that did not end fixed or verified decides; else fixed when any batch changed something. */
+export function fleetOutcome(state: WorkflowState, batches: BatchOutcome[]): RecordOutput & { cause: Cause | null } {
+  const fleet = state.incident.fleet!;
+  const actions = summarizeActions(batches);
+  const cause = batches.find((b) => b.cause)?.cause ?? null;
+  const instances = (n: number) => `${n.toLocaleString('en-US')} instance${n === 1 ? '' : 's'}`;
+  const handled = Math.min(fleet.count, batches.length * fleet.batchSize);
+  const stopped = batches.find((b) => !DONE.includes(b.status));
+  if (stopped) {
+    const left = fleet.count - Math.min(fleet.count, (stopped.index + 1) * fleet.batchSize);
+    return {
+      status: stopped.status, cause, actions,
+      reason: `batch ${stopped.index + 1} of ${fleet.batches}: ${stopped.reason}${left > 0 ? `; the ${instances(left)} of the batches after it were not handled` : ''}`,
+    };
+  }
+  if (state.error || batches.length < fleet.batches) {
+    const why = state.error ? `${state.error.Error}: ${String(state.error.Cause ?? '').split('\n')[0]!.slice(0, 300)}` : 'the fan-out ended early';
+    return { status: 'failed', cause, actions, reason: `${why}; ${batches.length} of ${fleet.batches} batches done (${instances(handled)} of ${fleet.count.toLocaleString('en-US')})` };
+  }
+  const changed = batches.some((b) => b.status === 'fixed' || b.status === 'prevented');
+  return {
+    status: changed ? (batches.some((b) => b.status === 'prevented') && !batches.some((b) => b.status === 'fixed') ? 'prevented' : 'fixed') : 'verified-no-change',
+    cause, actions,
+    reason: `all ${fleet.batches} batches of ${fleet.batchSize} verified (${instances(fleet.count)}); ${batches.filter((b) => b.status === 'fixed').length} needed a change`,
+  };
+}
