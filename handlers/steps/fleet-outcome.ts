@@ -29,7 +29,8 @@ export function batchOutcomesOf(records: AuditRecord[], prefix: string): BatchOu
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 
-const DONE: IncidentStatus[] = ['fixed', 'verified-no-change', 'prevented'];
+// The statuses after which the fan-out goes on (statemachines/remediate.asl.json BatchEnded).
+const DONE: IncidentStatus[] = ['fixed', 'partially-fixed', 'verified-no-change', 'prevented'];
 // One result per instance would grow with the fleet: instance actions are counted per type and result.
 const PER_INSTANCE = new Set(['associate-profile', 'replace-association']);
 
@@ -85,10 +86,13 @@ export function fleetOutcome(state: WorkflowState, batches: BatchOutcome[]): Rec
     const why = state.error ? `${state.error.Error}: ${String(state.error.Cause ?? '').split('\n')[0]!.slice(0, 300)}` : 'the fan-out ended early';
     return { status: 'failed', cause, actions, reason: `${why}; ${batches.length} of ${fleet.batches} batches done (${instances(handled)} of ${fleet.count.toLocaleString('en-US')})` };
   }
-  const changed = batches.some((b) => b.status === 'fixed' || b.status === 'prevented');
+  const changed = batches.some((b) => b.status !== 'verified-no-change');
+  const status: IncidentStatus = batches.some((b) => b.status === 'partially-fixed') ? 'partially-fixed'
+    : !changed ? 'verified-no-change'
+    : batches.some((b) => b.status === 'fixed') ? 'fixed' : 'prevented';
   return {
-    status: changed ? (batches.some((b) => b.status === 'prevented') && !batches.some((b) => b.status === 'fixed') ? 'prevented' : 'fixed') : 'verified-no-change',
+    status,
     cause, actions,
-    reason: `all ${fleet.batches} batches of ${fleet.batchSize} verified (${instances(fleet.count)}); ${batches.filter((b) => b.status === 'fixed').length} needed a change`,
+    reason: `all ${fleet.batches} batches of ${fleet.batchSize} verified (${instances(fleet.count)}); ${batches.filter((b) => b.status !== 'verified-no-change').length} needed a change${status === 'partially-fixed' ? `, ${batches.filter((b) => b.status === 'partially-fixed').length} left part of it for a person` : ''}`,
   };
 }

@@ -76,6 +76,8 @@ describe('statemachines/remediate.asl.json', () => {
     // Only the child's outcome comes back: the parent's state holds no per-instance result.
     expect(run.ResultSelector).toEqual({ 'status.$': '$.Output.outcome.status', 'reason.$': '$.Output.outcome.reason' });
     expect(ASL.States['BatchDone']).toMatchObject({ Parameters: { 'outcome.$': '$.outcome' }, End: true });
+    const goesOn = ASL.States['BatchEnded']!.Choices[0].Or.map((c: { StringEquals: string }) => c.StringEquals);
+    expect(goesOn.sort()).toEqual(['fixed', 'partially-fixed', 'prevented', 'verified-no-change']);
     expect(ASL.States['MoreBatches']!.Choices[0]).toMatchObject({ Variable: '$.fleet.remaining', NumericGreaterThan: 0, Next: 'RunBatch' });
   });
 

@@ -80,6 +80,13 @@ describe('fleet outcome', () => {
     expect(result.actions).toEqual([template, { type: 'associate-profile', target: '200 instances', result: 'done', detail: `${ids(1)[0]} … ${ids(1, 199)[0]}` }]);
   });
 
+  it('is partially fixed when a batch left part of its changes for a person, and goes on with the next batches', () => {
+    const batches = batchOutcomesOf([outcome(0, 'fixed', associations(0, 100)), outcome(1, 'partially-fixed', associations(100, 50)), outcome(2, 'fixed', associations(200, 70))], prefix);
+    const result = fleetOutcome(state(3), batches);
+    expect(result.status).toBe('partially-fixed');
+    expect(result.reason).toMatch(/3 needed a change, 1 left part of it for a person$/);
+  });
+
   it('takes the status of the first batch that did not verify, and says how many instances were not handled', () => {
     const batches = batchOutcomesOf([outcome(0, 'fixed', associations(0, 100)), outcome(1, 'escalated', [])], prefix);
     const result = fleetOutcome(state(5), batches);
