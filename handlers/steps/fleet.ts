@@ -28,13 +28,10 @@ export async function withFleetList(lists: InstanceListPort | undefined, inciden
   if (!lists || incident.fleet || incident.instanceIds.length <= MAX_INSTANCES) return incident;
   const ids = incident.instanceIds;
   await lists.put(executionName, ids, FLEET_BATCH_SIZE, new Date(now.getTime() + FLEET_LIST_RETENTION_SECONDS * 1000));
-  const firstPage = new Set(ids.slice(0, FLEET_BATCH_SIZE));
-  const launch = incident.trigger.launch;
-  // The trigger's own instances (a sweep lists the whole group there) stay only as far as the first batch holds them.
-  const trigger = launch ? { ...incident.trigger, launch: { ...launch, instanceIds: launch.instanceIds.filter((id) => firstPage.has(id)) } } : incident.trigger;
   return {
     ...incident,
-    trigger,
+    // The trigger's own instances (a sweep lists the whole group there) stay only as far as the first batch holds them.
+    trigger: triggerWithin(incident, ids.slice(0, FLEET_BATCH_SIZE)),
     instanceIds: [],
     fleet: { list: executionName, count: ids.length, batchSize: FLEET_BATCH_SIZE, batches: Math.ceil(ids.length / FLEET_BATCH_SIZE) },
   };
@@ -53,8 +50,13 @@ export async function batchIncident(lists: InstanceListPort | undefined, inciden
   if (!lists) throw new FleetListMissingError(`batch ${index + 1} of ${batches}: no instance list store is configured`);
   const ids = await lists.page(list, index);
   if (!ids) throw new FleetListMissingError(`batch ${index + 1} of ${batches}: page ${index} of instance list ${list} is not stored (expired or never written)`);
-  const page = new Set(ids);
+  return { ...incident, trigger: triggerWithin(incident, ids), instanceIds: ids };
+}
+
+/** The incident's trigger with only those of its launch's instances that are among `ids`. */
+function triggerWithin(incident: Incident, ids: string[]): Incident['trigger'] {
   const launch = incident.trigger.launch;
-  const trigger = launch ? { ...incident.trigger, launch: { ...launch, instanceIds: launch.instanceIds.filter((id) => page.has(id)) } } : incident.trigger;
-  return { ...incident, trigger, instanceIds: ids };
+  if (!launch) return incident.trigger;
+  const kept = new Set(ids);
+  return { ...incident.trigger, launch: { ...launch, instanceIds: launch.instanceIds.filter((id) => kept.has(id)) } };
 }
