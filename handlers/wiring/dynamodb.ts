@@ -2,6 +2,7 @@
 import { DynamoAuditStore } from '../adapters/aws/dynamodb-audit.ts';
 import { DynamoApprovalStore } from '../adapters/aws/dynamodb-approvals.ts';
 import { DynamoInstanceLists } from '../adapters/aws/dynamodb-instances.ts';
+import type { InstanceListPort } from '../core/ports.ts';
 import { DynamoChangeBudget, DynamoLock } from '../adapters/aws/dynamodb-state.ts';
 import { required } from './variables.ts';
 
@@ -29,7 +30,14 @@ export function approvalStore(): DynamoApprovalStore {
 
 let instanceLists: DynamoInstanceLists | undefined;
 
-/** A fleet's instance lists (state table, pk "instances#…"): intake and sweep write them, Diagnose reads its batch. */
-export function instanceListStore(): DynamoInstanceLists {
-  return (instanceLists ??= new DynamoInstanceLists({ tableName: required('STATE_TABLE') }));
+/**
+ * A fleet's instance lists (state table, pk "instances#…"): intake and sweep write them, Diagnose reads its batch.
+ * Created on first use: an intake batch with no fleet needs neither the table nor its name.
+ */
+export function instanceListStore(): InstanceListPort {
+  const store = () => (instanceLists ??= new DynamoInstanceLists({ tableName: required('STATE_TABLE') }));
+  return {
+    put: (list, ids, pageSize, expiresAt) => store().put(list, ids, pageSize, expiresAt),
+    page: (list, index) => store().page(list, index),
+  };
 }

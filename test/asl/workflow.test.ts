@@ -49,9 +49,9 @@ describe('runScenario on the example (launch without a profile)', () => {
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(report.incidents[0]!.simulatedSeconds).toBeGreaterThan(0);
     expect(report.timeline[0]!.at).toBe('2026-10-02T08:03:40.000Z');
-    // Diagnose, IsFixable, Guard, RouteVerdict, HasActions, StartApply, ApplyAction, MoreActions, StartVerification,
-    // WaitForPropagation, Verify, IsVerified, MarkVerified, Record, Notify, PublishOutcome
-    expect(report.stateTransitions).toBe(16);
+    // Begin, Diagnose, IsFixable, Guard, RouteVerdict, HasActions, StartApply, ApplyAction, MoreActions, StartVerification,
+    // WaitForPropagation, Verify, IsVerified, MarkVerified, Record, IsBatch, Notify, PublishOutcome
+    expect(report.stateTransitions).toBe(18);
   });
 
   it('notifies once, in Chatbot form threaded on the incident and as email text with the undo command', async () => {
@@ -175,7 +175,9 @@ describe('loadLocalDefinition', () => {
     expect(JSON.stringify(definition)).not.toMatch(/\$\{/);
     const tasks = taskStates(definition, 'eu-central-1', '210987654321');
     expect(tasks.find((t) => t.name === 'PublishOutcome')!.resource).toBe('arn:aws:states:::events:putEvents');
-    expect(tasks.filter((t) => t.step === null).map((t) => t.name)).toEqual(['PublishOutcome']);
+    // Service integrations: the fleet's child executions (states:startExecution.sync:2) and the outcome event.
+    expect(tasks.filter((t) => t.step === null).map((t) => t.name)).toEqual(['RunBatch', 'PublishOutcome']);
+    expect(tasks.find((t) => t.name === 'RunBatch')!.resource).toBe('arn:aws:states:::states:startExecution.sync:2');
   });
 });
 
