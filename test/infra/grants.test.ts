@@ -248,7 +248,7 @@ describe('data grants follow what each step uses', () => {
   };
 
   it.each([
-    ['Intake', 'none', 'none'],
+    ['Intake', 'none', 'write'],
     ['Diagnose', 'read', 'none'],
     ['Guard', 'none', 'read'],
     ['Apply', 'write', 'write'],
@@ -256,10 +256,19 @@ describe('data grants follow what each step uses', () => {
     ['Record', 'write', 'none'],
     ['Notify', 'none', 'none'],
     ['RequestApproval', 'write', 'write'],
-    ['Sweep', 'none', 'none'],
+    ['Sweep', 'none', 'write'],
   ])('%s: audit %s, state %s', (step, auditAccess, stateAccess) => {
     expect(access(step, audit)).toBe(auditAccess);
     expect(access(step, state)).toBe(stateAccess);
+  });
+
+  it('intake and sweep write only instance lists of the state table (a fleet\'s), diagnose reads only those', () => {
+    for (const step of ['Intake', 'Sweep']) {
+      const statements = roleStatements(single, `IamAutoheal${step}Role`).filter((s) => JSON.stringify(s.Resource).includes(state));
+      expect(statements, step).toEqual([expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['instances#*'] } } })]);
+    }
+    const diagnose = roleStatements(single, 'IamAutohealDiagnoseRole').filter((s) => JSON.stringify(s.Resource).includes(state));
+    expect(diagnose).toEqual([expect.objectContaining({ Action: 'dynamodb:GetItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['instances#*'] } } })]);
   });
 
   it('request-approval writes only approval items of the state table (task tokens), never the budget or the locks', () => {
