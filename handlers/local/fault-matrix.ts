@@ -25,7 +25,10 @@ export const FAULT_TITLES: Record<FaultKind, string> = {
   'crash-after-result': 'crash after the result record',
 };
 
-/** The built-in scenarios the matrix runs: together they make every remediation a built-in scenario uses. */
+/**
+ * The built-in scenarios the matrix runs: together they make every remediation that writes (each write of
+ * ACTION_OF_WRITE), from a denial, a launch and a drift, and a partial remediation (applied beside deferred).
+ */
 export const MATRIX_SCENARIOS = [
   'launch-without-profile',
   'trust-policy-lost-ec2',
@@ -34,6 +37,9 @@ export const MATRIX_SCENARIOS = [
   'stale-credentials',
   'launch-template-without-profile',
   'scale-out-storm-policy-detached',
+  'drift-declared-statement-dropped',
+  'drift-group-pinned-without-profile',
+  'launch-template-untagged-partially-fixed',
 ] as const;
 
 type Service = 'iam' | 'ec2' | 'autoscaling' | 'sts' | 'cloudtrail';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SimulatedAccount } from '../../handlers/adapters/simulated/index.ts';
+import { loadScenarioFile, SimulatedAccount } from '../../handlers/adapters/simulated/index.ts';
 import { diagnose } from '../../handlers/core/diagnosis/index.ts';
+import { runScenario } from '../../handlers/local/run-scenario.ts';
 import { INSTANCE, incidentOf, launchRecord, scenario } from '../scenarios/causes/harness.ts';
 
 const EC2_DENIED = {
@@ -37,5 +38,30 @@ describe('fail closed: a read the service could not make', () => {
     const s = scenario();
     const d = await diagnose(new SimulatedAccount(s).ports, incidentOf([launchRecord([INSTANCE])]), s.config);
     expect(d.healthy).toBe(true);
+  });
+});
+
+describe('fail closed: a drift whose instances could not be found', () => {
+  // A developer drops a declared statement from orders-api's inline policy; the profile orders-api holds is in use.
+  const dropped = () => loadScenarioFile('scenarios/drift-declared-statement-dropped.json');
+  const withFault = (fault: { api: string; error: string; times: number; message: string }) => {
+    const s = dropped();
+    return { ...s, physics: { ...s.physics, faults: [...s.physics.faults, fault] } };
+  };
+
+  it('a refused ListInstanceProfilesForRole is escalated naming the permission, not a change that breaks nothing (which tells no one)', async () => {
+    const report = await runScenario(withFault({ api: 'ListInstanceProfilesForRole', error: 'AccessDenied', times: 50, message: 'User: arn:aws:sts::410000000003:assumed-role/iam-autoheal-remediation/diagnose is not authorized to perform: iam:ListInstanceProfilesForRole' }));
+    expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['unknown', 'escalated']]);
+    expect(report.api.iamWrites + report.api.ec2Writes).toBe(0);
+    const told = report.notifications.filter((n) => n.incident === report.incidents[0]!.key);
+    expect(told.length).toBe(1);
+    expect(JSON.stringify(told)).toContain('iam:ListInstanceProfilesForRole');
+  });
+
+  it('a throttled inventory read is throttling, told to a person, not "no instance uses it"', async () => {
+    const report = await runScenario(withFault({ api: 'DescribeInstances', error: 'RequestLimitExceeded', times: 2, message: 'Request limit exceeded.' }));
+    expect(report.incidents.map((i) => i.cause)).toEqual(['throttling']);
+    expect(report.incidents[0]!.status).not.toBe('verified-no-change');
+    expect(report.notifications.some((n) => n.incident === report.incidents[0]!.key)).toBe(true);
   });
 });

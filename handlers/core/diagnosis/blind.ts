@@ -9,6 +9,8 @@ import type { Rule } from './rule.ts';
 /** Reads without which the cause cannot be decided (the simulation, the decoded message and the event history only sharpen it). */
 const CHAIN_READS = new Set([
   'ec2:DescribeInstances', 'ec2:DescribeIamInstanceProfileAssociations', 'ec2:DescribeLaunchTemplateVersions',
+  // A drift of a role reaches its instances through the profiles that hold it: refused, "none" would be a guess.
+  'iam:ListInstanceProfilesForRole',
   'autoscaling:DescribeAutoScalingGroups', 'iam:GetInstanceProfile', 'iam:GetRole', 'iam:ListRolePolicies',
   'iam:ListAttachedRolePolicies', 'iam:GetPolicyVersion',
 ]);

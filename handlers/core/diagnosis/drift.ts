@@ -34,9 +34,12 @@ export const driftFlapping: Rule = (facts, config) => {
   };
 };
 
-/** A change that breaks nothing in use starts no repair. */
+/**
+ * A change that breaks nothing in use starts no repair (and tells no one). Not when a read was throttled: the
+ * instances that use it are then unknown, not none, and the throttling rule decides.
+ */
 export const driftNothingInUse: Rule = (facts) =>
-  isDrift(facts) && facts.instances.length === 0
+  isDrift(facts) && facts.instances.length === 0 && facts.throttling.count === 0
     ? { cause: 'unknown', summary: `${changeOf(facts)} breaks nothing in use: ${facts.drift!.inUse}; nothing to do`, healthy: true }
     : null;
 
