@@ -26,8 +26,8 @@ export const FAULT_TITLES: Record<FaultKind, string> = {
 };
 
 /**
- * The built-in scenarios the matrix runs: together they make every remediation that writes (each write of
- * ACTION_OF_WRITE), from a denial, a launch and a drift, and a partial remediation (applied beside deferred).
+ * The built-in scenarios the matrix runs: together they make every remediation the service writes, from a denial,
+ * a launch and a drift, and a partial remediation (applied beside deferred).
  */
 export const MATRIX_SCENARIOS = [
   'launch-without-profile',

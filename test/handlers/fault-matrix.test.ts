@@ -62,22 +62,13 @@ describe('the fault matrix, on the trust repair', () => {
   });
 });
 
-describe('the fault matrix, on the inline-policy and Auto Scaling group repairs of a drift', () => {
+describe('the fault matrix, on the inline-policy repair of a drift', () => {
   it('retries each fault on PutRolePolicy to exactly the one write, which undo takes back; refused, nothing is written', async () => {
     const result = await runFaultMatrix({ scenarios: ['drift-declared-statement-dropped'], apis: ['PutRolePolicy'], load });
     const cells = result.rows[0]!.cells;
     expect(result.failing).toBe(0);
     for (const c of cells.filter((c) => c.fault !== 'access-denied')) expect(c, c.fault).toMatchObject({ status: 'prevented', writes: 1, auditConsistent: true, undoRestores: true });
     expect(cells.find((c) => c.fault === 'access-denied')).toMatchObject({ status: 'failed', writes: 0, lostIncident: false, auditConsistent: true });
-  });
-
-  it('a group that cannot be repinned leaves only the new template version, recorded, which undo removes; never a second version', async () => {
-    const result = await runFaultMatrix({ scenarios: ['drift-group-pinned-without-profile'], apis: ['UpdateAutoScalingGroup'], faults: ['access-denied', 'crash-after', 'crash-after-result'], load });
-    const cell = (fault: string) => result.rows[0]!.cells.find((c) => c.fault === fault)!;
-    expect(result.failing).toBe(0);
-    expect(cell('access-denied')).toMatchObject({ status: 'failed', writes: 1, cleanWrites: 2, auditConsistent: true, undoRestores: true });
-    expect(cell('crash-after')).toMatchObject({ status: 'prevented', writes: 2, auditConsistent: true, undoRestores: true });
-    expect(cell('crash-after-result')).toMatchObject({ status: 'prevented', writes: 2, auditConsistent: true, undoRestores: true });
   });
 });
 
