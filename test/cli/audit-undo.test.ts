@@ -55,7 +55,7 @@ describe('iam-autoheal audit and undo after simulate', () => {
     const again = cli('undo', key, '--file', trail, '--scenario', TRUST);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('nothing to undo');
-  });
+  }, 180_000); // five command-line runs: give them room on a loaded 2-core machine
 
   it('undo of a launch-template fix restores newest first: associations, default version, then the new version', async () => {
     const scenario = loadScenarioFile(join(ROOT, 'scenarios/launch-template-without-profile.json'));

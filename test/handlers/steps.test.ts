@@ -21,7 +21,9 @@ const approvals = vi.hoisted(() => ({ store: null as unknown as import('../../ha
 vi.mock('../../handlers/wiring/dynamodb.ts', async () => {
   const { MemoryApprovalStore } = await import('../../handlers/adapters/local/approval-store.ts');
   approvals.store = new MemoryApprovalStore();
-  return { auditStore: () => fake.deps.audit, changeBudget: () => fake.deps.budget, changeLock: () => fake.deps.lock, approvalStore: () => approvals.store };
+  const { MemoryInstanceLists } = await import('../../handlers/adapters/local/instance-lists.ts');
+  const lists = new MemoryInstanceLists();
+  return { auditStore: () => fake.deps.audit, changeBudget: () => fake.deps.budget, changeLock: () => fake.deps.lock, approvalStore: () => approvals.store, instanceListStore: () => lists };
 });
 
 const { handler: diagnose } = await import('../../handlers/diagnose.ts');

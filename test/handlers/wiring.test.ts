@@ -16,12 +16,14 @@ const fake = vi.hoisted(() => ({ accesses: [], answers: [] } as unknown as {
   account: import('../../handlers/adapters/simulated/index.ts').SimulatedAccount; accesses: string[]; answers: Array<{ token: string; output: any }>;
 }));
 vi.mock('../../handlers/wiring/account.ts', () => ({ portsFor: (_context: unknown, access: string) => () => { fake.accesses.push(access); return fake.account.ports; } }));
-vi.mock('../../handlers/wiring/dynamodb.ts', () => {
+vi.mock('../../handlers/wiring/dynamodb.ts', async () => {
+  const { MemoryInstanceLists } = await import('../../handlers/adapters/local/instance-lists.ts');
+  const lists = new MemoryInstanceLists();
   const audit = new MemoryAuditStore();
   const budget = new MemoryChangeBudget();
   const lock = new MemoryLock();
   const approvals = new MemoryApprovalStore();
-  return { auditStore: () => audit, changeBudget: () => budget, changeLock: () => lock, approvalStore: () => approvals };
+  return { auditStore: () => audit, changeBudget: () => budget, changeLock: () => lock, approvalStore: () => approvals, instanceListStore: () => lists };
 });
 vi.mock('../../handlers/wiring/workflow.ts', () => ({ workflowPort: () => ({ sendTaskSuccess: async (token: string, output: unknown) => { fake.answers.push({ token, output }); } }) }));
 vi.mock('../../handlers/wiring/notifier.ts', () => ({ snsNotifier: () => fake.account.notifier }));
