@@ -5,9 +5,13 @@
  * Why the SDK is bundled: importing `@aws-sdk/client-ec2` from the runtime's copy takes ≈ 300 ms; bundled and
  * tree-shaken, with {@link pureSdkSchemas}, the whole step imports in ≈ 50–60 ms (docs/PERFORMANCE.md). The
  * deployed SDK is also the version the tests ran against, not whatever the runtime ships that day.
+ *
+ * Code behind a dynamic `import()` is split into chunks of its own (`chunks/`, beside `index.mjs`), read only when
+ * called: the SDK's credential providers a Lambda never uses (SSO, INI files, web identity) and the adapters the
+ * account ports load on their first call (handlers/adapters/aws/account.ts) stay out of the cold start.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 
 /** Packages that must never reach a Lambda bundle (AGPL simulator, 15 MB of IAM data read from disk). */
@@ -42,7 +46,10 @@ export function markShapesPure(source: string): string {
     `${exported ?? ''}var ${name} = /* @__PURE__ */ (() => ${body})();`);
 }
 
-/** esbuild settings of every step: ESM with a createRequire banner for CommonJS dependencies, `module` entry points first (tree-shaking), minified, linked source map. */
+/**
+ * esbuild settings of every step: ESM with a createRequire banner for CommonJS dependencies, `module` entry points
+ * first (tree-shaking), minified, linked source map, dynamic imports split into chunks loaded on first use.
+ */
 export const LAMBDA_ESBUILD: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -56,47 +63,79 @@ export const LAMBDA_ESBUILD: BuildOptions = {
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   external: [],
   plugins: [pureSdkSchemas],
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 };
 
 export interface BundledStep {
   /** `<outdir>/<name>/index.mjs` (the Lambda handler is `index.handler`). */
   file: string;
-  /** Bundle inputs with their bytes in the output, largest first. */
-  inputs: Array<{ path: string; bytes: number }>;
+  /** Every output file of the step (the entry first, then its chunks), without source maps. */
+  files: string[];
+  /** Bundle inputs with their bytes in the output, largest first; `lazy` when only a dynamic import reaches them. */
+  inputs: Array<{ path: string; bytes: number; lazy: boolean }>;
+  /** Bytes a cold start imports: the entry and the chunks it imports statically. */
   bytes: number;
+  /** Bytes behind dynamic imports: read only by an invocation that calls them. */
+  lazyBytes: number;
 }
 
 /**
- * Bundles each entry (`name → handler file`) to `<outdir>/<name>/index.mjs` in one esbuild run; every output is
- * self-contained (no code splitting). `overrides` change the settings (the bench's comparison variants).
+ * Bundles each entry (`name → handler file`) to `<outdir>/<name>/index.mjs` (and `<outdir>/<name>/chunks/`), one
+ * esbuild run per entry, as synth builds each step alone. `overrides` change the settings (the bench's comparison variants).
  */
 export async function bundleSteps(entries: Record<string, string>, outdir: string, overrides: BuildOptions = {}): Promise<Record<string, BundledStep>> {
+  const built = await Promise.all(Object.entries(entries).map(async ([name, entry]) => [name, await bundleStep(entry, join(outdir, name), overrides)] as const));
+  return Object.fromEntries(built);
+}
+
+/** One step to `<outputDir>/index.mjs`, its chunks and their maps: what the CDK asset of a function holds. */
+export async function bundleStep(entry: string, outputDir: string, overrides: BuildOptions = {}): Promise<BundledStep> {
   const result = await build({
     ...LAMBDA_ESBUILD,
-    entryNames: '[name]/index',
     ...overrides,
-    entryPoints: entries,
-    outdir,
+    entryPoints: { index: entry },
+    entryNames: '[name]',
+    outdir: outputDir,
     outExtension: { '.js': '.mjs' },
     metafile: true,
   });
-  return stepsOf(result.metafile, entries);
+  return stepOf(result.metafile, entry);
 }
 
-/** One step to `<outputDir>/index.mjs` (and its map): what the CDK asset of a function holds. */
-export async function bundleStep(entry: string, outputDir: string): Promise<BundledStep> {
-  const steps = await bundleSteps({ index: entry }, outputDir, { entryNames: '[name]' });
-  return steps.index!;
+/** The step's outputs from esbuild's metafile: what the entry imports statically (cold start) and what only on demand. */
+function stepOf(metafile: Metafile, entryPoint: string): BundledStep {
+  const outputs = Object.entries(metafile.outputs).filter(([path]) => !path.endsWith('.map'));
+  // Dynamic import targets are entry points too: the step's is the one of its handler file.
+  const entry = outputs.find(([, output]) => output.entryPoint && resolve(output.entryPoint) === resolve(entryPoint));
+  if (!entry) throw new Error('esbuild wrote no entry output');
+  const eager = reachable([entry[0]], metafile, 'import-statement');
+  const all = reachable([entry[0]], metafile, 'any');
+  const files = [...all];
+  const inputs = files.flatMap((path) => Object.entries(metafile.outputs[path]!.inputs).map(([input, i]) => ({ path: input, bytes: i.bytesInOutput, lazy: !eager.has(path) })))
+    .filter((input) => input.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+  const sum = (paths: string[]) => paths.reduce((total, path) => total + metafile.outputs[path]!.bytes, 0);
+  return {
+    file: resolve(entry[0]),
+    files: files.map((path) => resolve(path)),
+    inputs,
+    bytes: sum([...eager]),
+    lazyBytes: sum(files.filter((path) => !eager.has(path))),
+  };
 }
 
-function stepsOf(metafile: Metafile, entries: Record<string, string>): Record<string, BundledStep> {
-  const steps: Record<string, BundledStep> = {};
-  for (const [path, output] of Object.entries(metafile.outputs)) {
-    const name = Object.keys(entries).find((n) => output.entryPoint && resolve(output.entryPoint) === resolve(entries[n]!));
-    if (!name) continue;
-    const inputs = Object.entries(output.inputs).map(([input, i]) => ({ path: input, bytes: i.bytesInOutput })).sort((a, b) => b.bytes - a.bytes);
-    steps[name] = { file: resolve(path), inputs, bytes: output.bytes };
-  }
-  return steps;
+/** Output files reachable from `start` through static imports only, or through any import. */
+function reachable(start: string[], metafile: Metafile, kind: 'import-statement' | 'any'): Set<string> {
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path) || !metafile.outputs[path]) return;
+    seen.add(path);
+    for (const imported of metafile.outputs[path]!.imports) {
+      if (!imported.external && (kind === 'any' || imported.kind === kind)) visit(imported.path);
+    }
+  };
+  start.forEach(visit);
+  return seen;
 }

@@ -53,6 +53,18 @@ describe('Lambda bundles', () => {
     }
   });
 
+  it('import at cold start what every invocation uses; ports called on demand and the SDK\'s unused credential providers load on first use', () => {
+    for (const step of ['diagnose', 'sweep']) {
+      const eager = bundles[step]!.inputs.filter((input) => !input.lazy).map((input) => input.path);
+      expect(eager.some((path) => path.includes('node_modules/@aws-sdk/client-ec2/')), step).toBe(true);
+      for (const pkg of ['@aws-sdk/client-cloudtrail', '@aws-sdk/client-sts', '@aws-sdk/client-auto-scaling', '@aws-sdk/credential-provider-sso']) {
+        expect(has(step, pkg), `${step} carries ${pkg}`).toBe(true);
+        expect(eager.filter((path) => path.includes(`node_modules/${pkg}/`)), `${step} imports ${pkg} at cold start`).toEqual([]);
+      }
+      expect(bundles[step]!.lazyBytes, step).toBeGreaterThan(100 * 1024);
+    }
+  });
+
   it('keep only the SDK shapes of the commands a step sends (EC2\'s 1.3 MB of shapes would otherwise leave 550 KB)', () => {
     const shapes = bundles.diagnose!.inputs.find((input) => /client-ec2\/dist-es\/schemas\/schemas_0\.js$/.test(input.path));
     expect(shapes?.bytes).toBeGreaterThan(0);

@@ -1,18 +1,18 @@
-/** AccountPorts for one account and region: the hub's own credentials, or a member's remediation role. */
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+/**
+ * AccountPorts for one account and region: the hub's own credentials, or a member's remediation role.
+ * IAM and EC2, which every step that reads an account calls, load with this module; Auto Scaling, STS and
+ * CloudTrail, which only some invocations call (an instance in a group, an encoded message, the event history)
+ * and the sweep never, load on their first call (lazy-port.ts): each is a chunk of its own in a Lambda bundle.
+ */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
-import { globalEventsRegion, type AccountPorts } from '../../core/ports.ts';
+import type { AccountPorts, AutoScalingPort, CloudTrailPort, StsPort } from '../../core/ports.ts';
 import { assumedRoleIdentity } from './assume-role.ts';
-import { AwsAutoScalingPort } from './auto-scaling.ts';
-import { AwsCloudTrailPort } from './cloudtrail.ts';
 import { awsClient } from './clients.ts';
 import { systemClock } from './clock.ts';
 import { AwsEc2Port } from './ec2.ts';
 import { AwsIamPort } from './iam.ts';
-import { AwsStsPort } from './sts.ts';
+import { lazyPort } from './lazy-port.ts';
 
 export interface AwsAccountTarget {
   accountId: string;
@@ -34,9 +34,10 @@ export function createAwsAccountPorts(target: AwsAccountTarget): AccountPorts {
     region,
     iam: new AwsIamPort(awsClient(IAMClient, region, identity)),
     ec2: new AwsEc2Port(awsClient(EC2Client, region, identity)),
-    autoScaling: new AwsAutoScalingPort(awsClient(AutoScalingClient, region, identity)),
-    sts: new AwsStsPort(awsClient(STSClient, region, identity)),
-    cloudTrail: new AwsCloudTrailPort(awsClient(CloudTrailClient, region, identity), awsClient(CloudTrailClient, globalEventsRegion(region), identity)),
+    autoScaling: lazyPort<AutoScalingPort>({ describeGroup: true, listGroups: true, setGroupLaunchTemplate: true },
+      async () => (await import('./auto-scaling.ts')).autoScalingPortOf(region, identity)),
+    sts: lazyPort<StsPort>({ decodeAuthorizationMessage: true, callerIdentity: true }, async () => (await import('./sts.ts')).stsPortOf(region, identity)),
+    cloudTrail: lazyPort<CloudTrailPort>({ lookupEvents: true }, async () => (await import('./cloudtrail.ts')).cloudTrailPortOf(region, identity)),
     clock: systemClock,
   };
 }

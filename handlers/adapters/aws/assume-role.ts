@@ -1,7 +1,8 @@
-/** Credentials of a member account's remediation role, assumed from the hub and reused until near expiry. */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { awsClient, type CredentialsIdentity, type TemporaryCredentials } from './clients.ts';
-import { mapErrors } from './errors.ts';
+/**
+ * Credentials of a member account's remediation role, assumed from the hub and reused until near expiry. The STS
+ * client loads with the first AssumeRole (a dynamic import): a single-account deployment never loads it.
+ */
+import type { CredentialsIdentity, TemporaryCredentials } from './clients.ts';
 
 export const SESSION_NAME = 'iam-autoheal';
 // Refresh this long before expiry so that a call never starts with credentials about to lapse.
@@ -38,9 +39,9 @@ function cachedAssumeRole(roleArn: string, region: string, externalId: string | 
 }
 
 async function assumeRole(roleArn: string, region: string, externalId: string | undefined, sessionName: string): Promise<TemporaryCredentials> {
-  const sts = awsClient(STSClient, region);
+  const { assumeRoleCall } = await import('./sts.ts');
   const input = { RoleArn: roleArn, RoleSessionName: sessionName, ...(externalId ? { ExternalId: externalId } : {}) };
-  const { Credentials: c } = await mapErrors(sts.send(new AssumeRoleCommand(input)));
+  const { Credentials: c } = await assumeRoleCall(region, input);
   if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
 }

@@ -1,10 +1,15 @@
 /** AutoScalingPort on the Auto Scaling API; a group's template is either its own or its mixed instances policy's. */
 import {
-  type AutoScalingClient, type AutoScalingGroup, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand, paginateDescribeAutoScalingGroups,
+  AutoScalingClient, type AutoScalingGroup, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand, paginateDescribeAutoScalingGroups,
 } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroupInfo, AutoScalingPort } from '../../core/ports.ts';
-import { tagRecord } from './clients.ts';
+import { awsClient, tagRecord, type CredentialsIdentity } from './clients.ts';
 import { mapErrors } from './errors.ts';
+
+/** The port of one account and region. */
+export function autoScalingPortOf(region: string, identity?: CredentialsIdentity): AwsAutoScalingPort {
+  return new AwsAutoScalingPort(awsClient(AutoScalingClient, region, identity));
+}
 
 export class AwsAutoScalingPort implements AutoScalingPort {
   constructor(private readonly client: AutoScalingClient) {}

@@ -4,8 +4,9 @@
  * account and region: the SDK's own retries absorb a short burst, anything more surfaces as Throttling for the
  * caller to report (the diagnosis never waits on the event history).
  */
-import { type CloudTrailClient, type Event, LookupEventsCommand, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
-import type { CloudTrailPort, EventHistoryPage, EventLookup, HistoryEvent } from '../../core/ports.ts';
+import { CloudTrailClient, type Event, LookupEventsCommand, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
+import { globalEventsRegion, type CloudTrailPort, type EventHistoryPage, type EventLookup, type HistoryEvent } from '../../core/ports.ts';
+import { awsClient, type CredentialsIdentity } from './clients.ts';
 import { mapErrors } from './errors.ts';
 
 /** LookupEvents' largest page. */
@@ -34,6 +35,11 @@ export class AwsCloudTrailPort implements CloudTrailPort {
     } while (token && pages < lookup.maxPages);
     return { events, pages, truncated: token !== undefined };
   }
+}
+
+/** The port of one account and region, with the client of `globalEventsRegion` for global services' events. */
+export function cloudTrailPortOf(region: string, identity?: CredentialsIdentity): AwsCloudTrailPort {
+  return new AwsCloudTrailPort(awsClient(CloudTrailClient, region, identity), awsClient(CloudTrailClient, globalEventsRegion(region), identity));
 }
 
 function historyEvent(e: Event): HistoryEvent {

@@ -1,7 +1,20 @@
 /** StsPort: decodes EC2's encoded authorization failure messages; says whose credentials are in use. */
-import { DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand, type AssumeRoleCommandInput, type AssumeRoleCommandOutput, DecodeAuthorizationMessageCommand, GetCallerIdentityCommand, STSClient,
+} from '@aws-sdk/client-sts';
 import type { StsPort } from '../../core/ports.ts';
+import { awsClient, type CredentialsIdentity } from './clients.ts';
 import { awsErrorOf, mapErrors, toPortError } from './errors.ts';
+
+/** The port of one account and region. */
+export function stsPortOf(region: string, identity?: CredentialsIdentity): AwsStsPort {
+  return new AwsStsPort(awsClient(STSClient, region, identity));
+}
+
+/** AssumeRole with the default credentials (the hub's own): assume-role.ts loads this module on its first call. */
+export function assumeRoleCall(region: string, input: AssumeRoleCommandInput): Promise<AssumeRoleCommandOutput> {
+  return mapErrors(awsClient(STSClient, region).send(new AssumeRoleCommand(input)));
+}
 
 // A truncated blob is invalid; without sts:DecodeAuthorizationMessage we are denied. Neither is a failure of the diagnosis.
 const UNDECODABLE = new Set(['InvalidAuthorizationMessage', 'AccessDenied']);

@@ -3,12 +3,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeAutoScalingGroupsCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createAwsAccountPorts } from '../../../handlers/adapters/aws/account.ts';
 import { fakeCredentials } from './fake-aws.ts';
 
 const stsMock = mockClient(STSClient);
 const iamMock = mockClient(IAMClient);
 const ec2Mock = mockClient(EC2Client);
+const autoScalingMock = mockClient(AutoScalingClient);
 
 type Resolvable = { config: { credentials: () => Promise<{ accessKeyId: string; sessionToken?: string }>; region: () => Promise<string> } };
 /** Credentials and region the client that made the n-th call would sign with. */
@@ -26,6 +29,7 @@ beforeEach(() => {
   stsMock.reset();
   iamMock.reset();
   ec2Mock.reset();
+  autoScalingMock.reset();
   iamMock.on(GetRoleCommand).resolves({});
   ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
 });
@@ -65,5 +69,17 @@ describe('createAwsAccountPorts', () => {
     await ports.iam.getRole('app');
     expect(await signingOf(iamMock)).toEqual({ accessKeyId: fakeCredentials.accessKeyId, sessionToken: undefined, region: 'us-east-1' });
     expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
+  it('loads the Auto Scaling and STS adapters on their first call, signed with the same member credentials', async () => {
+    stsMock.on(AssumeRoleCommand).resolves(memberCredentials('ASIALAZY', 3600_000));
+    stsMock.on(GetCallerIdentityCommand).resolves({ Account: '121212121212', Arn: 'arn:aws:sts::121212121212:assumed-role/remediation/iam-autoheal' });
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    const ports = createAwsAccountPorts({ accountId: '121212121212', region: 'ap-southeast-2', assumeRoleArn: 'arn:aws:iam::121212121212:role/remediation' });
+    expect(await ports.sts.callerIdentity()).toEqual({ accountId: '121212121212', arn: 'arn:aws:sts::121212121212:assumed-role/remediation/iam-autoheal' });
+    expect(await ports.autoScaling.describeGroup('web')).toBeNull();
+    expect(await signingOf(autoScalingMock)).toEqual({ accessKeyId: 'ASIALAZY', sessionToken: 'token-ASIALAZY', region: 'ap-southeast-2' });
+    const identityCall = stsMock.send.getCalls().findIndex((call) => call.args[0] instanceof GetCallerIdentityCommand);
+    expect(await signingOf(stsMock, identityCall)).toEqual({ accessKeyId: 'ASIALAZY', sessionToken: 'token-ASIALAZY', region: 'ap-southeast-2' });
   });
 });
