@@ -28,6 +28,7 @@ import { encryptLogGroups, Notifications, type SlackChannelProps } from './notif
 import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, unscopedWritesWarning, type RemediationGrant } from './remediation-policy.ts';
 import { loadDefinition } from './state-machine-definition.ts';
 import { STEPS, type StepName } from './steps.ts';
+import { approvalItems, childExecutionStatements, grantItems, queueWithDeadLetters, stateItems } from './queues-and-grants.ts';
 import { RuleScopedTopicTarget } from './topic-target.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -325,73 +326,6 @@ export class IamAutoheal extends Construct {
     if (used.has('StateMachineArn')) childExecutionStatements(Stack.of(this), stateMachineName, stateMachineArn).forEach((s) => stateMachine.addToRolePolicy(s));
     return stateMachine;
   }
-}
-
-/**
- * An encrypted, TLS-only queue read by `step`, and its dead-letter queue (declared one: CT.SQS.PR.1). The visibility
- * timeout is six times the step's timeout, so that a batch in progress is not delivered twice.
- */
-function queueWithDeadLetters(scope: Construct, ids: { queue: string; deadLetters: string }, step: StepName, maxReceiveCount: number): { queue: Queue; deadLetters: Queue } {
-  const deadLetters = new Queue(scope, ids.deadLetters, {
-    encryption: QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-    // Declares the queue a dead-letter queue; allowAll is SQS's default, made explicit.
-    redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
-  });
-  const queue = new Queue(scope, ids.queue, {
-    encryption: QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    visibilityTimeout: Duration.seconds(STEPS[step].timeout.toSeconds() * 6),
-    deadLetterQueue: { queue: deadLetters, maxReceiveCount },
-  });
-  return { queue, deadLetters };
-}
-
-/** Items of the state table whose partition key starts with approval# (the approval store), nothing else of it. */
-/**
- * Item reads and writes on a table and its indexes, without the stream actions CDK's grantReadData adds
- * (dynamodb:GetRecords, GetShardIterator): the tables have no stream, so nothing of a stream is granted.
- */
-export const TABLE_ITEM_ACTIONS = {
-  read: ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
-  write: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-} as const;
-
-export function grantItems(table: Table, grantee: IGrantable, access: 'read' | 'read-write') {
-  return table.grant(grantee, ...TABLE_ITEM_ACTIONS.read, ...(access === 'read-write' ? TABLE_ITEM_ACTIONS.write : []));
-}
-
-export function approvalItems(table: Table, actions: string[]): PolicyStatement {
-  return stateItems(table, 'approval#', actions);
-}
-
-/** Only the state table's items whose partition key starts with `prefix` (approval#, instances#). */
-export function stateItems(table: Table, prefix: string, actions: string[]): PolicyStatement {
-  return new PolicyStatement({
-    actions,
-    resources: [table.tableArn],
-    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
-  });
-}
-
-/**
- * What `states:startExecution.sync:2` on its own state machine needs (Step Functions docs, "IAM policies for calling
- * AWS Step Functions"): start it, follow and stop its executions, and the managed rule through which the service
- * learns that a child ended — nothing on any other state machine.
- */
-export function childExecutionStatements(stack: Stack, stateMachineName: string, stateMachineArn: string): PolicyStatement[] {
-  return [
-    new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
-    new PolicyStatement({
-      actions: ['states:DescribeExecution', 'states:StopExecution'],
-      resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }),
-    new PolicyStatement({
-      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' })],
-    }),
-  ];
 }
 
 /** Every role of the deployment: those in the construct, and the scheduler's invoke role that CDK puts at stack level. */
