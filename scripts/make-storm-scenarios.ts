@@ -132,6 +132,35 @@ function launchTemplateScaleOut(templateInScope = true) {
   };
 }
 
+/**
+ * The launch-template scale-out in auto mode, while the group scales back in: three of the new instances are
+ * terminated once the diagnosis has planned their association (EC2 throttles the fix, so Apply reaches them later).
+ */
+function scaleOutInstancesGone() {
+  const base = launchTemplateScaleOut();
+  const start = (base.events[0] as { eventTime: string }).eventTime;
+  const scaledIn = base.account.instances.filter((i) => i.instanceProfile === null).slice(-3).map((i) => i.id);
+  return {
+    ...base,
+    name: 'scale-out without a profile while the group scales back in: 3 instances terminate mid-fix, the rest fixed',
+    description: 'The web-frontend scale-out of launch-template-without-profile, repaired in auto mode while EC2 throttles the writes (1 per second). '
+      + 'The queue drains and the group scales in: three of the eight new instances are terminated 4 s after the diagnosis planned their association. '
+      + 'EC2 refuses those associations (IncorrectInstanceState); each is audited as skipped ("no longer exists"), counted as no write, and the rest of the plan goes on. '
+      + 'Verify does not count a terminated instance as broken: fixed, with the 3 gone instances reported.',
+    approvals: 'none',
+    account: {
+      ...base.account,
+      instances: base.account.instances.map((i) => (scaledIn.includes(i.id) ? { ...i, terminatesAt: isoPlus(start, 4) } : i)),
+    },
+    physics: { ...base.physics, apiRates: { 'ec2-write': 1 } },
+    config: { ...base.config, modes: { 'stale-launch-template': 'auto' } },
+    expected: {
+      incidents: 1, events: 8, ignoredEvents: 0, cause: 'stale-launch-template', status: 'fixed',
+      actions: ['create-launch-template-version', 'set-default-launch-template-version', 'associate-profile'], skipped: 3, writes: { iam: 0, ec2: 7 },
+    },
+  };
+}
+
 /** Twelve batch workers launched without a profile while EC2 answers IncorrectState and throttles writes. */
 function throttlingAndFaults() {
   const accountId = '210987654321';
@@ -224,6 +253,7 @@ const SCENARIOS = {
   'scale-out-storm-policy-detached.json': scaleOutStorm,
   'launch-template-without-profile.json': () => launchTemplateScaleOut(),
   'launch-template-untagged-partially-fixed.json': () => launchTemplateScaleOut(false),
+  'scale-out-instances-gone-mid-fix.json': scaleOutInstancesGone,
   'throttling-and-faults.json': throttlingAndFaults,
   'iam-throttling-storm.json': iamThrottlingStorm,
 };

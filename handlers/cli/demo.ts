@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { extractRecords } from '../core/events/index.ts';
 import { REMEDIATIONS } from '../core/remediations/index.ts';
+import { isGoneResult } from '../core/remediations/instance-gone.ts';
 import type { SimulationReport } from '../local/run-scenario.ts';
 import { InputError } from './errors.ts';
 import { readScenario } from './input.ts';
@@ -28,6 +29,8 @@ export interface ExpectedIncident {
   actions?: string[];
   /** The changes left for a person (out of scope, `partially-fixed`), by type, in order of first appearance. */
   deferred?: string[];
+  /** How many instance changes were skipped because the instance was terminated meanwhile. */
+  skipped?: number;
 }
 
 /** What a scenario's `expected` block may say; every field given is checked. */
@@ -74,6 +77,7 @@ export function compareWithExpected(report: SimulationReport, expected: Expected
       check(`${label}actions`, types, wanted.actions);
     }
     if (wanted.deferred) check(`${label}deferred`, [...new Set(incident.actions.filter((a) => a.result === 'deferred').map((a) => a.type))], wanted.deferred);
+    check(`${label}skipped`, incident.actions.filter(isGoneResult).length, wanted.skipped);
   });
   check('IAM writes', report.api.iamWrites, expected.writes?.iam);
   check('EC2 writes', report.api.ec2Writes, expected.writes?.ec2);

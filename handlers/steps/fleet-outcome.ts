@@ -5,6 +5,7 @@
 import type { AuditRecord } from '../core/audit-record.ts';
 import type { Cause } from '../core/causes.ts';
 import type { ActionResult, IncidentStatus } from '../core/incident.ts';
+import { goneNote } from '../core/remediations/instance-gone.ts';
 import type { RecordOutput, WorkflowState } from './types.ts';
 
 export interface BatchOutcome {
@@ -93,6 +94,6 @@ export function fleetOutcome(state: WorkflowState, batches: BatchOutcome[]): Rec
   return {
     status,
     cause, actions,
-    reason: `all ${fleet.batches} batches of ${fleet.batchSize} verified (${instances(fleet.count)}); ${batches.filter((b) => b.status !== 'verified-no-change').length} needed a change${status === 'partially-fixed' ? `, ${batches.filter((b) => b.status === 'partially-fixed').length} left part of it for a person` : ''}`,
+    reason: `all ${fleet.batches} batches of ${fleet.batchSize} verified (${instances(fleet.count)}); ${batches.filter((b) => b.status !== 'verified-no-change').length} needed a change${status === 'partially-fixed' ? `, ${batches.filter((b) => b.status === 'partially-fixed').length} left part of it for a person` : ''}${goneNote(batches.flatMap((b) => b.actions))}`,
   };
 }

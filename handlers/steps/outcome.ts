@@ -1,6 +1,7 @@
 /** How an execution ended, from its state document: the incident status of CONTRACTS.md and why. */
 import { MAX_INSTANCES } from '../core/diagnosis/gather.ts';
 import type { ActionResult, IncidentStatus } from '../core/incident.ts';
+import { goneNote } from '../core/remediations/instance-gone.ts';
 import type { RecordOutput, WorkflowState } from './types.ts';
 
 function madeChanges(state: WorkflowState): boolean {
@@ -72,7 +73,7 @@ export function outcomeOf(state: WorkflowState): RecordOutput {
       break;
     }
   }
-  return { status, reason, actions };
+  return { status, reason: `${reason}${goneNote(actions)}`, actions };
 }
 
 function escalatedWithoutGuard(state: WorkflowState): string {

@@ -2,23 +2,11 @@
  * Partial remediation by scope: a scale-out from a launch template without the opt-in tag. The tagged instances are
  * associated and verified; the template's repair is left for a person, proposed, and never written.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryAuditStore } from '../../handlers/adapters/local/audit-store.ts';
-import { loadScenarioFile } from '../../handlers/adapters/simulated/index.ts';
-import { accountAfterRun } from '../../handlers/cli/replay.ts';
 import { undoIncident } from '../../handlers/core/undo.ts';
-import { runScenario } from '../../handlers/local/run-scenario.ts';
-import { ROOT } from '../cli/run-cli.ts';
+import { runBuiltin } from './run-builtin.ts';
 
-const scenario = () => loadScenarioFile(join(ROOT, 'scenarios/launch-template-untagged-partially-fixed.json'));
-
-async function run() {
-  const s = scenario();
-  const audit = new MemoryAuditStore();
-  const report = await runScenario(s, { audit });
-  return { s, audit, report, account: accountAfterRun(s, report) };
-}
+const run = () => runBuiltin('launch-template-untagged-partially-fixed');
 
 describe('a scale-out from an untagged launch template', () => {
   it('associates every tagged instance, writes nothing to the template, and ends partially-fixed', async () => {

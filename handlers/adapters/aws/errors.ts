@@ -11,6 +11,9 @@ const THROTTLING = new Set(['Throttling', 'RequestLimitExceeded', 'TooManyReques
 const TRANSIENT = new Set([
   'EntityTemporarilyUnmodifiable',
   'IncorrectState',
+  // EC2: the instance is not running or stopped. Pending or stopping passes; shutting-down or terminated is an
+  // instance gone, which the remediation reads again and skips (core/remediations/instance-gone.ts).
+  'IncorrectInstanceState',
   'ServiceUnavailable',
   'InternalFailure',
   'InternalError', // EC2's spelling of InternalFailure

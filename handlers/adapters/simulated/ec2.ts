@@ -21,7 +21,7 @@ export class SimulatedEc2 implements Ec2Port {
 
   describeInstance(instanceId: string): Promise<InstanceInfo | null> {
     return this.gate.call('DescribeInstances', 'ec2-read', () => {
-      const instance = this.state.instances.get(instanceId);
+      const instance = this.known(instanceId);
       return instance ? this.info(instance) : null;
     });
   }
@@ -29,6 +29,7 @@ export class SimulatedEc2 implements Ec2Port {
   async listInstances(filter: { states: InstanceState[]; tag?: { key: string; value: string } | null }, onPage?: (instancesSoFar: number) => void): Promise<InstanceInfo[]> {
     const instances = await this.gate.call('DescribeInstances', 'ec2-read', () =>
       [...this.state.instances.values()]
+        .filter((instance) => this.state.describable(instance, this.clock.nowMs()))
         .map((instance) => this.info(instance))
         .filter((info) => filter.states.includes(info.state) && (!filter.tag || info.tags[filter.tag.key] === filter.tag.value)),
     );
@@ -38,21 +39,21 @@ export class SimulatedEc2 implements Ec2Port {
 
   describeProfileAssociations(instanceId: string): Promise<ProfileAssociation[]> {
     return this.gate.call('DescribeIamInstanceProfileAssociations', 'ec2-read', () => {
-      const instance = this.state.instances.get(instanceId);
-      const association = instance ? this.state.activeAssociation(instance) : null;
+      const instance = this.known(instanceId);
+      const association = instance ? this.state.activeAssociation(instance, this.clock.nowMs()) : null;
       return association ? [this.view(association)] : [];
     });
   }
 
   describeInstances(instanceIds: string[]): Promise<InstanceInfo[]> {
     return this.inChunks(instanceIds, 'DescribeInstances', (ids) =>
-      ids.map((id) => this.state.instances.get(id)).filter((i): i is InstanceRecord => !!i).map((i) => this.info(i)));
+      ids.map((id) => this.known(id)).filter((i): i is InstanceRecord => !!i).map((i) => this.info(i)));
   }
 
   describeProfileAssociationsOfInstances(instanceIds: string[]): Promise<ProfileAssociation[]> {
     return this.inChunks(instanceIds, 'DescribeIamInstanceProfileAssociations', (ids) =>
-      ids.map((id) => this.state.instances.get(id)).flatMap((i) => {
-        const association = i ? this.state.activeAssociation(i) : null;
+      ids.map((id) => this.known(id)).flatMap((i) => {
+        const association = i ? this.state.activeAssociation(i, this.clock.nowMs()) : null;
         return association ? [this.view(association)] : [];
       }));
   }
@@ -72,8 +73,8 @@ export class SimulatedEc2 implements Ec2Port {
     return this.gate.call('AssociateIamInstanceProfile', 'ec2-write', () => {
       const instance = this.requireInstance(instanceId);
       const state = this.state.instanceStateAt(instance, this.clock.nowMs());
-      if (state !== 'running' && state !== 'stopped') throw awsError('IncorrectState', `The instance '${instanceId}' is not in a valid state for this operation.`);
-      if (this.state.activeAssociation(instance)) throw awsError('IncorrectState', `There is an existing association for instance ${instanceId}`);
+      if (state !== 'running' && state !== 'stopped') throw awsError('IncorrectInstanceState', `The instance '${instanceId}' is not in the 'running' or 'stopped' states.`);
+      if (this.state.activeAssociation(instance, this.clock.nowMs())) throw awsError('IncorrectState', `There is an existing association for instance ${instanceId}`);
       return this.view(this.startAssociation(instance, this.visibleProfile(profile)));
     }, 1, (made) => ({ request: { AssociateIamInstanceProfileRequest: { InstanceId: instanceId, IamInstanceProfile: profileParameter(profile) } }, response: associationResponse('AssociateIamInstanceProfile', made) }));
   }
@@ -167,7 +168,7 @@ export class SimulatedEc2 implements Ec2Port {
   }
 
   private info(instance: InstanceRecord): InstanceInfo {
-    const association = this.state.activeAssociation(instance);
+    const association = this.state.activeAssociation(instance, this.clock.nowMs());
     const tags = instance.autoScalingGroup ? { ...instance.tags, 'aws:autoscaling:groupName': instance.autoScalingGroup } : { ...instance.tags };
     return {
       id: instance.id,
@@ -218,15 +219,24 @@ export class SimulatedEc2 implements Ec2Port {
     throw awsError('InvalidParameterValue', `Value (${value}) for parameter iamInstanceProfile.${field} is invalid. Invalid IAM Instance Profile ${field === 'name' ? 'name' : 'ARN'}`);
   }
 
-  private requireInstance(instanceId: string): InstanceRecord {
+  /** The instance while EC2 still describes it (a terminated one about an hour). */
+  private known(instanceId: string): InstanceRecord | undefined {
     const instance = this.state.instances.get(instanceId);
+    return instance && this.state.describable(instance, this.clock.nowMs()) ? instance : undefined;
+  }
+
+  private requireInstance(instanceId: string): InstanceRecord {
+    const instance = this.known(instanceId);
     if (!instance) throw awsError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
     return instance;
   }
 
   private requireAssociation(associationId: string): AssociationRecord {
     const association = this.state.associations.get(associationId);
-    if (!association || association.endedAt !== null) throw awsError('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
+    const instance = association && this.state.instances.get(association.instanceId);
+    // A terminated instance's association ended with it.
+    const active = !!instance && this.state.activeAssociation(instance, this.clock.nowMs()) === association;
+    if (!association || association.endedAt !== null || !active) throw awsError('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
     return association;
   }
 

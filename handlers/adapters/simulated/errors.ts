@@ -31,6 +31,10 @@ export function defaultMessageFor(code: string): string {
       return 'Rate exceeded';
     case 'IncorrectState':
       return 'The instance is not in a valid state for this operation.';
+    case 'IncorrectInstanceState':
+      return "The instance is not in the 'running' or 'stopped' states.";
+    case 'InvalidInstanceID.NotFound':
+      return 'The instance ID does not exist';
     case 'InvalidParameterValue':
       return 'Value (unknown) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name';
     case 'EntityTemporarilyUnmodifiable':

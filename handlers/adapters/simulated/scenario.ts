@@ -107,6 +107,11 @@ const instanceSchema = z
     autoScalingGroup: z.string().nullable().default(null),
     tags: z.record(z.string(), z.string()).default({}),
     launchTime: isoTime.optional(),
+    /**
+     * The instance is terminated at this time (a scale-in, a Spot interruption): shutting-down, then terminated 30 s
+     * later, its association ended; EC2 forgets it an hour after that (InvalidInstanceID.NotFound).
+     */
+    terminatesAt: isoTime.optional(),
     associatedAt: isoTime.optional(),
     /** The association's id (a snapshot keeps it, so that an undo after `simulate` meets the ids the audit recorded). */
     associationId: z.string().regex(/^iip-assoc-[0-9a-f]+$/, 'an association id like iip-assoc-0… expected').optional(),

@@ -50,6 +50,8 @@ export interface InstanceRecord {
   id: string;
   initialState: InstanceState;
   launchTime: number | null;
+  /** When the instance starts shutting down (scale-in, Spot interruption); null: it is not terminated meanwhile. */
+  terminatesAt: number | null;
   launchTemplate: { id: string; version: string } | null;
   autoScalingGroup: string | null;
   tags: Record<string, string>;
@@ -83,6 +85,10 @@ export interface GroupRecord {
 
 /** Pending instances are running this long after launch (or after the scenario starts). */
 export const PENDING_SECONDS = 15;
+/** An instance told to terminate is shutting-down this long, then terminated (its association ends with it). */
+export const SHUTTING_DOWN_SECONDS = 30;
+/** EC2 still describes a terminated instance for about an hour; then it answers InvalidInstanceID.NotFound. */
+export const TERMINATED_VISIBLE_SECONDS = 3600;
 
 const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
 const iso = (t: number | null | undefined): string | undefined => (t === null || t === undefined || !Number.isFinite(t) ? undefined : new Date(t).toISOString());
@@ -148,14 +154,26 @@ export class AccountState {
   }
 
   /** The instance's current association (not replaced or disassociated), if any. */
-  activeAssociation(instance: InstanceRecord): AssociationRecord | null {
+  activeAssociation(instance: InstanceRecord, nowMs: number): AssociationRecord | null {
+    if (this.terminatedBy(instance, nowMs)) return null;
     const last = instance.associations[instance.associations.length - 1];
     return last && last.endedAt === null ? last : null;
   }
 
   instanceStateAt(instance: InstanceRecord, nowMs: number): InstanceState {
+    if (instance.terminatesAt !== null && nowMs >= instance.terminatesAt) return this.terminatedBy(instance, nowMs) ? 'terminated' : 'shutting-down';
     if (instance.initialState !== 'pending') return instance.initialState;
     return nowMs >= (instance.launchTime ?? this.startMs) + PENDING_SECONDS * 1000 ? 'running' : 'pending';
+  }
+
+  /** Whether EC2 still knows the instance: a terminated one is forgotten about an hour after (InvalidInstanceID.NotFound). */
+  describable(instance: InstanceRecord, nowMs: number): boolean {
+    return !this.terminatedBy(instance, nowMs - TERMINATED_VISIBLE_SECONDS * 1000);
+  }
+
+  /** The instance's termination (`terminatesAt`) has completed by `nowMs`. */
+  private terminatedBy(instance: InstanceRecord, nowMs: number): boolean {
+    return instance.terminatesAt !== null && nowMs >= instance.terminatesAt + SHUTTING_DOWN_SECONDS * 1000;
   }
 
   /** Records an IAM change at `at` (for evaluation caching); returns `at`. */
@@ -197,10 +215,11 @@ export class AccountState {
       ...(changedTrust(r) ? { previousTrustPolicy: r.trust.previous() } : {}),
     }));
     const instances = [...this.instances.values()].map((i) => {
-      const association = this.activeAssociation(i);
+      const association = this.activeAssociation(i, nowMs);
       return {
         id: i.id,
         state: this.instanceStateAt(i, nowMs),
+        ...(i.terminatesAt !== null ? { terminatesAt: iso(i.terminatesAt) } : {}),
         instanceProfile: association?.profileName ?? null,
         launchTemplate: i.launchTemplate,
         autoScalingGroup: i.autoScalingGroup,
@@ -273,6 +292,7 @@ export class AccountState {
       id: i.id,
       initialState: i.state,
       launchTime: ms(i.launchTime) ?? null,
+      terminatesAt: ms(i.terminatesAt) ?? null,
       launchTemplate: i.launchTemplate,
       autoScalingGroup: i.autoScalingGroup,
       tags: i.tags,

@@ -2,6 +2,7 @@
 import type { ProfileAssociation } from '../ports.ts';
 import { profileNameOf } from '../policy/principal.ts';
 import { RemediationRefusedError, UndoConflictError } from './errors.ts';
+import { skippedIfGone } from './instance-gone.ts';
 import { ARN, beforeField, currentAssociation, isProfile, reachedOutcome, stateFrom, stringParam } from './lookups.ts';
 import type { Before, Remediation } from './types.ts';
 
@@ -37,7 +38,13 @@ export const associateProfile: Remediation = {
       return reachedOutcome(state, associateProfile.reached(action, state.recorded), current, `${action.target} already has profile ${profileName}`, 'ec2');
     }
     if (current) throw new RemediationRefusedError(`${action.target} already has profile ${profileNameOf(current.instanceProfileArn)}; changing it is replace-association's job`);
-    const association = await ports.ec2.associateProfile(action.target, { name: profileName });
+    let association: ProfileAssociation;
+    try {
+      association = await ports.ec2.associateProfile(action.target, { name: profileName });
+    } catch (err) {
+      // Terminated since the diagnosis (scale-in, Spot): nothing to associate, nothing written.
+      return skippedIfGone(ports.ec2, action.target, err);
+    }
     return {
       result: 'done',
       before: { kind: 'association', instanceId: action.target, association: null },

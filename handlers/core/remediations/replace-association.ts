@@ -4,9 +4,11 @@
  */
 import { profileNameOf } from '../policy/principal.ts';
 import { RemediationRefusedError, UndoConflictError } from './errors.ts';
+import { goneOutcome, goneState, skippedIfGone } from './instance-gone.ts';
 import { ARN, beforeField, currentAssociation, isProfile, reachedOutcome, stateFrom, stringParam } from './lookups.ts';
 import type { Before, Remediation } from './types.ts';
 import type { PlannedAction } from '../incident.ts';
+import type { ProfileAssociation } from '../ports.ts';
 
 const seenAssociation = (action: PlannedAction) => (typeof action.params.associationId === 'string' ? action.params.associationId : null);
 const field = (state: Before, name: 'associationId' | 'profileArn') => (state[name] ?? null) as string | null;
@@ -41,7 +43,12 @@ export const replaceAssociation: Remediation = {
     const state = given ?? (await stateFrom(replaceAssociation.readBefore(ports, action)));
     const currentId = field(state.current, 'associationId');
     const currentArn = field(state.current, 'profileArn');
-    if (currentId === null || currentArn === null) throw new RemediationRefusedError(`${action.target} has no profile association to replace; associate-profile instead`);
+    if (currentId === null || currentArn === null) {
+      // A terminated instance loses its association: gone since the diagnosis, there is nothing to replace.
+      const gone = await goneState(ports.ec2, action.target);
+      if (gone !== null) return goneOutcome(action.target, gone);
+      throw new RemediationRefusedError(`${action.target} has no profile association to replace; associate-profile instead`);
+    }
     if (replaceAssociation.reached(action, state.current)) {
       return reachedOutcome(state, replaceAssociation.reached(action, state.recorded), { associationId: currentId, instanceProfileArn: currentArn }, `${action.target} already has a fresh association of ${profileName}`, 'ec2');
     }
@@ -49,7 +56,12 @@ export const replaceAssociation: Remediation = {
     if (seen !== null && currentId !== seen) {
       throw new RemediationRefusedError(`${action.target} is now associated with ${profileNameOf(currentArn)} (${currentId}), not the association ${seen} the diagnosis saw: it changed since, so it is left as it is`);
     }
-    const association = await ports.ec2.replaceProfileAssociation(currentId, { name: profileName });
+    let association: ProfileAssociation;
+    try {
+      association = await ports.ec2.replaceProfileAssociation(currentId, { name: profileName });
+    } catch (err) {
+      return skippedIfGone(ports.ec2, action.target, err);
+    }
     const sameProfile = isProfile(currentArn, profileName);
     return {
       result: 'done',

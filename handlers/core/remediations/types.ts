@@ -35,8 +35,11 @@ export interface UndoOptions {
 }
 
 export interface ApplyOutcome {
-  /** `already-done` when nothing had to change (every apply is idempotent). */
-  result: 'done' | 'already-done' | 'proposed';
+  /**
+   * `already-done` when nothing had to change (every apply is idempotent); `skipped` when the target no longer exists
+   * (an instance terminated before its change: instance-gone.ts), nothing written.
+   */
+  result: 'done' | 'already-done' | 'proposed' | 'skipped';
   before: Before | null;
   after: unknown;
   detail: string;

@@ -6,6 +6,8 @@ import {
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { AwsEc2Port } from '../../../handlers/adapters/aws/ec2.ts';
+import type { AccountPorts } from '../../../handlers/core/ports.ts';
+import { associateProfile } from '../../../handlers/core/remediations/associate-profile.ts';
 import { AwsCallError, NotFoundError, ThrottlingError, TransientAwsError } from '../../../handlers/core/ports.ts';
 import { awsError, clientConfig, pagedResponses } from './fake-aws.ts';
 
@@ -145,6 +147,32 @@ describe('AwsEc2Port profile associations', () => {
   it('maps IncorrectState to TransientAwsError', async () => {
     ec2Mock.on(AssociateIamInstanceProfileCommand).rejects(awsError('IncorrectState', 'There is an existing association in progress'));
     await expect(ec2.associateProfile('i-0abc', { name: 'web' })).rejects.toBeInstanceOf(TransientAwsError);
+  });
+
+  // EC2's answers for an instance terminating or terminated under the call (Spot, scale-in): the instance state
+  // cannot be told from the message, so the remediation reads the instance again (core/remediations/instance-gone.ts).
+  it('maps IncorrectInstanceState to TransientAwsError (pending, stopping pass) and InvalidInstanceID.NotFound to NotFound', async () => {
+    ec2Mock.on(AssociateIamInstanceProfileCommand).rejects(awsError('IncorrectInstanceState', "The instance 'i-0abc' is not in the 'running' or 'stopped' states."));
+    await expect(ec2.associateProfile('i-0abc', { name: 'web' })).rejects.toMatchObject({ name: 'TransientAwsError', code: 'IncorrectInstanceState' });
+    ec2Mock.on(AssociateIamInstanceProfileCommand).rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-0abc' does not exist"));
+    await expect(ec2.associateProfile('i-0abc', { name: 'web' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('an association refused because the instance terminated ends skipped, through the real adapter', async () => {
+    ec2Mock.on(DescribeIamInstanceProfileAssociationsCommand).resolves({ IamInstanceProfileAssociations: [] });
+    ec2Mock.on(AssociateIamInstanceProfileCommand).rejects(awsError('IncorrectInstanceState', "The instance 'i-0abc' is not in the 'running' or 'stopped' states."));
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0abc', State: { Name: 'terminated', Code: 48 } }] }] });
+    const ports = { ec2 } as unknown as AccountPorts;
+    const action = { type: 'associate-profile' as const, target: 'i-0abc', params: { profileName: 'web' }, reason: 'test' };
+    expect(await associateProfile.apply(ports, action)).toMatchObject({ result: 'skipped', writes: { iam: 0, ec2: 0 }, detail: 'instance i-0abc no longer exists (terminated)' });
+    // Purged from EC2 (about an hour later): DescribeInstances by id answers InvalidInstanceID.NotFound.
+    ec2Mock.on(AssociateIamInstanceProfileCommand).rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-0abc' does not exist"));
+    ec2Mock.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-0abc' does not exist"));
+    expect(await associateProfile.apply(ports, action)).toMatchObject({ result: 'skipped', detail: 'instance i-0abc no longer exists (unknown to EC2)' });
+    // Still running (a refusal for another reason): the error stands.
+    ec2Mock.on(AssociateIamInstanceProfileCommand).rejects(awsError('IncorrectInstanceState', "The instance 'i-0abc' is not in the 'running' or 'stopped' states."));
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0abc', State: { Name: 'pending', Code: 0 } }] }] });
+    await expect(associateProfile.apply(ports, action)).rejects.toMatchObject({ code: 'IncorrectInstanceState' });
   });
 });
 

@@ -20,6 +20,7 @@ describe('toPortError', () => {
   it.each([
     ['EntityTemporarilyUnmodifiableException', 'EntityTemporarilyUnmodifiable'],
     ['IncorrectState', 'IncorrectState'],
+    ['IncorrectInstanceState', 'IncorrectInstanceState'],
     ['ServiceUnavailable', 'ServiceUnavailable'],
     ['InternalFailure', 'InternalFailure'],
     ['ConcurrentModificationException', 'ConcurrentModification'],

@@ -104,11 +104,37 @@ describe('EC2 in the simulated account', () => {
   it('refuses unknown instances, profiles and stopped-or-terminated states with EC2 codes', async () => {
     const account = new SimulatedAccount(buildScenario({ account: { instances: [{ id: 'i-0dead', state: 'terminated' }] } }));
     expect(await rejection(account.ports.ec2.associateProfile('i-0ffff', { name: 'app' }))).toBeInstanceOf(NotFoundError);
-    expect((await rejection(account.ports.ec2.associateProfile('i-0dead', { name: 'app' }))).code).toBe('IncorrectState');
-    expect((await rejection(account.ports.ec2.associateProfile('i-0dead', { arn: 'arn:aws:iam::111122223333:instance-profile/ghost' }))).code).toBe('IncorrectState');
+    // EC2's answer for an instance that is not running or stopped: IncorrectInstanceState, whatever the profile.
+    const terminated = await rejection(account.ports.ec2.associateProfile('i-0dead', { name: 'app' }));
+    expect(terminated).toMatchObject({ code: 'IncorrectInstanceState', message: expect.stringContaining("is not in the 'running' or 'stopped' states") });
+    expect((await rejection(account.ports.ec2.associateProfile('i-0dead', { arn: 'arn:aws:iam::111122223333:instance-profile/ghost' }))).code).toBe('IncorrectInstanceState');
     expect(await account.ports.ec2.describeInstance('i-0ffff')).toBeNull();
     const unknownProfile = await rejection(new SimulatedAccount(buildScenario()).ports.ec2.associateProfile(INSTANCE_ID, { name: 'ghost' }));
     expect(unknownProfile).toMatchObject({ code: 'InvalidParameterValue' });
+  });
+
+  it('terminates an instance at terminatesAt: shutting-down, terminated 30 s later with its association ended, unknown to EC2 an hour after', async () => {
+    const start = Date.parse('2026-10-01T12:00:00Z');
+    const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
+    const account = new SimulatedAccount(buildScenario({
+      physics: { startTime: at(0) },
+      account: { instances: [{ id: 'i-0aaa', state: 'running', instanceProfile: null, terminatesAt: at(10) }, { id: 'i-0bbb', state: 'running', instanceProfile: 'app', terminatesAt: at(10) }] },
+    }));
+    const ec2 = account.ports.ec2;
+    expect((await ec2.describeInstance('i-0aaa'))?.state).toBe('running');
+    account.clock.advance(10);
+    expect((await ec2.describeInstance('i-0aaa'))?.state).toBe('shutting-down');
+    expect(await rejection(ec2.associateProfile('i-0aaa', { name: 'app' }))).toMatchObject({ name: 'TransientAwsError', code: 'IncorrectInstanceState' });
+    expect(await ec2.describeProfileAssociations('i-0bbb')).toHaveLength(1);
+    account.clock.advance(30);
+    expect((await ec2.describeInstance('i-0bbb'))?.state).toBe('terminated');
+    expect(await ec2.describeProfileAssociations('i-0bbb')).toEqual([]);
+    expect(await ec2.describeProfileAssociationsOfInstances(['i-0aaa', 'i-0bbb'])).toEqual([]);
+    account.clock.advance(3600);
+    expect(await ec2.describeInstance('i-0aaa')).toBeNull();
+    expect((await ec2.describeInstances(['i-0aaa', 'i-0bbb']))).toEqual([]);
+    expect(await rejection(ec2.associateProfile('i-0aaa', { name: 'app' }))).toBeInstanceOf(NotFoundError);
+    expect(account.snapshot().instances!.find((i) => i.id === 'i-0aaa')).toMatchObject({ state: 'terminated', terminatesAt: at(10) });
   });
 
   it('resolves $Default and $Latest, keeps versions immutable and moves the default', async () => {
