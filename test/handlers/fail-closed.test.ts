@@ -64,3 +64,28 @@ describe('fail closed: a drift whose instances could not be found', () => {
     expect(report.notifications.some((n) => n.incident === report.incidents[0]!.key)).toBe(true);
   });
 });
+
+describe('fail closed: a drift of a launch template named only by name', () => {
+  // ModifyLaunchTemplate --launch-template-name: the template's id (and so its instances) comes from DescribeLaunchTemplates.
+  const byName = () => loadScenarioFile('scenarios/drift-template-by-name-without-profile.json');
+
+  it('a refused DescribeLaunchTemplates is escalated naming the permission, not a silent "no drift"', async () => {
+    const s = byName();
+    const refused = {
+      api: 'DescribeLaunchTemplates', error: 'UnauthorizedOperation', times: 50,
+      message: 'You are not authorized to perform this operation. User: arn:aws:sts::410000000003:assumed-role/iam-autoheal-remediation/diagnose is not authorized to perform: ec2:DescribeLaunchTemplates because no identity-based policy allows the ec2:DescribeLaunchTemplates action',
+    };
+    const report = await runScenario({ ...s, physics: { ...s.physics, faults: [...s.physics.faults, refused] } });
+    expect(report.incidents.map((i) => [i.cause, i.status])).toEqual([['unknown', 'escalated']]);
+    expect(report.api.iamWrites + report.api.ec2Writes).toBe(0);
+    const told = report.notifications.filter((n) => n.incident === report.incidents[0]!.key);
+    expect(told).toHaveLength(1);
+    expect(told[0]!.email).toMatch(/lacks ec2:DescribeLaunchTemplates/);
+  });
+
+  it('with the read allowed, the same drift is repaired (the refusal alone made it unknown)', async () => {
+    const report = await runScenario(byName());
+    expect(report.incidents[0]!.cause).not.toBe('unknown');
+    expect(report.api.ec2Writes).toBeGreaterThan(0);
+  });
+});

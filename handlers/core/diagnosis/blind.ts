@@ -11,6 +11,8 @@ const CHAIN_READS = new Set([
   'ec2:DescribeInstances', 'ec2:DescribeIamInstanceProfileAssociations', 'ec2:DescribeLaunchTemplateVersions',
   // A drift of a role reaches its instances through the profiles that hold it: refused, "none" would be a guess.
   'iam:ListInstanceProfilesForRole',
+  // A drift of a launch template named only by name finds the template (and so its instances) by this read.
+  'ec2:DescribeLaunchTemplates',
   'autoscaling:DescribeAutoScalingGroups', 'iam:GetInstanceProfile', 'iam:GetRole', 'iam:ListRolePolicies',
   'iam:ListAttachedRolePolicies', 'iam:GetPolicyVersion',
 ]);
