@@ -87,6 +87,15 @@ describe('fleet outcome', () => {
     expect(result.reason).toMatch(/3 needed a change, 1 left part of it for a person$/);
   });
 
+  it('counts the instances terminated mid-fix across the batches: one skipped line, and the reason says how many', () => {
+    const gone = (from: number, n: number) => ids(n, from).map((target) => ({ type: 'associate-profile', target, result: 'skipped' }));
+    const batches = batchOutcomesOf([outcome(0, 'fixed', [...associations(0, 97), ...gone(97, 3)]), outcome(1, 'fixed', [...associations(100, 98), ...gone(198, 2)]), outcome(2, 'fixed', associations(200, 70))], prefix);
+    const result = fleetOutcome(state(3), batches);
+    expect(result.status).toBe('fixed');
+    expect(result.reason).toMatch(/; 5 instances were terminated before their change \(skipped, nothing written\)$/);
+    expect(result.actions).toContainEqual({ type: 'associate-profile', target: '5 instances', result: 'skipped', detail: `${ids(1, 97)[0]} … ${ids(1, 199)[0]}` });
+  });
+
   it('takes the status of the first batch that did not verify, and says how many instances were not handled', () => {
     const batches = batchOutcomesOf([outcome(0, 'fixed', associations(0, 100)), outcome(1, 'escalated', [])], prefix);
     const result = fleetOutcome(state(5), batches);
