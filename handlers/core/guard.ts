@@ -193,6 +193,7 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
   }
   let deferred: Deferred = [];
   const decision = (verdict: GuardDecision['verdict'], mode: Mode | null, reason: string): GuardDecision => ({ verdict, mode, reason, allowed, refused, deferred });
+  const overBudget = (d: GuardDecision): GuardDecision => ({ ...d, overBudget: true });
   const refusedNote = refused.length ? ` Refused: ${refused.map((r) => r.reason).join('; ')}.` : '';
 
   if (diagnosis.healthy) return decision('nothing-to-do', null, `Nothing to fix: ${diagnosis.summary}`);
@@ -234,8 +235,8 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
   const writes = writesOf(changes);
   const { iamChangesPerAccountPerHour: iamLimit, ec2ChangesPerAccountPerHour: ec2Limit } = config.limits;
   if (ctx.iamChangesThisHour + writes.iam > iamLimit || ctx.ec2ChangesThisHour + writes.ec2 > ec2Limit) {
-    return decision('await-approval', mode,
-      `change budget exhausted: this plan needs ${writes.iam} IAM and ${writes.ec2} EC2 change(s); ${ctx.iamChangesThisHour}/${iamLimit} IAM and ${ctx.ec2ChangesThisHour}/${ec2Limit} EC2 changes already made in account ${diagnosis.subject.accountId} this hour. A human must approve.${refusedNote}${deferredNote}`);
+    return overBudget(decision('await-approval', mode,
+      `change budget exhausted: this plan needs ${writes.iam} IAM and ${writes.ec2} EC2 change(s); ${ctx.iamChangesThisHour}/${iamLimit} IAM and ${ctx.ec2ChangesThisHour}/${ec2Limit} EC2 changes already made in account ${diagnosis.subject.accountId} this hour. A human must approve.${refusedNote}${deferredNote}`));
   }
   if (mode === 'approve') return decision('await-approval', mode, `Mode for ${causesOf(diagnosis)} is approve: waiting for a human to approve ${changes.length} change(s).${refusedNote}${deferredNote}`);
   if (diagnosis.reducedConfidence) {

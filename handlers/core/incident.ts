@@ -28,6 +28,22 @@ export interface Incident {
   fleet?: FleetRef;
   /** In a child execution of a fleet: the page of the list it handles. */
   batch?: { index: number };
+  /**
+   * In a child execution of a fleet: a person's approval given in an earlier batch of the same incident (null: none).
+   * It lets a later batch apply the same change to its own instances without asking again (core/approval.ts).
+   */
+  fleetApproval?: CarriedApproval | null;
+}
+
+/** A person's approval as the later batches of a fleet incident carry it: who, when, and what it covers. */
+export interface CarriedApproval {
+  by: string;
+  at: string;
+  approvalId: string;
+  /** The approved changes, each with its instance left out (approvalShapeOf): a later batch's changes must be among them. */
+  covers: string[];
+  /** Approved while the plan was past the hourly change budget: Apply may go past it (charged all the same). */
+  overBudget: boolean;
 }
 
 export interface FleetRef {
@@ -146,6 +162,8 @@ export interface GuardDecision {
    * lacks the opt-in tag), with the exact change proposed. Never written by the service.
    */
   deferred: Array<{ action: PlannedAction; reason: string }>;
+  /** Asked for approval because the plan is past the account's hourly change budget. */
+  overBudget?: boolean;
 }
 
 export type IncidentStatus =

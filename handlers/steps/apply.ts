@@ -72,7 +72,12 @@ export async function applyStep(deps: StepDeps, input: ApplyInput): Promise<Appl
       const limits = deps.config.limits;
       const limit = remediation.writes === 'iam' ? limits.iamChangesPerAccountPerHour : limits.ec2ChangesPerAccountPerHour;
       if (!(await deps.budget.consume(incident.accountId, remediation.writes, 1, limit, deps.clock.now()))) {
-        throw new ChangeBudgetExhaustedError(`${remediation.writes} change budget of ${limit}/hour exhausted for ${incident.accountId}`);
+        // A person approved this plan past the budget: the change is still charged, so later plans see the budget spent.
+        if (!input.approval?.overBudget) {
+          throw new ChangeBudgetExhaustedError(`${remediation.writes} change budget of ${limit}/hour exhausted for ${incident.accountId}`);
+        }
+        await deps.budget.consume(incident.accountId, remediation.writes, 1, Number.MAX_SAFE_INTEGER, deps.clock.now());
+        deps.logger.warn({ action: action.type, target: action.target, approvedBy: input.approval.by }, `past the ${limit}/hour ${remediation.writes} change budget, as approved`);
       }
     }
     const current = await remediation.readBefore(ports, action);

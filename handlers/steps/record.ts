@@ -6,11 +6,22 @@ import { decisionRecord } from '../core/audit.ts';
 import { appendAudit, auditContext } from './audit-trail.ts';
 import { batchOutcomesOf, fleetOutcome } from './fleet-outcome.ts';
 import { outcomeOf } from './outcome.ts';
-import type { RecordInput, RecordOutput, StepDeps } from './types.ts';
+import type { RecordInput, RecordOutput, RecordStepOutput, StepDeps, WorkflowState } from './types.ts';
 
-export async function recordStep(deps: StepDeps, input: RecordInput): Promise<RecordOutput> {
+export async function recordStep(deps: StepDeps, input: RecordInput): Promise<RecordStepOutput> {
+  const { state } = input;
+  const outcome = state.incident.fleet && !state.incident.batch ? await recordFleet(deps, input) : await recordOne(deps, input);
+  return { ...outcome, fleetApproval: fleetApprovalAfter(state) };
+}
+
+/** A batch of a fleet hands its next batch the approval it ran under, or the one it carried (core/approval.ts). */
+function fleetApprovalAfter(state: WorkflowState): RecordStepOutput['fleetApproval'] {
+  if (!state.incident.fleet || !state.incident.batch) return null;
+  return state.guard?.approval ?? state.incident.fleetApproval ?? null;
+}
+
+async function recordOne(deps: StepDeps, input: RecordInput): Promise<RecordOutput> {
   const { state, execution } = input;
-  if (state.incident.fleet && !state.incident.batch) return recordFleet(deps, input);
   const outcome = outcomeOf(state);
   const diagnosis = state.diagnose?.diagnosis ?? null;
   const decision = state.guard?.decision ?? null;

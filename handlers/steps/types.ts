@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { AccountPorts, ApprovalStorePort, ChangeBudgetPort, Clock, InstanceListPort, LockPort, NotifierPort } from '../core/ports.ts';
 import type { AuditStore } from '../core/audit-record.ts';
 import type { Config } from '../core/config.ts';
-import type { ActionResult, Diagnosis, Evidence, GuardDecision, GuardVerdict, Incident, IncidentStatus, PlannedAction } from '../core/incident.ts';
+import type { WorkflowApprovalAnswer } from '../core/approval.ts';
+import type { ActionResult, CarriedApproval, Diagnosis, Evidence, GuardDecision, GuardVerdict, Incident, IncidentStatus, PlannedAction } from '../core/incident.ts';
 
 /** Everything a step may touch, injected: AWS adapters in Lambda, the simulated account locally. */
 export interface StepDeps {
@@ -62,6 +63,8 @@ export interface GuardInput {
   execution: ExecutionRef;
   /** After an approval: the actions the approver saw. The guard says whether the new decision is still exactly them. */
   approved?: PlannedAction[];
+  /** After an approval: the answer (who, when, which request), carried to a fleet's later batches. */
+  answer?: WorkflowApprovalAnswer;
 }
 /** Decided again after the approval wait: apply only while the plan is the one approved. */
 export interface RecheckOutcome {
@@ -79,6 +82,11 @@ export interface GuardOutput {
   wait: WaitPlan;
   /** Only with `approved` in the input. */
   recheck?: RecheckOutcome;
+  /**
+   * The person's approval this plan runs under (null: none): the answer just given (after the recheck), or an earlier
+   * batch's approval of the same fleet incident that covers this batch.
+   */
+  approval: CarriedApproval | null;
 }
 
 export interface RequestApprovalInput {
@@ -110,6 +118,8 @@ export interface ApplyInput {
   incident: Incident;
   diagnosis: Diagnosis;
   actions: PlannedAction[];
+  /** The person's approval the plan runs under ($.guard.approval; null or absent: none). */
+  approval?: CarriedApproval | null;
   progress: ApplyProgress;
   execution: ExecutionRef;
 }
@@ -143,12 +153,12 @@ export type WorkflowRoute = 'escalate' | 'changed' | 'observe' | 'rejected' | 'e
 /** A fleet incident's own execution: which child (batch) runs next, how many are left, and how the last one ended. */
 export interface FleetProgress {
   /** Merged into the incident of the next child execution (States.JsonMerge). */
-  cursor: { batch: { index: number } };
+  cursor: { batch: { index: number }; fleetApproval: CarriedApproval | null };
   remaining: number;
   /** Child executions are named `<prefix>-b<index>` (prefix: the SHA-256 of this execution's name, which may be 80 characters). */
   prefix: string;
   /** The outcome of the last child (RunBatch's ResultSelector). */
-  last?: { status: IncidentStatus; reason: string };
+  last?: { status: IncidentStatus; reason: string; fleetApproval: CarriedApproval | null };
 }
 
 /** The whole state document, as Record and Notify receive it. */
@@ -157,8 +167,8 @@ export interface WorkflowState {
   diagnose?: DiagnoseOutput;
   guard?: GuardOutput;
   approval?: ApprovalAnswer;
-  /** Decided again after the approval (ResultPath of Recheck). */
-  recheck?: RecheckOutcome;
+  /** Decided again after the approval (ResultPath of Recheck), with the answer the plan then runs under. */
+  recheck?: RecheckOutcome & { approval?: CarriedApproval | null };
   apply?: ApplyProgress;
   verify?: VerifyOutput;
   route?: { path: WorkflowRoute };
@@ -177,6 +187,11 @@ export interface RecordOutput {
   status: IncidentStatus;
   reason: string;
   actions: ActionResult[];
+}
+/** What the Record task returns to the state machine ($.outcome). */
+export interface RecordStepOutput extends RecordOutput {
+  /** A child execution of a fleet: the approval its next batch carries (this batch's, or the one it carried); else null. */
+  fleetApproval: CarriedApproval | null;
 }
 
 export interface NotifyInput {

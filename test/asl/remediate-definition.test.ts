@@ -73,8 +73,12 @@ describe('statemachines/remediate.asl.json', () => {
     expect(run.Resource).toBe('arn:${Partition}:states:::states:startExecution.sync:2');
     expect(run.Parameters.StateMachineArn).toBe('${StateMachineArn}');
     expect(run.Parameters.Input['incident.$']).toBe('States.JsonMerge($.incident, $.fleet.cursor, false)');
-    // Only the child's outcome comes back: the parent's state holds no per-instance result.
-    expect(run.ResultSelector).toEqual({ 'status.$': '$.Output.outcome.status', 'reason.$': '$.Output.outcome.reason' });
+    // Only the child's outcome comes back (and the approval its next batch carries): the parent's state holds no per-instance result.
+    expect(run.ResultSelector).toEqual({ 'status.$': '$.Output.outcome.status', 'reason.$': '$.Output.outcome.reason', 'fleetApproval.$': '$.Output.outcome.fleetApproval' });
+    expect(ASL.States['NextBatch']!.Parameters.cursor['fleetApproval.$']).toBe('$.fleet.last.fleetApproval');
+    // Every way a child ends carries the field (null when no approval), so the parent's ResultSelector never misses it.
+    expect(ASL.States['Record']!.ResultSelector['fleetApproval.$']).toBe('$.Payload.fleetApproval');
+    expect(ASL.States['RecordFailed']!.Result).toMatchObject({ fleetApproval: null });
     expect(ASL.States['BatchDone']).toMatchObject({ Parameters: { 'outcome.$': '$.outcome' }, End: true });
     const goesOn = ASL.States['BatchEnded']!.Choices[0].Or.map((c: { StringEquals: string }) => c.StringEquals);
     expect(goesOn.sort()).toEqual(['fixed', 'partially-fixed', 'prevented', 'verified-no-change']);

@@ -90,6 +90,17 @@ describe('guard Lambda', () => {
     const out = await guard({ incident, diagnosis: await diagnosed(), execution }, context);
     expect(out.verdict).toBe('await-approval');
     expect(out.decision.reason).toMatch(/budget/);
+    expect(out.approval).toBeNull();
+  });
+
+  it('after an approval of the same plan past the budget: the plan runs under that answer', async () => {
+    await budget.consume(incident.accountId, 'ec2', 1000, 1000, account.clock.now());
+    const diagnosis = await diagnosed();
+    const asked = await guard({ incident, diagnosis, execution }, context);
+    const answer = { approved: true, by: 'arn:aws:sts::111122223333:assumed-role/oncall/alice', at: account.clock.now().toISOString(), approvalId: 'ap-0123456789' };
+    const again = await guard({ incident, diagnosis, execution, approved: asked.actions, answer }, context);
+    expect(again.recheck).toMatchObject({ unchanged: true });
+    expect(again.approval).toMatchObject({ by: answer.by, approvalId: answer.approvalId, overBudget: true, covers: ['associate-profile instance {"profileName":"batch-worker"}'] });
   });
 });
 
@@ -115,6 +126,17 @@ describe('apply Lambda', () => {
     await budget.consume(incident.accountId, 'ec2', 1000, 1000, account.clock.now());
     await expect(apply(input, context)).rejects.toMatchObject({ name: 'ChangeBudgetExhausted' });
     expect(account.counters.ec2Writes).toBe(0);
+  });
+
+  it('goes past a spent budget only when a person approved the plan past it, and still charges the change', async () => {
+    const input = await planned();
+    await budget.consume(incident.accountId, 'ec2', 1000, 1000, account.clock.now());
+    const approval = { by: 'arn:aws:sts::111122223333:assumed-role/oncall/alice', at: account.clock.now().toISOString(), approvalId: 'ap-0123456789', covers: [], overBudget: false };
+    await expect(apply({ ...input, approval }, context)).rejects.toMatchObject({ name: 'ChangeBudgetExhausted' });
+    const out = await apply({ ...input, approval: { ...approval, overBudget: true } }, context);
+    expect(out.results[0]).toMatchObject({ type: 'associate-profile', result: 'done' });
+    expect(account.counters.ec2Writes).toBe(1);
+    expect(await budget.used(incident.accountId, 'ec2', account.clock.now())).toBe(1001);
   });
 
   it('waits its turn when another execution is changing the same role', async () => {

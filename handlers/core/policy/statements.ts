@@ -23,7 +23,12 @@ export function policySize(document: unknown): number {
 
 /** Deep equality of JSON values, key order ignored (IAM may return keys in another order). */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** JSON text with object keys sorted: equal for equal values whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(canonical(value));
 }
 
 function canonical(value: unknown): unknown {
