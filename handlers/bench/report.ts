@@ -128,12 +128,12 @@ function prevention(s: Sections['prevention']): string {
 function fleetScale(s: Sections['fleetScale']): string {
   if (isSectionError(s)) return failed(s);
   const rows = s.rows.map((r) => [
-    r.instances, r.ec2Budget, r.incidents, r.executions, r.status,
+    r.instances, r.ec2Budget, r.approvals, r.incidents, r.executions, r.status,
     `${r.parentStateKiB} · ${r.largestStateKiB} / ${s.limits.stateKiB}`, r.stateTransitions, `${r.parentHistoryEvents} · ${r.historyEvents} / ${s.limits.historyEvents}`,
     r.ec2Writes, r.simulatedSeconds === null ? 'not all verified' : `${r.simulatedSeconds} s`, r.leftBroken, r.wallSeconds, verdict(r.withinLimits && r.leftBroken === 0),
   ]);
   return [
-    markdownTable(['instances', 'EC2 budget', 'incidents', 'executions', 'status', 'largest state KiB: own · child / limit', 'state transitions', 'history events: own · child / limit', 'EC2 writes', 'all verified (simulated)', 'left broken', 'wall s', 'within limits, none broken'], rows),
+    markdownTable(['instances', 'EC2 budget', 'approvals', 'incidents', 'executions', 'status', 'largest state KiB: own · child / limit', 'state transitions', 'history events: own · child / limit', 'EC2 writes', 'all verified (simulated)', 'left broken', 'wall s', 'within limits, none broken'], rows),
     '',
     s.method,
   ].join('\n');

@@ -188,7 +188,7 @@ export function executionNameOf(incident: Pick<Incident, 'key' | 'firstSeen'>, a
 /** What an existing execution of the same name was started with, and whether it still runs. */
 export interface ExistingExecution {
   running: boolean;
-  /** Its incident (the execution's input), null when unreadable. */
+  /** Its incident (the execution's input; a fleet's instances read from its list), null when unreadable. */
   incident: Pick<Incident, 'kind' | 'instanceIds' | 'actions'> | null;
 }
 
@@ -200,12 +200,17 @@ export interface ExistingExecution {
  *   re-delivery of the same events is a duplicate start, and after the end only one re-check runs per window.
  * Denials of more instances of the same role and actions are covered: the role's diagnosis is the same.
  */
-export type LateEventDecision = { kind: 'merged'; reason: string } | { kind: 'follow-up'; executionName: string; reason: string };
+export type LateEventDecision =
+  | { kind: 'merged'; reason: string }
+  /** `newInstances`: the launched instances the running execution does not cover (what a follow-up of it handles). */
+  | { kind: 'follow-up'; executionName: string; reason: string; newInstances: string[] };
 
 export function lateEventDecision(incident: Pick<Incident, 'kind' | 'instanceIds' | 'actions'>, baseName: string, existing: ExistingExecution): LateEventDecision {
   const covered = existing.incident;
-  const newInstances = incident.kind === 'launch' ? incident.instanceIds.filter((id) => !covered?.instanceIds.includes(id)) : [];
-  const newActions = incident.kind === 'access-denied' ? incident.actions.filter((a) => !covered?.actions.includes(a)) : [];
+  const coveredInstances = new Set(covered?.instanceIds ?? []);
+  const coveredActions = new Set(covered?.actions ?? []);
+  const newInstances = incident.kind === 'launch' ? incident.instanceIds.filter((id) => !coveredInstances.has(id)) : [];
+  const newActions = incident.kind === 'access-denied' ? incident.actions.filter((a) => !coveredActions.has(a)) : [];
   const news = [...newInstances.map((id) => `instance ${id}`), ...newActions.map((a) => `action ${a}`)];
   if (covered && news.length === 0 && existing.running) {
     return { kind: 'merged', reason: `execution ${baseName} is running and covers these events' instances and actions` };
@@ -214,7 +219,7 @@ export function lateEventDecision(incident: Pick<Incident, 'kind' | 'instanceIds
   const reason = news.length
     ? `${news.length > 3 ? `${news.slice(0, 3).join(', ')} and ${news.length - 3} more` : news.join(', ')} not covered by execution ${baseName}`
     : `execution ${baseName} has ended and events of its key still arrive`;
-  return { kind: 'follow-up', executionName: followUpName(baseName, what), reason };
+  return { kind: 'follow-up', executionName: followUpName(baseName, what), reason, newInstances };
 }
 
 /** `<base>-<6 hash characters>`, within the 80 characters of an execution name. */

@@ -4,7 +4,7 @@
  * machine, `incident.batch` set), one after the other, so that no state and no execution history grows with the fleet.
  */
 import { MAX_INSTANCES } from '../core/diagnosis/gather.ts';
-import type { Incident } from '../core/incident.ts';
+import type { FleetRef, Incident } from '../core/incident.ts';
 import type { InstanceListPort } from '../core/ports.ts';
 
 /**
@@ -50,7 +50,22 @@ export async function batchIncident(lists: InstanceListPort | undefined, inciden
   if (!lists) throw new FleetListMissingError(`batch ${index + 1} of ${batches}: no instance list store is configured`);
   const ids = await lists.page(list, index);
   if (!ids) throw new FleetListMissingError(`batch ${index + 1} of ${batches}: page ${index} of instance list ${list} is not stored (expired or never written)`);
+  return incidentWithin(incident, ids);
+}
+
+/** The incident about only `ids` of its instances (its trigger's launch trimmed to them). */
+export function incidentWithin(incident: Incident, ids: string[]): Incident {
   return { ...incident, trigger: triggerWithin(incident, ids), instanceIds: ids };
+}
+
+/**
+ * Every instance a fleet's list holds, for comparing late events with it; null when a page is not stored (nothing
+ * can be said to be covered).
+ */
+export async function fleetInstances(lists: InstanceListPort | undefined, fleet: FleetRef): Promise<string[] | null> {
+  if (!lists) return null;
+  const pages = await Promise.all(Array.from({ length: fleet.batches }, (_, index) => lists.page(fleet.list, index)));
+  return pages.every((p) => p !== null) ? pages.flat() as string[] : null;
 }
 
 /** The incident's trigger with only those of its launch's instances that are among `ids`. */

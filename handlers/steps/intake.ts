@@ -9,7 +9,7 @@ import { classifyDelivered, extractDelivered, incidentKey, type DeliveredRecord 
 import type { Incident } from '../core/incident.ts';
 import { driftKey, driftRegions, driftVerdict } from '../core/intake-drift.ts';
 import { coalesceIncidents, executionNameOf, lateEventDecision, outOfScopeReason, type ExistingExecution, type KeyedClassification } from '../core/intake.ts';
-import { withFleetList } from './fleet.ts';
+import { fleetInstances, incidentWithin, withFleetList } from './fleet.ts';
 import type { WorkflowInput } from './types.ts';
 
 export interface IntakeItem {
@@ -175,21 +175,24 @@ async function startIncident(deps: IntakeDeps, whole: Incident, executionName: s
     return { started: { incident, executionName, ...first } };
   }
   const existing = await deps.workflow.describeExecution(executionName);
-  const decision = lateEventDecision(whole, executionName, { running: existing?.running ?? false, incident: incidentOf(existing?.input) });
+  const decision = lateEventDecision(whole, executionName, { running: existing?.running ?? false, incident: await coveredBy(deps, existing?.input) });
   if (decision.kind === 'merged') {
     deps.logger.info({ incident: incident.key, executionName, events: incident.eventCount, reason: decision.reason }, 'late events merged into the running execution');
     return { merged: { key: incident.key, executionName, events: incident.eventCount, reason: decision.reason } };
   }
-  const followUpIncident = await withFleetList(deps.instanceLists, whole, decision.executionName, deps.clock.now());
+  // While the execution runs, its follow-up handles only the launched instances it does not cover.
+  const uncovered = existing?.running && whole.kind === 'launch' && decision.newInstances.length ? incidentWithin(whole, decision.newInstances) : whole;
+  const followUpIncident = await withFleetList(deps.instanceLists, uncovered, decision.executionName, deps.clock.now());
   const followUp = await deps.workflow.startExecution(decision.executionName, { incident: followUpIncident });
   deps.logger.info({ incident: incident.key, executionName: decision.executionName, followUpOf: executionName, events: incident.eventCount, reason: decision.reason, alreadyStarted: followUp.alreadyStarted },
     'late events: follow-up execution');
   return { started: { incident: followUpIncident, executionName: decision.executionName, ...followUp, followUpOf: executionName } };
 }
 
-/** The incident an execution was started with, when its input is one. */
-function incidentOf(input: unknown): ExistingExecution['incident'] {
+/** The incident an execution was started with, when its input is one; a fleet's instances are read from its list. */
+async function coveredBy(deps: IntakeDeps, input: unknown): Promise<ExistingExecution['incident']> {
   const incident = (input as { incident?: Partial<Incident> } | null)?.incident;
   if (!incident || !Array.isArray(incident.instanceIds) || !Array.isArray(incident.actions) || typeof incident.kind !== 'string') return null;
-  return { kind: incident.kind, instanceIds: incident.instanceIds, actions: incident.actions };
+  const listed = incident.fleet ? await fleetInstances(deps.instanceLists, incident.fleet) : null;
+  return { kind: incident.kind, instanceIds: listed ?? incident.instanceIds, actions: incident.actions };
 }

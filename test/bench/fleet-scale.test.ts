@@ -7,7 +7,7 @@ describe('bench fleet scale section', () => {
     const lines: string[] = [];
     const result = await measureFleetScale([6], (l) => lines.push(l));
     const [row] = result.rows;
-    expect(row).toMatchObject({ instances: 6, incidents: 1, status: 'fixed', leftBroken: 0 });
+    expect(row).toMatchObject({ instances: 6, incidents: 1, status: 'fixed', leftBroken: 0, approvals: 0 });
     // One association per instance plus the template fix (a new version and the default).
     expect(row!.ec2Writes).toBeGreaterThanOrEqual(6);
     expect(row!.ec2Writes).toBeLessThanOrEqual(8);

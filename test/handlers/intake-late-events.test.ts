@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { MemoryInstanceLists } from '../../handlers/adapters/local/instance-lists.ts';
 import { RecordingWorkflow } from '../../handlers/adapters/local/recorders.ts';
 import type { WorkflowPort } from '../../handlers/core/ports.ts';
 import { intakeStep, type IntakeItem } from '../../handlers/steps/intake.ts';
@@ -88,6 +89,24 @@ describe('late events of a key whose execution exists', () => {
     // The same late message delivered again: a duplicate start of the same follow-up, not a third execution.
     const again = await intake(workflow, [scaleOut(['i-0000000000000000c'])], RECEIVED + 60_000, 'again');
     expect(again).toMatchObject({ duplicates: 1, started: [expect.objectContaining({ executionName: late.started[0]!.executionName, alreadyStarted: true })] });
+    expect(workflow.started).toHaveLength(2);
+  });
+
+  it('of a running fleet (its list in the state table) are compared with the list: only instances it lacks are followed up', async () => {
+    const workflow = new RecordingWorkflow();
+    const instanceLists = new MemoryInstanceLists();
+    const deps = { workflow, instanceLists, logger: pino({ level: 'silent' }), clock: { now: () => new Date(0) } };
+    const ids = Array.from({ length: 250 }, (_, i) => `i-0${String(i).padStart(16, '0')}`);
+    const items = (bodies: unknown[], receivedAt: number, prefix: string): IntakeItem[] => bodies.map((body, i) => ({ id: `${prefix}-${i}`, body, receivedAt }));
+    const first = await intakeStep(deps, items([scaleOut(ids)], RECEIVED, 'm'));
+    expect((workflow.started[0]!.input as any).incident).toMatchObject({ instanceIds: [], fleet: { count: 250, batches: 3 } });
+    // Re-delivered launches of listed instances: covered by the running fleet, nothing started.
+    const again = await intakeStep(deps, items([scaleOut(ids.slice(240))], RECEIVED + 30_000, 'again'));
+    expect(again.merged).toEqual([expect.objectContaining({ executionName: first.started[0]!.executionName })]);
+    // Two listed and one new instance: the follow-up handles the new one only.
+    const late = await intakeStep(deps, items([scaleOut([...ids.slice(0, 2), 'i-0ffffffffffffffff'])], RECEIVED + 60_000, 'late'));
+    expect(late.started).toEqual([expect.objectContaining({ followUpOf: first.started[0]!.executionName })]);
+    expect((workflow.started[1]!.input as any).incident.instanceIds).toEqual(['i-0ffffffffffffffff']);
     expect(workflow.started).toHaveLength(2);
   });
 
