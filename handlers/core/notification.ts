@@ -11,10 +11,13 @@ export interface ApprovalRequestInfo {
   expiresAt: string;
 }
 
+export type NotifiedDiagnosis = Pick<Diagnosis, 'cause' | 'summary' | 'evidence' | 'plan' | 'owner'>;
+
 export interface NotificationInput {
   incident: Incident;
   status: IncidentStatus;
-  diagnosis: Diagnosis | null;
+  /** What a message shows of the diagnosis (a fleet's own execution has its first batch's, read from the audit trail). */
+  diagnosis: NotifiedDiagnosis | null;
   decision: GuardDecision | null;
   actions: ActionResult[];
   /** Verification evidence, when the workflow got that far. */

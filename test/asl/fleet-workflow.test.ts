@@ -35,6 +35,10 @@ describe('a scale-out of 201 instances from a template without a profile', () =>
 
     // One notification and one outcome event for the incident, none per batch.
     expect(report.notifications.map((n) => n.status)).toEqual(['fixed']);
+    // It names the cause and the evidence of the first batch's diagnosis (the incident's own execution diagnoses nothing).
+    expect(report.notifications[0]!.email).toMatch(/stale-launch-template: /);
+    expect(report.notifications[0]!.email).not.toMatch(/not diagnosed/);
+    expect(report.notifications[0]!.subject).toMatch(/stale-launch-template/);
     expect(report.outcomeEvents).toHaveLength(1);
 
     // Each child recorded its batch's outcome; the incident's own record counts them.
