@@ -4,7 +4,8 @@
  */
 import type { AuditRecord } from '../core/audit-record.ts';
 import type { Cause } from '../core/causes.ts';
-import type { ActionResult, IncidentStatus } from '../core/incident.ts';
+import type { ActionResult, Evidence, IncidentStatus } from '../core/incident.ts';
+import type { NotifiedDiagnosis } from '../core/notification.ts';
 import { goneNote } from '../core/remediations/instance-gone.ts';
 import type { RecordOutput, WorkflowState } from './types.ts';
 
@@ -15,6 +16,8 @@ export interface BatchOutcome {
   actions: ActionResult[];
   cause: Cause | null;
   summary: string | null;
+  /** The batch's diagnosis as its message shows it (evidence, who to talk to), without its per-instance plan. */
+  diagnosis: NotifiedDiagnosis | null;
 }
 
 /** Each child's recorded outcome (its last `outcome:` decision), by batch index. */
@@ -24,8 +27,10 @@ export function batchOutcomesOf(records: AuditRecord[], prefix: string): BatchOu
   for (const r of records) {
     const match = pattern.exec(r.executionName);
     if (!match || r.phase !== 'decision' || !String(r.params?.['summary'] ?? '').startsWith('outcome:')) continue;
-    const data = r.after as { status: IncidentStatus; reason: string; actions?: ActionResult[]; diagnosis?: { cause: Cause; summary: string } | null };
-    byIndex.set(Number(match[1]), { index: Number(match[1]), status: data.status, reason: data.reason, actions: data.actions ?? [], cause: data.diagnosis?.cause ?? null, summary: data.diagnosis?.summary ?? null });
+    const data = r.after as { status: IncidentStatus; reason: string; actions?: ActionResult[]; diagnosis?: { cause: Cause; summary: string; evidence?: Evidence[]; owner?: string | null } | null };
+    const d = data.diagnosis;
+    const diagnosis = d ? { cause: d.cause, summary: d.summary, evidence: d.evidence ?? [], plan: [], ...(d.owner ? { owner: d.owner } : {}) } : null;
+    byIndex.set(Number(match[1]), { index: Number(match[1]), status: data.status, reason: data.reason, actions: data.actions ?? [], cause: d?.cause ?? null, summary: d?.summary ?? null, diagnosis });
   }
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }

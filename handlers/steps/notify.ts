@@ -1,7 +1,7 @@
 /** Notify step: one SNS message (Chatbot JSON + email text) per incident state change; the audit trail is Record's. */
-import { buildNotification, executionLinkFor, type Notification, type NotificationInput, type NotifiedDiagnosis } from '../core/notification.ts';
+import { buildNotification, executionLinkFor, type Notification, type NotificationInput } from '../core/notification.ts';
 import { outcomeOf } from './outcome.ts';
-import type { NotifyInput, NotifyOutput, StepDeps, WorkflowState } from './types.ts';
+import type { NotifyInput, NotifyOutput, StepDeps } from './types.ts';
 
 export async function publishNotification(deps: StepDeps, input: NotificationInput): Promise<{ messageId: string; notification: Notification }> {
   const notification = buildNotification({ answerQueueUrl: deps.answerQueueUrl ?? null, ...input });
@@ -25,7 +25,8 @@ export async function notifyStep(deps: StepDeps, input: NotifyInput): Promise<No
   const { messageId, notification } = await publishNotification(deps, {
     incident: state.incident,
     status: outcome.status,
-    diagnosis: state.diagnose?.diagnosis ?? await fleetDiagnosis(deps, state),
+    // A fleet's own execution diagnoses nothing itself: its Record found the first batch's diagnosis.
+    diagnosis: state.diagnose?.diagnosis ?? state.outcome?.diagnosis ?? null,
     decision: state.guard?.decision ?? null,
     actions: outcome.actions,
     verification: state.verify ? { verified: state.verify.verified, evidence: state.verify.evidence } : null,
@@ -37,14 +38,3 @@ export async function notifyStep(deps: StepDeps, input: NotifyInput): Promise<No
   return { messageId, subject: notification.subject };
 }
 
-/**
- * A fleet incident's own execution diagnoses nothing itself: its message shows the diagnosis of its first batch, from
- * the outcome that child recorded (its last audit record), without the per-instance plan.
- */
-async function fleetDiagnosis(deps: StepDeps, state: WorkflowState): Promise<NotifiedDiagnosis | null> {
-  if (!state.incident.fleet || state.incident.batch || !state.fleet) return null;
-  const first = await deps.audit.lastOfExecution(state.incident.key, `${state.fleet.prefix}-b0`);
-  const recorded = (first?.after as { diagnosis?: Partial<NotifiedDiagnosis> & { owner?: string | null } } | null)?.diagnosis;
-  if (!recorded?.cause || !recorded.summary) return null;
-  return { cause: recorded.cause, summary: recorded.summary, evidence: recorded.evidence ?? [], plan: [], ...(recorded.owner ? { owner: recorded.owner } : {}) };
-}

@@ -10,8 +10,8 @@ import type { RecordInput, RecordOutput, RecordStepOutput, StepDeps, WorkflowSta
 
 export async function recordStep(deps: StepDeps, input: RecordInput): Promise<RecordStepOutput> {
   const { state } = input;
-  const outcome = state.incident.fleet && !state.incident.batch ? await recordFleet(deps, input) : await recordOne(deps, input);
-  return { ...outcome, fleetApproval: fleetApprovalAfter(state) };
+  if (state.incident.fleet && !state.incident.batch) return { ...(await recordFleet(deps, input)), fleetApproval: null };
+  return { ...(await recordOne(deps, input)), fleetApproval: fleetApprovalAfter(state), diagnosis: null };
 }
 
 /** A batch of a fleet hands its next batch the approval it ran under, or the one it carried (core/approval.ts). */
@@ -55,16 +55,18 @@ async function recordOne(deps: StepDeps, input: RecordInput): Promise<RecordOutp
 }
 
 /** A fleet incident's own execution: the outcome of its batches (each child recorded its own), counted, not listed per instance. */
-async function recordFleet(deps: StepDeps, input: RecordInput): Promise<RecordOutput> {
+async function recordFleet(deps: StepDeps, input: RecordInput): Promise<RecordOutput & Pick<RecordStepOutput, 'diagnosis'>> {
   const { state, execution } = input;
   const fleet = state.incident.fleet!;
   // The children's name prefix as StartFleet computed it (States.Hash): never recomputed here, the prefix is the name.
   const batches = state.fleet ? batchOutcomesOf(await deps.audit.listIncident(state.incident.key), state.fleet.prefix) : [];
   const { cause, ...outcome } = fleetOutcome(state, batches);
   const summary = `outcome: ${outcome.status}: ${outcome.reason}`;
-  const last = await deps.audit.lastOfExecution(state.incident.key, execution.name);
-  if (last?.phase === 'decision' && last.params?.['summary'] === summary) return outcome;
   const first = batches[0];
+  // What the incident's message shows of the cause: the first batch's diagnosis (this execution diagnoses nothing itself).
+  const shown = { ...outcome, diagnosis: first?.diagnosis ?? null };
+  const last = await deps.audit.lastOfExecution(state.incident.key, execution.name);
+  if (last?.phase === 'decision' && last.params?.['summary'] === summary) return shown;
   await appendAudit(deps, state.incident.key, (seq) =>
     decisionRecord(auditContext(state.incident, execution, cause), seq, deps.clock.now(), {
       target: state.incident.key,
@@ -81,5 +83,5 @@ async function recordFleet(deps: StepDeps, input: RecordInput): Promise<RecordOu
     }),
   );
   deps.logger.info({ status: outcome.status, reason: outcome.reason, batches: batches.length }, 'recorded (fleet)');
-  return outcome;
+  return shown;
 }

@@ -7,6 +7,7 @@ import type { AccountPorts, ApprovalStorePort, ChangeBudgetPort, Clock, Instance
 import type { AuditStore } from '../core/audit-record.ts';
 import type { Config } from '../core/config.ts';
 import type { WorkflowApprovalAnswer } from '../core/approval.ts';
+import type { NotifiedDiagnosis } from '../core/notification.ts';
 import type { ActionResult, CarriedApproval, Diagnosis, Evidence, GuardDecision, GuardVerdict, Incident, IncidentStatus, PlannedAction } from '../core/incident.ts';
 
 /** Everything a step may touch, injected: AWS adapters in Lambda, the simulated account locally. */
@@ -176,7 +177,7 @@ export interface WorkflowState {
   fleet?: FleetProgress;
   /** A caught error (Catch ResultPath). */
   error?: { Error: string; Cause: string };
-  outcome?: RecordOutput;
+  outcome?: RecordOutput & Partial<Pick<RecordStepOutput, 'fleetApproval' | 'diagnosis'>>;
 }
 
 export interface RecordInput {
@@ -192,6 +193,8 @@ export interface RecordOutput {
 export interface RecordStepOutput extends RecordOutput {
   /** A child execution of a fleet: the approval its next batch carries (this batch's, or the one it carried); else null. */
   fleetApproval: CarriedApproval | null;
+  /** A fleet's own execution: the diagnosis its message shows (the first batch's, without the plan); else null. */
+  diagnosis: NotifiedDiagnosis | null;
 }
 
 export interface NotifyInput {
