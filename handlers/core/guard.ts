@@ -247,12 +247,19 @@ export function guard(diagnosis: Diagnosis, config: Config, ctx: GuardContext): 
 
 /**
  * Decided again after an approval wait: the approval holds only for the plan the approver saw. The same actions
- * (type, target and parameters) under a verdict that may change them go ahead; anything else is the account having
- * changed meanwhile, and nothing is applied on the old answer.
+ * (type, target and parameters) under a verdict that may change them go ahead, and so do fewer of them (the new plan,
+ * a part of the approved one: instances gone or fixed meanwhile); anything else is the account having changed
+ * meanwhile, and nothing is applied on the old answer.
  */
 export function recheckAfterApproval(decision: GuardDecision, approved: readonly PlannedAction[]): { unchanged: boolean; reason: string } {
   const mayChange = decision.verdict === 'apply' || decision.verdict === 'await-approval';
   if (mayChange && sameJson(decision.allowed, approved)) return { unchanged: true, reason: 'decided again after the approval: the same plan' };
+  // Fewer of the same changes (instances terminated or fixed meanwhile): what is left was approved, nothing else is added.
+  const changes = decision.allowed.filter((a) => a.type !== 'propose-policy');
+  if (mayChange && changes.length > 0 && decision.allowed.every((a) => approved.some((b) => sameJson(a, b)))) {
+    const dropped = approved.length - decision.allowed.length;
+    return { unchanged: true, reason: `decided again after the approval: the approved plan less ${dropped} change(s) no longer needed (instances terminated or fixed meanwhile)` };
+  }
   if (decision.verdict === 'nothing-to-do') return { unchanged: false, reason: 'decided again after the approval: nothing is broken any more, nothing applied' };
   const now = mayChange ? decision.allowed.map((a) => `${a.type} ${a.target}`).join(', ') || 'no action' : `${decision.verdict}: ${decision.reason.replace(/\.+$/, '')}`;
   const then = approved.map((a) => `${a.type} ${a.target}`).join(', ');

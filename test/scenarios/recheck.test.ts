@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../handlers/adapters/simulated/index.ts';
 import { accountAfterRun } from '../../handlers/cli/replay.ts';
 import { runScenario } from '../../handlers/local/run-scenario.ts';
+import { parseScenario } from '../../handlers/adapters/simulated/index.ts';
+import { scaleOutScenario } from '../../handlers/bench/storm-scenarios.ts';
 import type { Scenario } from '../../handlers/adapters/simulated/index.ts';
 
 const scenario = (name: string): Scenario => loadScenarioFile(new URL(`../../scenarios/${name}.json`, import.meta.url).pathname);
@@ -45,6 +47,24 @@ describe('an approval is applied only to the plan it approved', () => {
     const steps = report.timeline.map((e) => e.step);
     expect(steps.indexOf('Reguard')).toBeGreaterThan(steps.indexOf('RequestApproval'));
     expect(steps.indexOf('ApplyAction')).toBeGreaterThan(steps.indexOf('Reguard'));
+  });
+
+  it('instances terminated while waiting: the approved plan less their changes is applied, nothing else', async () => {
+    // Eight instances without a profile, approve mode; three are terminated (scale-in) before the answer comes.
+    const json = scaleOutScenario({ instances: 8, windowSeconds: 60, propagationSeconds: 5 });
+    json.config.modes = { 'stale-launch-template': 'approve', 'no-instance-profile': 'approve' };
+    const launched = Date.parse(json.account.instances[0].launchTime);
+    for (const instance of json.account.instances.slice(0, 3)) instance.terminatesAt = new Date(launched + 600_000).toISOString();
+    json.approvals = [{ action: 'approve', afterSeconds: 1800 }];
+    const report = await runScenario(parseScenario(json, 'scale-in while waiting'));
+    const [incident] = report.incidents;
+    expect(incident).toMatchObject({ status: 'fixed' });
+    const associations = incident!.actions.filter((a) => a.type === 'associate-profile');
+    // Only the five instances still there: the three gone ones are not even attempted.
+    expect(associations.map((a) => a.result)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    const gone = new Set(json.account.instances.slice(0, 3).map((i: { id: string }) => i.id));
+    expect(associations.some((a) => gone.has(a.target))).toBe(false);
+    expect(report.api.ec2Writes).toBe(7);
   });
 
   it('a scenario may not script a call the account does not have', async () => {
