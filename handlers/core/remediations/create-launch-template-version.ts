@@ -13,8 +13,11 @@ export const createLaunchTemplateVersion: Remediation = {
   permissions: [
     { actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'], resources: [ARN.launchTemplate], taggable: true },
     { actions: ['ec2:DescribeLaunchTemplateVersions'], resources: [ARN.any] },
-    // The new version names a profile whose role future instances receive.
-    { actions: ['iam:PassRole'], resources: [ARN.role] },
+    // No iam:PassRole: writing a version that names a profile passes no role. IAM checks the pass when the template is
+    // used — ec2:RunInstances, or Auto Scaling pointing a group at it — and EC2 applies no resource-level permission to
+    // what a version names (AWS docs, "IAM permissions required for Amazon EC2 launch templates": "You can't use
+    // resource-level permissions to restrict the resources that users can specify in a launch template when they create
+    // a launch template or launch template version"; its related permissions are ec2:CreateTags and ec2:RunInstances).
   ],
   appliesTo: ['launch-template:version-without-profile'],
   writes: 'ec2',
