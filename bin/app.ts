@@ -15,7 +15,7 @@ import { controlTowerChecks } from '../lib/control-tower.ts';
 import { HubStack, MemberStack, SingleAccountStack } from '../lib/stacks.ts';
 
 /** Errors about the operator's input: one line, no stack trace. */
-const INPUT_ERRORS = ['ConfigError', 'ConfigSourceError', 'DefinitionSubstitutionError', 'RemediationPolicyError', 'ContextError', 'VpcPlacementError'];
+const INPUT_ERRORS = ['ConfigError', 'ConfigSourceError', 'DefinitionSubstitutionError', 'RemediationPolicyError', 'ContextError', 'VpcPlacementError', 'SlackPartitionError'];
 
 function defineApp(app: App): void {
   // Checks the whole construct tree, the Organization stage included; a finding fails synth.

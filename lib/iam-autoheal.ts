@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -24,7 +24,7 @@ import { acknowledgeControl } from './control-tower.ts';
 import { denyForgedOutcomes } from './event-bus-policy.ts';
 import { AutohealRules } from './event-rules.ts';
 import { acknowledgeServiceFindings } from './nag-acknowledgements.ts';
-import { encryptLogGroups, Notifications, type SlackChannelProps } from './notifications.ts';
+import { encryptLogGroups, Notifications, whereItExists, type SlackChannelProps } from './notifications.ts';
 import { privilegeEscalationDenyStatements, readOnlyStatements, remediationOptions, remediationStatements, unscopedWritesWarning, type RemediationGrant } from './remediation-policy.ts';
 import { loadDefinition } from './state-machine-definition.ts';
 import { STEPS, type StepName } from './steps.ts';
@@ -152,8 +152,7 @@ export class IamAutoheal extends Construct {
       LOG_LEVEL: props.logLevel ?? 'info',
       // The Slack buttons read the queue from each message; the answer function knows the channel role's SenderId.
       ANSWER_QUEUE_URL: this.answerQueue.queueUrl,
-      CHANNEL_ROLE_ID: this.notifications.channelRole?.roleId ?? '',
-      SLACK_CHANNEL: props.slack?.channelId ?? '',
+      ...this.notifications.channelEnvironment(),
     };
     const handlersDir = props.handlersDir ?? join(PROJECT_ROOT, 'handlers');
     const steps = Object.keys(STEPS) as StepName[];
@@ -257,7 +256,8 @@ export class IamAutoheal extends Construct {
       budgetLogGroups: [fn.guard.logGroup, fn.apply.logGroup],
     });
     // Last, once every role exists: the Deny on each step that acts on accounts, naming all of this deployment's roles.
-    const ownRoleArns = ownRoles(this).map((role) => role.roleArn);
+    // A role its condition leaves out of the template (Chatbot's, outside the aws partition) is left out of the list.
+    const ownRoleArns = ownRoles(this).map((role) => whereItExists(role, role.roleArn, Aws.NO_VALUE));
     for (const step of actingSteps) {
       privilegeEscalationDenyStatements(stack.partition, { assumableRoleArn: memberRoleArnOf(step), ownRoleArns })
         .forEach((statement) => fn[step].role.addToPrincipalPolicy(statement));

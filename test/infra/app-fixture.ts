@@ -89,6 +89,8 @@ export interface BuildOptions {
   remediations?: readonly RemediationGrant[];
   /** Service options passed through (vpc, logRetention…). */
   service?: Pick<ServiceOptions, 'vpc' | 'logRetention'>;
+  /** The single-account and hub stacks' region. @default eu-west-1 */
+  region?: string;
 }
 
 export function buildApp(options: BuildOptions = {}): BuiltApp {
@@ -104,7 +106,7 @@ export function buildApp(options: BuildOptions = {}): BuiltApp {
     slack: options.slack ? { workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' } : undefined,
     ...options.service,
   };
-  const env = { account: '111122223333', region: 'eu-west-1' };
+  const env = { account: '111122223333', region: options.region ?? 'eu-west-1' };
   return {
     app,
     single: new SingleAccountStack(app, 'IamAutoheal', { env, service }),
