@@ -10,13 +10,21 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { systemClock } from './adapters/aws/clock.ts';
 import { AnswerInputError, answerIncident, parseAnswerRequest, type AnswerCaller } from './core/answer.ts';
+import type { AccountPorts } from './core/ports.ts';
 import { logger } from './environment.ts';
-import { portsFor } from './wiring/account.ts';
 import { approvalStore, auditStore } from './wiring/dynamodb.ts';
 import { snsNotifier } from './wiring/notifier.ts';
 import { workflowPort } from './wiring/workflow.ts';
 
 const pause = (seconds: number) => new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000));
+
+/**
+ * The incident account's ports, loaded on first use: only an undo changes the account, so approve, reject and details
+ * never import the IAM and EC2 clients (a chunk of their own in the bundle).
+ */
+function lazyAccountPorts(context: Pick<Context, 'invokedFunctionArn'>): (accountId: string, region: string) => Promise<AccountPorts> {
+  return async (accountId, region) => (await import('./wiring/account.ts')).accountPorts(context, 'write', accountId, region);
+}
 
 /** The authenticated sender of one message, labelled when it is the Slack channel's role. */
 export function callerOf(record: Pick<SQSRecord, 'attributes' | 'messageId'>, env: NodeJS.ProcessEnv = process.env): AnswerCaller {
@@ -31,7 +39,7 @@ export function callerOf(record: Pick<SQSRecord, 'attributes' | 'messageId'>, en
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const deps = {
     approvals: approvalStore(), workflow: workflowPort(), audit: auditStore(), notifier: snsNotifier(), clock: systemClock,
-    portsFor: portsFor(context, 'write'), pause,
+    portsFor: lazyAccountPorts(context), pause,
   };
   const failures: Array<{ itemIdentifier: string }> = [];
   // One at a time: two answers in one batch are two conditional writes in order, like two clicks.
