@@ -3,7 +3,7 @@
  * incident key and the approval id only. Answers come back through `answerIncident` (handlers/core/answer.ts).
  */
 import { hash } from './events/incident-key.ts';
-import type { CarriedApproval, PlannedAction } from './incident.ts';
+import { INSTANCE_ACTIONS, type CarriedApproval, type PlannedAction } from './incident.ts';
 import { canonicalJson } from './policy/statements.ts';
 
 /** `ap-` and ten base-36 characters: short enough for a button, derived from what makes a request unique. */
@@ -27,15 +27,12 @@ export interface WorkflowApprovalAnswer {
   at: string;
 }
 
-// Actions on one instance each: a fleet's batches repeat them for other instances.
-const PER_INSTANCE = new Set<PlannedAction['type']>(['associate-profile', 'replace-association']);
-
 /**
  * What an approval of one change covers, its instance left out: "associate-profile instance {profileName}". Any other
  * change keeps its target: an approval never extends to another role, profile, template or group.
  */
 export function approvalShapeOf(action: PlannedAction): string {
-  if (!PER_INSTANCE.has(action.type)) return `${action.type} ${action.target} ${canonicalJson(action.params)}`;
+  if (!INSTANCE_ACTIONS.has(action.type)) return `${action.type} ${action.target} ${canonicalJson(action.params)}`;
   const { associationId: _association, ...params } = action.params;
   return `${action.type} instance ${canonicalJson(params)}`;
 }

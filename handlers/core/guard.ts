@@ -5,7 +5,7 @@
  */
 import { isFixable, type Mode } from './causes.ts';
 import type { Config } from './config.ts';
-import type { Diagnosis, GuardDecision, PlannedAction } from './incident.ts';
+import { INSTANCE_ACTIONS, type Diagnosis, type GuardDecision, type PlannedAction } from './incident.ts';
 import type { PolicyDocument } from './ports.ts';
 import { handoutRefusal, handoutTargetOf } from './policy/authority.ts';
 import { documentRefusal, managedPolicyRefusal, neverGrantReason, statementRefusal } from './policy/never-grant.ts';
@@ -109,8 +109,6 @@ function templateOf(action: PlannedAction): string | null {
   if (action.type === 'update-auto-scaling-group') return typeof action.params.launchTemplateId === 'string' ? action.params.launchTemplateId : null;
   return action.type === 'create-launch-template-version' || action.type === 'set-default-launch-template-version' ? action.target : null;
 }
-
-const INSTANCE_ACTIONS = new Set<PlannedAction['type']>(['associate-profile', 'replace-association']);
 
 /** A part of a plan that can be applied without the rest: one instance's association, one template's repair. */
 const separable = (action: PlannedAction): boolean => INSTANCE_ACTIONS.has(action.type) || templateOf(action) !== null;

@@ -74,6 +74,9 @@ export type ActionType =
   | 'wait'
   | 'notify';
 
+/** The changes made to one instance each (its target is the instance id): a fleet repeats them per instance. */
+export const INSTANCE_ACTIONS: ReadonlySet<ActionType> = new Set<ActionType>(['associate-profile', 'replace-association']);
+
 /** One step of a plan: a remediation to apply to one target with its parameters. */
 export interface PlannedAction {
   type: ActionType;

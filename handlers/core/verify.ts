@@ -6,7 +6,7 @@
 import { isAwsAnswer, ThrottlingError, TransientAwsError, type AccountPorts, type InstanceInfo, type PolicyDocument, type ProfileAssociation, type SimulationResult } from './ports.ts';
 import { documentVerdicts } from './policy/coverage.ts';
 import { actionsByResource, deniedCallsOf, MAX_INSTANCES, MAX_SIMULATED_ACTIONS } from './diagnosis/gather.ts';
-import type { Diagnosis, Evidence, Incident, PlannedAction } from './incident.ts';
+import { INSTANCE_ACTIONS, type Diagnosis, type Evidence, type Incident, type PlannedAction } from './incident.ts';
 import { profileNameOf } from './policy/principal.ts';
 import { readTrust } from './policy/trust.ts';
 import { activeAssociation, carriesProfile, currentAssociation, isProfile } from './remediations/lookups.ts';
@@ -150,18 +150,17 @@ export interface VerifyResult {
  */
 export async function verify(ports: AccountPorts, diagnosis: Diagnosis, incident: Incident, deferred: readonly PlannedAction[] = []): Promise<VerifyResult> {
   if (diagnosis.healthy) return { verified: true, evidence: [{ kind: 'verify', summary: 'nothing was wrong' }], plannedVerified: true, unplannedWithoutProfile: [] };
-  const instanceActions = new Set(['associate-profile', 'replace-association']);
   const left = new Set(deferred.map(actionKey));
   const plan = diagnosis.plan.filter((a) => !left.has(actionKey(a)));
-  const leftInstances = new Set(deferred.filter((a) => instanceActions.has(a.type)).map((a) => a.target));
-  const targeted = plan.filter((a) => instanceActions.has(a.type)).map((a) => a.target);
+  const leftInstances = new Set(deferred.filter((a) => INSTANCE_ACTIONS.has(a.type)).map((a) => a.target));
+  const targeted = plan.filter((a) => INSTANCE_ACTIONS.has(a.type)).map((a) => a.target);
   const associated = new Set(plan.filter((a) => a.type === 'associate-profile').map((a) => a.target));
   const launched = incident.kind !== 'access-denied' ? diagnosis.subject.instanceIds.slice(0, MAX_INSTANCES).filter((id) => !associated.has(id) && !leftInstances.has(id)) : [];
   const reads = await readInstances(ports, [...new Set([...targeted, ...launched])]);
   const checks: Array<Check & { instance?: boolean }> = [];
   for (const action of plan) {
     const check = await checkAction(ports, reads, action);
-    if (check) checks.push({ ...check, instance: instanceActions.has(action.type) });
+    if (check) checks.push({ ...check, instance: INSTANCE_ACTIONS.has(action.type) });
   }
   if (incident.kind !== 'access-denied') {
     for (const id of launched) checks.push({ ...instanceHasProfile(reads, id, null), instance: true });

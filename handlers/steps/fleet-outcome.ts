@@ -4,7 +4,7 @@
  */
 import type { AuditRecord } from '../core/audit-record.ts';
 import type { Cause } from '../core/causes.ts';
-import type { ActionResult, Evidence, IncidentStatus } from '../core/incident.ts';
+import { INSTANCE_ACTIONS, type ActionResult, type Evidence, type IncidentStatus } from '../core/incident.ts';
 import type { NotifiedDiagnosis } from '../core/notification.ts';
 import { goneNote } from '../core/remediations/instance-gone.ts';
 import type { RecordOutput, WorkflowState } from './types.ts';
@@ -37,8 +37,6 @@ export function batchOutcomesOf(records: AuditRecord[], prefix: string): BatchOu
 
 // The statuses after which the fan-out goes on (statemachines/remediate.asl.json BatchEnded).
 const DONE: IncidentStatus[] = ['fixed', 'partially-fixed', 'verified-no-change', 'prevented'];
-// One result per instance would grow with the fleet: instance actions are counted per type and result.
-const PER_INSTANCE = new Set(['associate-profile', 'replace-association']);
 
 /** Instance actions as one line per type and result ("9,800 instances"); every other action once. */
 export function summarizeActions(batches: BatchOutcome[]): ActionResult[] {
@@ -46,7 +44,8 @@ export function summarizeActions(batches: BatchOutcome[]): ActionResult[] {
   const counted = new Map<string, { result: ActionResult; count: number; first: string; last: string }>();
   const listed = new Set<string>();
   for (const a of batches.flatMap((b) => b.actions)) {
-    if (PER_INSTANCE.has(a.type)) {
+    // One result per instance would grow with the fleet: instance actions are counted per type and result.
+    if (INSTANCE_ACTIONS.has(a.type)) {
       const key = `${a.type}|${a.result}`;
       const entry = counted.get(key);
       if (entry) {

@@ -6,6 +6,7 @@
  * profile. A pending or stopping instance is not gone; its error goes on to the state machine's retry.
  */
 import { AwsCallError, NotFoundError, TransientAwsError, type Ec2Port } from '../ports.ts';
+import { INSTANCE_ACTIONS, type ActionType } from '../incident.ts';
 import type { ApplyOutcome } from './types.ts';
 
 /** The EC2 answers an instance that no longer exists can cause on associate/replace (by port error and code). */
@@ -47,7 +48,7 @@ export async function skippedIfGone(ec2: Ec2Port, instanceId: string, err: unkno
 
 /** True for the result an action on a gone instance ends with (CONTRACTS.md "Action results"). */
 export function isGoneResult(result: { type: string; result: string }): boolean {
-  return result.result === 'skipped' && (result.type === 'associate-profile' || result.type === 'replace-association');
+  return result.result === 'skipped' && INSTANCE_ACTIONS.has(result.type as ActionType);
 }
 
 /** "; 3 instances were terminated before their change (skipped, nothing written)" — empty when none was. */
