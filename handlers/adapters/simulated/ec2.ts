@@ -83,6 +83,10 @@ export class SimulatedEc2 implements Ec2Port {
     return this.gate.call('ReplaceIamInstanceProfileAssociation', 'ec2-write', () => {
       const current = this.requireAssociation(associationId);
       if (this.stateOf(current) !== 'associated') throw awsError('IncorrectState', `Association ${associationId} is not in the associated state.`);
+      // EC2 replaces the profile of a running instance only (API reference, ReplaceIamInstanceProfileAssociation).
+      const instance = this.state.instances.get(current.instanceId)!;
+      const state = this.state.instanceStateAt(instance, this.clock.nowMs());
+      if (state !== 'running') throw awsError('IncorrectState', `The instance '${current.instanceId}' is not in the 'running' state.`);
       const target = this.visibleProfile(profile);
       current.endedAt = this.clock.nowMs();
       current.endedBy = 'replace';

@@ -3,6 +3,7 @@
  * configuration suggests (never another instance's), grouped by what they share — launch template, group,
  * profile — and every launch template that launches instances without a profile is repaired first.
  */
+import { isStopped } from './stale.ts';
 import type { PlannedAction } from '../incident.ts';
 import { profileNameOf } from '../policy/principal.ts';
 import { PROFILE_TAG } from './expected-profile.ts';
@@ -113,7 +114,8 @@ export const associatedProfileGone: Rule = (facts) => {
     cause: 'no-instance-profile',
     summary: `the associated profile no longer exists; replace it: ${each.slice(0, 3).join('; ')}${each.length > 3 ? ` and ${each.length - 3} more` : ''}`,
     plan: broken.map((i) => ({
-      type: 'replace-association' as const, target: i.id, params: { profileName: i.expected!.name },
+      // A stopped instance's association cannot be replaced (EC2: running instances only): the guard leaves it for a person.
+      type: 'replace-association' as const, target: i.id, params: { profileName: i.expected!.name, ...(isStopped(i) ? { instanceState: 'stopped' } : {}) },
       reason: `the associated profile ${goneName(i)} was deleted; replacing keeps the instance from a gap without any profile`,
     })),
   };

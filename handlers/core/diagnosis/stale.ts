@@ -1,5 +1,5 @@
 /** Stale credentials: every instance of the incident holds them, not just the first one seen. */
-import type { Facts } from './facts.ts';
+import type { Facts, InstanceFacts } from './facts.ts';
 import type { Finding } from './rule.ts';
 
 /** Fresh credentials for every associated instance of the incident (replace-association: no restart, no gap). */
@@ -8,7 +8,8 @@ export function staleCredentials(facts: Facts, summary: string): Finding {
     cause: 'stale-credentials',
     summary,
     plan: facts.instances
-      .filter((i) => i.association?.state === 'associated' && i.profile?.roles.length)
+      // A stopped instance gets fresh credentials when it starts (and EC2 replaces associations of running instances only).
+      .filter((i) => i.association?.state === 'associated' && i.profile?.roles.length && !isStopped(i))
       .map((i) => ({
         type: 'replace-association' as const,
         target: i.id,
@@ -22,4 +23,9 @@ export function staleCredentials(facts: Facts, summary: string): Finding {
 /** The denied session's role is not the one the instance's profile holds now: its credentials predate the change. */
 export function deniedAsAnotherRole(facts: Facts): boolean {
   return !!facts.denied.roleName && !!facts.role && facts.denied.roleName !== facts.role.info.name;
+}
+
+/** Stopped or stopping: no credentials in use now; EC2 replaces the association of a running instance only. */
+export function isStopped(instance: Pick<InstanceFacts, 'info'>): boolean {
+  return instance.info?.state === 'stopped' || instance.info?.state === 'stopping';
 }

@@ -23,8 +23,13 @@ export const replaceAssociation: Remediation = {
     { actions: ['iam:PassRole'], resources: [ARN.role] },
     { actions: ['iam:GetInstanceProfile'], resources: [ARN.instanceProfile] },
   ],
-  appliesTo: ['instance:running', 'instance:stopped', 'association:associated'],
+  // EC2 replaces the association of a running instance only (API reference, ReplaceIamInstanceProfileAssociation).
+  appliesTo: ['instance:running', 'association:associated'],
   writes: 'ec2',
+  leftForPerson(action) {
+    if (action.params.instanceState !== 'stopped') return '';
+    return `${action.target} is stopped and EC2 replaces a profile association only on a running instance: disassociate its profile and associate ${stringParam(action, 'profileName')} before starting it, or start it and the next sweep replaces it`;
+  },
 
   async readBefore(ports, action) {
     const current = await currentAssociation(ports.ec2, action.target);

@@ -59,7 +59,7 @@ export interface Remediation {
   writes: 'iam' | 'ec2' | 'none';
   /**
    * Set on a change the service never makes (it may not be granted what the change needs): the guard always leaves it
-   * for a person, with this reason and instruction.
+   * for a person, with this reason and instruction (an empty string: this action is the service's to make).
    */
   leftForPerson?(action: PlannedAction): string;
   /** Reads the exact state the change replaces, before any write: it goes into the intent record. Null: writes nothing. */

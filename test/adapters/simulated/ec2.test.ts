@@ -101,6 +101,15 @@ describe('EC2 in the simulated account', () => {
     expect((await account.ports.ec2.associateProfile(INSTANCE_ID, { name: 'empty' })).state).toBe('associating');
   });
 
+  it('replaces the association of a running instance only, as EC2 does', async () => {
+    const account = new SimulatedAccount(buildScenario({ account: { instances: [{ id: 'i-0aaa0000000000001', state: 'stopped' }] } }));
+    const made = await account.ports.ec2.associateProfile('i-0aaa0000000000001', { name: 'app' });
+    account.clock.advance(5);
+    const refused = await rejection(account.ports.ec2.replaceProfileAssociation(made.associationId, { name: 'app' }));
+    expect(refused).toMatchObject({ code: 'IncorrectState', message: expect.stringContaining("is not in the 'running' state") });
+    expect(await account.ports.ec2.describeProfileAssociations('i-0aaa0000000000001')).toEqual([expect.objectContaining({ associationId: made.associationId, state: 'associated' })]);
+  });
+
   it('refuses unknown instances, profiles and stopped-or-terminated states with EC2 codes', async () => {
     const account = new SimulatedAccount(buildScenario({ account: { instances: [{ id: 'i-0dead', state: 'terminated' }] } }));
     expect(await rejection(account.ports.ec2.associateProfile('i-0ffff', { name: 'app' }))).toBeInstanceOf(NotFoundError);
