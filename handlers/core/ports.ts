@@ -276,6 +276,11 @@ export interface ChangeBudgetPort {
   used(accountId: string, kind: ChangeKind, at: Date): Promise<number>;
   /** Atomically records `count` changes; returns false (and records nothing) if that would pass `limit`. */
   consume(accountId: string, kind: ChangeKind, count: number, limit: number, at: Date): Promise<boolean>;
+  /**
+   * Gives back `count` changes charged at `at` (the same hour) that wrote nothing (an action skipped or already done);
+   * never below zero.
+   */
+  release(accountId: string, kind: ChangeKind, count: number, at: Date): Promise<void>;
 }
 
 /** One change at a time per role: a lease with an owner and an expiry. */

@@ -67,16 +67,17 @@ export async function applyStep(deps: StepDeps, input: ApplyInput): Promise<Appl
       deps.logger.info({ action: action.type, target: action.target, step: previous.step }, 'action already recorded by an earlier attempt');
       return advance(progress, action, { result: previous.result, detail: String(previous.params?.['detail'] ?? ''), writes }, actions.length);
     }
+    const chargedAt = deps.clock.now();
     if (remediation.writes !== 'none') {
       // Charged before the change (a retried attempt is charged again): a runaway stops early, never late.
       const limits = deps.config.limits;
       const limit = remediation.writes === 'iam' ? limits.iamChangesPerAccountPerHour : limits.ec2ChangesPerAccountPerHour;
-      if (!(await deps.budget.consume(incident.accountId, remediation.writes, 1, limit, deps.clock.now()))) {
+      if (!(await deps.budget.consume(incident.accountId, remediation.writes, 1, limit, chargedAt))) {
         // A person approved this plan past the budget: the change is still charged, so later plans see the budget spent.
         if (!input.approval?.overBudget) {
           throw new ChangeBudgetExhaustedError(`${remediation.writes} change budget of ${limit}/hour exhausted for ${incident.accountId}`);
         }
-        await deps.budget.consume(incident.accountId, remediation.writes, 1, Number.MAX_SAFE_INTEGER, deps.clock.now());
+        await deps.budget.consume(incident.accountId, remediation.writes, 1, Number.MAX_SAFE_INTEGER, chargedAt);
         deps.logger.warn({ action: action.type, target: action.target, approvedBy: input.approval.by }, `past the ${limit}/hour ${remediation.writes} change budget, as approved`);
       }
     }
@@ -101,6 +102,12 @@ export async function applyStep(deps: StepDeps, input: ApplyInput): Promise<Appl
     await appendAudit(deps, incident.key, (seq) =>
       resultRecord(ctx, seq, action, deps.clock.now(), { result: outcome.result, before: outcome.before, after: outcome.after, detail: outcome.detail }),
     );
+    // Nothing written (an instance gone, a state already reached): the charge is given back, so a scale-in does not spend the hour's budget.
+    if (remediation.writes !== 'none' && outcome.writes[remediation.writes] === 0) {
+      // A refund that fails only leaves the budget stricter: never a reason to fail a step whose change is recorded.
+      await deps.budget.release(incident.accountId, remediation.writes, 1, chargedAt).catch((err: unknown) =>
+        deps.logger.warn({ action: action.type, target: action.target, error: err instanceof Error ? err.message : String(err) }, 'change budget not given back'));
+    }
     deps.logger.info({ action: action.type, target: action.target, result: outcome.result }, 'action applied');
     return advance(progress, action, outcome, actions.length);
   } finally {

@@ -139,6 +139,17 @@ describe('apply Lambda', () => {
     expect(await budget.used(incident.accountId, 'ec2', account.clock.now())).toBe(1001);
   });
 
+  it('gives the budget back when the action wrote nothing (the instance already has the profile)', async () => {
+    const input = await planned();
+    await account.ports.ec2.associateProfile(INSTANCE, { name: 'batch-worker' });
+    account.clock.advance(5);
+    const writesBefore = account.counters.ec2Writes;
+    const out = await apply(input, context);
+    expect(out.results[0]).toMatchObject({ type: 'associate-profile', result: 'already-done' });
+    expect(account.counters.ec2Writes).toBe(writesBefore);
+    expect(await budget.used(incident.accountId, 'ec2', account.clock.now())).toBe(0);
+  });
+
   it('waits its turn when another execution is changing the same role', async () => {
     const input = await planned();
     await lock.acquire(`${incident.accountId}:${input.diagnosis.subject.roleName ?? INSTANCE}`, 'other-execution', 60, account.clock.now());

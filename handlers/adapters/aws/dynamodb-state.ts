@@ -68,6 +68,24 @@ export class DynamoChangeBudget extends StateTable implements ChangeBudgetPort {
       throw toPortError(err);
     }
   }
+
+  async release(accountId: string, kind: ChangeKind, count: number, at: Date): Promise<void> {
+    if (count <= 0) return;
+    const input = {
+      TableName: this.tableName,
+      Key: budgetKey(accountId, kind, at),
+      // Never below zero: a counter already reset (a new hour's item, or expired) is left as it is.
+      UpdateExpression: 'ADD #count :minus',
+      ConditionExpression: '#count >= :count',
+      ExpressionAttributeNames: { '#count': 'count' },
+      ExpressionAttributeValues: marshall({ ':minus': -count, ':count': count }),
+    };
+    try {
+      await this.client.send(new UpdateItemCommand(input));
+    } catch (err) {
+      if (!isConditionFailure(err)) throw toPortError(err);
+    }
+  }
 }
 
 function budgetKey(accountId: string, kind: ChangeKind, at: Date) {

@@ -19,6 +19,11 @@ export class MemoryChangeBudget implements ChangeBudgetPort {
     this.counts.set(key, used + count);
     return true;
   }
+
+  async release(accountId: string, kind: ChangeKind, count: number, at: Date): Promise<void> {
+    const key = `${accountId}|${kind}|${hourOf(at)}`;
+    this.counts.set(key, Math.max(0, (this.counts.get(key) ?? 0) - count));
+  }
 }
 
 export class MemoryLock implements LockPort {

@@ -184,6 +184,21 @@ describe('DynamoChangeBudget', () => {
     expect(ddbMock.commandCalls(UpdateItemCommand)).toHaveLength(1);
   });
 
+  it('gives back a charge that wrote nothing, in the hour it was charged, never below zero', async () => {
+    ddbMock.on(UpdateItemCommand).resolvesOnce({}).rejects(conditionFailed());
+    await budget.release('111122223333', 'ec2', 1, at);
+    expect(ddbMock.commandCalls(UpdateItemCommand)[0].args[0].input).toEqual({
+      TableName: 'state',
+      Key: { pk: { S: 'budget#111122223333' }, sk: { S: 'ec2#2026-11-29T11' } },
+      UpdateExpression: 'ADD #count :minus',
+      ConditionExpression: '#count >= :count',
+      ExpressionAttributeNames: { '#count': 'count' },
+      ExpressionAttributeValues: { ':minus': { N: '-1' }, ':count': { N: '1' } },
+    });
+    // A counter already at zero (or gone): nothing to give back, no error.
+    await expect(budget.release('111122223333', 'ec2', 1, at)).resolves.toBeUndefined();
+  });
+
   it('reads the counter of the hour, zero when none', async () => {
     ddbMock.on(GetItemCommand, { Key: { pk: { S: 'budget#111122223333' }, sk: { S: 'ec2#2026-11-29T11' } } }).resolves({ Item: { count: { N: '7' } } });
     ddbMock.on(GetItemCommand, { Key: { pk: { S: 'budget#444455556666' }, sk: { S: 'ec2#2026-11-29T11' } } }).resolves({});
