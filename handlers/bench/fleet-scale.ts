@@ -12,7 +12,8 @@ import { scaleOutScenario } from './storm-scenarios.ts';
 import { round } from './numbers.ts';
 
 /** Step Functions quotas (Standard workflows): payload size of a state's input or output, and execution history. */
-export const STEP_FUNCTIONS_LIMITS = { stateKiB: 256, historyEvents: 25_000 } as const;
+export { STEP_FUNCTIONS_LIMITS } from '../core/propagation.ts';
+import { STEP_FUNCTIONS_LIMITS } from '../core/propagation.ts';
 
 /** limits.ec2ChangesPerAccountPerHour in these runs: its highest allowed value. */
 export const FLEET_EC2_BUDGET = 10_000;

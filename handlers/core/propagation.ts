@@ -6,8 +6,8 @@
 /** Each wait is this many times the last: overshoots a propagation by at most ~1.2× while few Verify calls are spent. */
 export const WAIT_GROWTH = 1.5;
 
-/** Step Functions quotas of a Standard workflow (Service Quotas: history events per execution, execution time). */
-export const STEP_FUNCTIONS_LIMITS = { historyEvents: 25_000, executionSeconds: 365 * 86_400 } as const;
+/** Step Functions quotas of a Standard workflow (Service Quotas: history events per execution, execution time, the input or output of a state). */
+export const STEP_FUNCTIONS_LIMITS = { historyEvents: 25_000, executionSeconds: 365 * 86_400, stateKiB: 256 } as const;
 
 /** History events one Verify round adds: the Wait state (2), the Verify task (5: entered, scheduled, started, succeeded, exited), IsVerified (2). */
 export const HISTORY_EVENTS_PER_VERIFY_ROUND = 9;
